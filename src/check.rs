@@ -1,0 +1,261 @@
+//! `kaslint check`: find the files, build each pipeline, run the rules.
+
+use std::path::{Path, PathBuf};
+
+use crate::load::{self, Sources};
+use crate::model::{BuildOptions, Pipeline, Role};
+use crate::report::FileReport;
+use crate::rules::{self, RuleMeta};
+
+/// One thing to check.
+#[derive(Clone, Debug)]
+pub enum Target {
+    File(PathBuf),
+    Stdin,
+}
+
+pub struct CheckOptions<'a> {
+    pub root: Option<PathBuf>,
+    pub entry: Option<PathBuf>,
+    pub enabled: &'a (dyn Fn(&RuleMeta) -> bool + Sync),
+}
+
+/// An I/O problem that stops the run (exit 2).
+#[derive(Debug)]
+pub struct IoError(pub String);
+
+/// The nearest ancestor folder (or the folder itself) holding `.git`.
+pub fn find_repo_root(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    let mut dir = if start.is_dir() {
+        start
+    } else {
+        start.parent()?.to_path_buf()
+    };
+    loop {
+        if dir.join(".git").exists() {
+            return Some(dir);
+        }
+        dir = dir.parent()?.to_path_buf();
+    }
+}
+
+/// Expand the command line's paths: directories are searched for pipeline files.
+pub fn targets(paths: &[PathBuf], root: Option<&Path>) -> Result<Vec<Target>, IoError> {
+    if paths.is_empty() {
+        let cwd = std::env::current_dir().map_err(|e| IoError(e.to_string()))?;
+        let root = root
+            .map(Path::to_path_buf)
+            .or_else(|| find_repo_root(&cwd))
+            .unwrap_or(cwd);
+        let file = root.join(".gitlab-ci.yml");
+        if !file.is_file() {
+            return Err(IoError(format!(
+                "no .gitlab-ci.yml in {}; pass a path to check",
+                root.display()
+            )));
+        }
+        return Ok(vec![Target::File(relative_to_cwd(&file))]);
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Target::Stdin);
+        } else if p.is_dir() {
+            let found = find_pipelines(p);
+            if found.is_empty() {
+                return Err(IoError(format!(
+                    "{}: no .gitlab-ci.yml or *.gitlab-ci.yml file found",
+                    p.display()
+                )));
+            }
+            out.extend(found.into_iter().map(Target::File));
+        } else if p.exists() {
+            out.push(Target::File(p.clone()));
+        } else {
+            return Err(IoError(format!("{}: no such file or directory", p.display())));
+        }
+    }
+    Ok(out)
+}
+
+fn relative_to_cwd(p: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| p.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| p.to_path_buf())
+}
+
+fn find_pipelines(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let path = e.path();
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                if !matches!(name.as_str(), ".git" | "target" | "node_modules") {
+                    stack.push(path);
+                }
+            } else if name == ".gitlab-ci.yml" || name.ends_with(".gitlab-ci.yml") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// How a root folder is shown: relative to the current folder when it is below it.
+fn display_of(root: &Path) -> String {
+    let shown = relative_to_cwd(root);
+    let s = shown.to_string_lossy().replace('\\', "/");
+    if s.is_empty() {
+        String::new()
+    } else {
+        s
+    }
+}
+
+struct Located {
+    root: Option<PathBuf>,
+    certain: bool,
+}
+
+fn locate_root(file_dir: &Path, explicit: Option<&Path>) -> Located {
+    if let Some(r) = explicit {
+        return Located {
+            root: Some(std::fs::canonicalize(r).unwrap_or_else(|_| r.to_path_buf())),
+            certain: true,
+        };
+    }
+    match find_repo_root(file_dir) {
+        Some(r) => Located {
+            root: Some(r),
+            certain: true,
+        },
+        None => Located {
+            root: std::fs::canonicalize(file_dir).ok(),
+            certain: false,
+        },
+    }
+}
+
+fn is_entry(path: &Path, entry: Option<&Path>) -> bool {
+    if path.file_name().is_some_and(|n| n == ".gitlab-ci.yml") {
+        return true;
+    }
+    match entry {
+        Some(e) => std::fs::canonicalize(e).ok() == std::fs::canonicalize(path).ok(),
+        None => false,
+    }
+}
+
+fn build(sources: Sources, id: u32, problem: Option<load::FileProblem>, located: &Located, role: Role) -> Pipeline {
+    let opts = BuildOptions {
+        display_root: located.root.as_deref().map(display_of).unwrap_or_default(),
+        root: located.root.clone(),
+        root_certain: located.certain,
+        role,
+    };
+    Pipeline::build(sources, id, problem, &opts)
+}
+
+fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>) -> FileReport {
+    let mut diagnostics = rules::check(&pipeline, opts.enabled);
+    if let Some(only) = only_file {
+        let wanted = pipeline.sources.find_path(only);
+        diagnostics.retain(|d| Some(d.primary.file) == wanted);
+    }
+    FileReport {
+        sources: pipeline.sources,
+        diagnostics,
+    }
+}
+
+/// Build and check the pipeline for one target.
+pub fn check_target(target: &Target, opts: &CheckOptions<'_>) -> Result<FileReport, IoError> {
+    let pipeline = load_target(target, opts.root.as_deref(), opts.entry.as_deref())?;
+    let only = match &pipeline {
+        Loaded::Within(_, file) => Some(file.clone()),
+        Loaded::Alone(_) => None,
+    };
+    let p = match pipeline {
+        Loaded::Within(p, _) | Loaded::Alone(p) => p,
+    };
+    Ok(finish(p, opts, only.as_deref()))
+}
+
+/// A pipeline built for a target: on its own, or the repository's pipeline that includes it.
+pub enum Loaded {
+    Alone(Pipeline),
+    Within(Pipeline, PathBuf),
+}
+
+impl Loaded {
+    pub fn pipeline(&self) -> &Pipeline {
+        match self {
+            Loaded::Alone(p) | Loaded::Within(p, _) => p,
+        }
+    }
+}
+
+pub fn load_target(target: &Target, root: Option<&Path>, entry: Option<&Path>) -> Result<Loaded, IoError> {
+    match target {
+        Target::Stdin => {
+            let mut bytes = Vec::new();
+            use std::io::Read;
+            std::io::stdin()
+                .take(load::MAX_FILE_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| IoError(format!("<stdin>: {e}")))?;
+            let cwd = std::env::current_dir().map_err(|e| IoError(e.to_string()))?;
+            let located = locate_root(&cwd, root);
+            let mut sources = Sources::default();
+            let (id, problem) = load::decode(&mut sources, "<stdin>".into(), None, bytes);
+            Ok(Loaded::Alone(build(sources, id, problem, &located, Role::Entry)))
+        }
+        Target::File(path) => {
+            let bytes = load::read_limited(path).map_err(|e| IoError(format!("{}: {e}", path.display())))?;
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let located = locate_root(dir, root);
+            let role = if is_entry(path, entry) {
+                Role::Entry
+            } else {
+                Role::Fragment
+            };
+            if role == Role::Fragment && located.certain {
+                if let Some(p) = within_repository_pipeline(path, &located, entry) {
+                    return Ok(p);
+                }
+            }
+            let mut sources = Sources::default();
+            let canonical = std::fs::canonicalize(path).ok();
+            let name = path.to_string_lossy().into_owned();
+            let (id, problem) = load::decode(&mut sources, name, canonical.as_deref(), bytes);
+            Ok(Loaded::Alone(build(sources, id, problem, &located, role)))
+        }
+    }
+}
+
+/// When the repository's entry file includes `path`, check `path` as part of it.
+fn within_repository_pipeline(path: &Path, located: &Located, entry: Option<&Path>) -> Option<Loaded> {
+    let root = located.root.as_ref()?;
+    let entry_path = entry.map(Path::to_path_buf).unwrap_or_else(|| root.join(".gitlab-ci.yml"));
+    let canonical = std::fs::canonicalize(path).ok()?;
+    let entry_canonical = std::fs::canonicalize(&entry_path).ok()?;
+    if canonical == entry_canonical {
+        return None;
+    }
+    let bytes = load::read_limited(&entry_canonical).ok()?;
+    let mut sources = Sources::default();
+    let name = relative_to_cwd(&entry_canonical).to_string_lossy().into_owned();
+    let (id, problem) = load::decode(&mut sources, name, Some(&entry_canonical), bytes);
+    let pipeline = build(sources, id, problem, located, Role::Entry);
+    let included = pipeline.included.iter().any(|f| pipeline.sources.get(*f).path.as_deref() == Some(canonical.as_path()));
+    included.then(|| Loaded::Within(pipeline, canonical))
+}

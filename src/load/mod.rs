@@ -1,0 +1,160 @@
+//! Loading: bytes → text (size, UTF-8) → spanned YAML tree → header and content documents.
+
+pub mod scalar;
+pub mod source;
+pub mod yaml;
+
+use std::io::Read;
+use std::path::Path;
+
+pub use source::{FileId, SourceFile, Sources, Span};
+pub use yaml::{Map, Node, NodeRef, Value};
+
+/// GitLab refuses configuration files larger than this.
+pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+
+/// Something that makes a file unusable, reported as a finding at `span`.
+#[derive(Clone, Debug)]
+pub struct FileProblem {
+    pub kind: FileProblemKind,
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileProblemKind {
+    Syntax,
+    TooBig,
+    TooDeep,
+    NotUtf8,
+    NotMapping,
+    Empty,
+}
+
+/// Read at most `MAX_FILE_BYTES + 1` bytes: a larger file is a finding, not an allocation.
+pub fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.is_dir() {
+        return Err(std::io::Error::other("is a directory"));
+    }
+    let mut buf = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// Turn raw bytes into a source file; a problem if they are too many or not UTF-8.
+pub fn decode(
+    sources: &mut Sources,
+    name: String,
+    path: Option<&Path>,
+    bytes: Vec<u8>,
+) -> (FileId, Option<FileProblem>) {
+    if bytes.len() > MAX_FILE_BYTES {
+        let id = sources.add(SourceFile::new(name, path.map(Path::to_path_buf), String::new()));
+        return (
+            id,
+            Some(FileProblem {
+                kind: FileProblemKind::TooBig,
+                span: Span::point(id, 0),
+                message: format!(
+                    "The provided YAML is too big: the file is larger than {} MB",
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+            }),
+        );
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => (
+            sources.add(SourceFile::new(name, path.map(Path::to_path_buf), text)),
+            None,
+        ),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // The lossy text has the same bytes up to `at`.
+            let id = sources.add(SourceFile::new(name, path.map(Path::to_path_buf), text));
+            let end = sources.get(id).text[at..]
+                .chars()
+                .next()
+                .map_or(at, |c| at + c.len_utf8());
+            (
+                id,
+                Some(FileProblem {
+                    kind: FileProblemKind::NotUtf8,
+                    span: Span::new(id, at, end),
+                    message: "Invalid YAML syntax: the file is not valid UTF-8".into(),
+                }),
+            )
+        }
+    }
+}
+
+/// One parsed file: its optional `spec:` header and its configuration document.
+#[derive(Debug, Default)]
+pub struct ParsedFile {
+    pub header: Option<NodeRef>,
+    pub content: Option<NodeRef>,
+    pub duplicates: Vec<yaml::DuplicateKey>,
+    pub problem: Option<FileProblem>,
+}
+
+/// Parse a decoded file. `content` is a mapping whenever `problem` is `None`.
+pub fn parse_file(sources: &mut Sources, id: FileId) -> ParsedFile {
+    let text = &sources.get(id).text;
+    let loaded = match yaml::parse(id, text) {
+        Ok(l) => l,
+        Err(e) => {
+            let kind = match e.kind {
+                yaml::ErrorKind::Syntax => FileProblemKind::Syntax,
+                yaml::ErrorKind::TooDeep => FileProblemKind::TooDeep,
+                yaml::ErrorKind::TooBig => FileProblemKind::TooBig,
+            };
+            let message = match kind {
+                FileProblemKind::Syntax => format!("Invalid YAML syntax: {}", e.message),
+                _ => format!("The parsed YAML is too big: {}", e.message),
+            };
+            return ParsedFile {
+                problem: Some(FileProblem {
+                    kind,
+                    span: e.span,
+                    message,
+                }),
+                ..ParsedFile::default()
+            };
+        }
+    };
+    sources.get_mut(id).comments = loaded.comments;
+    let mut docs = loaded.documents.into_iter();
+    let first = docs.next();
+    let second = docs.next();
+    // GitLab's two-document form: a `spec:` header, `---`, then the configuration.
+    let (header, content) = match (first, second) {
+        (Some(h), Some(c)) if h.get("spec").is_some() => (Some(h), Some(c)),
+        (Some(f), _) => (None, Some(f)),
+        (None, _) => (None, None),
+    };
+    let problem = match &content {
+        None => Some(FileProblem {
+            kind: FileProblemKind::Empty,
+            span: Span::point(id, 0),
+            message: "Please provide content of .gitlab-ci.yml".into(),
+        }),
+        Some(c) if c.is_null() => Some(FileProblem {
+            kind: FileProblemKind::Empty,
+            span: c.span,
+            message: "Please provide content of .gitlab-ci.yml".into(),
+        }),
+        Some(c) if c.as_map().is_none() => Some(FileProblem {
+            kind: FileProblemKind::NotMapping,
+            span: c.span,
+            message: "Invalid configuration format".into(),
+        }),
+        _ => None,
+    };
+    ParsedFile {
+        header,
+        content: if problem.is_none() { content } else { None },
+        duplicates: loaded.duplicates,
+        problem,
+    }
+}

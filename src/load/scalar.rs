@@ -1,0 +1,111 @@
+//! Typing of plain scalars the way Ruby's Psych (YAML 1.1) does it, since GitLab
+//! parses pipelines with Psych: `yes`/`on` are booleans, `0777` is octal, `1_000` an int.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+/// The type Psych gives a plain (unquoted, untagged) scalar.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Plain {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str,
+}
+
+fn int_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    // Psych::ScalarScanner::INTEGER (with `,` separators, strict_integer off).
+    RE.get_or_init(|| {
+        Regex::new(
+            r"^(?:[-+]?0b[0-1_,]+|[-+]?0[0-7_,]+|[-+]?(?:0|[1-9](?:[0-9]|,[0-9]|_[0-9])*)|[-+]?0x[0-9a-fA-F_,]+)$",
+        )
+        .expect("valid regex")
+    })
+}
+
+fn float_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    // Psych::ScalarScanner::FLOAT
+    RE.get_or_init(|| {
+        Regex::new(r"^(?:[-+]?([0-9][0-9_,]*)?\.[0-9]*([eE][-+][0-9]+)?)$").expect("valid regex")
+    })
+}
+
+/// Resolve a plain scalar's type.
+pub fn resolve_plain(s: &str) -> Plain {
+    if s.is_empty() || s == "~" || s.eq_ignore_ascii_case("null") {
+        return Plain::Null;
+    }
+    let lower = s.to_ascii_lowercase();
+    match lower.as_str() {
+        "yes" | "true" | "on" => return Plain::Bool(true),
+        "no" | "false" | "off" => return Plain::Bool(false),
+        ".inf" | "+.inf" => return Plain::Float(f64::INFINITY),
+        "-.inf" => return Plain::Float(f64::NEG_INFINITY),
+        ".nan" => return Plain::Float(f64::NAN),
+        _ => {}
+    }
+    let first = s.as_bytes()[0];
+    if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
+        return Plain::Str;
+    }
+    if int_re().is_match(s) {
+        return Plain::Int(parse_int(s).unwrap_or(i64::MAX));
+    }
+    if float_re().is_match(s) && s.bytes().any(|b| b.is_ascii_digit()) {
+        let cleaned: String = s.chars().filter(|c| *c != '_' && *c != ',').collect();
+        if let Ok(f) = cleaned.parse::<f64>() {
+            return Plain::Float(f);
+        }
+    }
+    Plain::Str
+}
+
+fn parse_int(s: &str) -> Option<i64> {
+    let cleaned: String = s.chars().filter(|c| *c != '_' && *c != ',').collect();
+    let (neg, body) = match cleaned.as_bytes().first() {
+        Some(b'-') => (true, &cleaned[1..]),
+        Some(b'+') => (false, &cleaned[1..]),
+        _ => (false, cleaned.as_str()),
+    };
+    let v = if let Some(b) = body.strip_prefix("0b") {
+        i64::from_str_radix(b, 2).ok()?
+    } else if let Some(h) = body.strip_prefix("0x") {
+        i64::from_str_radix(h, 16).ok()?
+    } else if body.len() > 1 && body.starts_with('0') {
+        i64::from_str_radix(&body[1..], 8).ok()?
+    } else {
+        body.parse::<i64>().ok()?
+    };
+    Some(if neg { -v } else { v })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn psych_typing() {
+        assert_eq!(resolve_plain(""), Plain::Null);
+        assert_eq!(resolve_plain("~"), Plain::Null);
+        assert_eq!(resolve_plain("NULL"), Plain::Null);
+        assert_eq!(resolve_plain("on"), Plain::Bool(true));
+        assert_eq!(resolve_plain("Off"), Plain::Bool(false));
+        assert_eq!(resolve_plain("yes"), Plain::Bool(true));
+        assert_eq!(resolve_plain("y"), Plain::Str);
+        assert_eq!(resolve_plain("0777"), Plain::Int(511));
+        assert_eq!(resolve_plain("1_000"), Plain::Int(1000));
+        assert_eq!(resolve_plain("0x1F"), Plain::Int(31));
+        assert_eq!(resolve_plain("-3"), Plain::Int(-3));
+        assert_eq!(resolve_plain("1.27"), Plain::Float(1.27));
+        assert_eq!(resolve_plain("1.27.1"), Plain::Str);
+        assert_eq!(resolve_plain("v1.27.1"), Plain::Str);
+        assert_eq!(resolve_plain("1e3"), Plain::Str);
+        assert_eq!(resolve_plain("manual"), Plain::Str);
+        assert_eq!(resolve_plain("."), Plain::Str);
+        assert_eq!(resolve_plain("3h 30m"), Plain::Str);
+    }
+}

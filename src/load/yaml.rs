@@ -1,0 +1,605 @@
+//! The spanned YAML tree. Built from granit-parser events without recursion; aliases
+//! share the anchored node (`Rc`), `<<` merge keys and duplicate keys follow Psych.
+
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use granit_parser::{Event, Parser, ScalarStyle, Span as PSpan};
+use indexmap::IndexMap;
+
+use super::scalar::{resolve_plain, Plain};
+use super::source::{Comment, FileId, Span};
+
+pub type NodeRef = Rc<Node>;
+
+/// GitLab's limit on nesting (`Gitlab::Config::Loader::Yaml::MAX_YAML_DEPTH`).
+pub const MAX_DEPTH: usize = 100;
+/// Budget on the alias-expanded size of a document, in nodes. GitLab measures the
+/// expanded data (`Gitlab::Utils::DeepSize`); a billion-laughs file blows far past this
+/// while real pipelines stay far below it.
+pub const MAX_EXPANDED_NODES: u64 = 2_000_000;
+
+/// How a scalar was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+    /// Collections and synthesized nodes.
+    Other,
+}
+
+#[derive(Debug)]
+pub struct Node {
+    pub span: Span,
+    pub tag: Option<Box<str>>,
+    pub style: Style,
+    pub value: Value,
+}
+
+#[derive(Debug)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Box<str>),
+    Seq(Vec<NodeRef>),
+    Map(Map),
+}
+
+/// One mapping entry: the key's span and the value.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub key_span: Span,
+    pub value: NodeRef,
+}
+
+/// A mapping with string keys, in Ruby's insertion order.
+#[derive(Clone, Debug, Default)]
+pub struct Map {
+    entries: IndexMap<String, Entry>,
+}
+
+impl Map {
+    pub fn get(&self, key: &str) -> Option<&NodeRef> {
+        self.entries.get(key).map(|e| &e.value)
+    }
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries.get(key)
+    }
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.entries.contains_key(key)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Entry)> {
+        self.entries.iter()
+    }
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.entries.keys()
+    }
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+    pub fn insert(&mut self, key: String, entry: Entry) {
+        self.entries.insert(key, entry);
+    }
+    pub fn shift_remove(&mut self, key: &str) -> Option<Entry> {
+        self.entries.shift_remove(key)
+    }
+}
+
+impl Node {
+    pub fn new(span: Span, value: Value) -> Node {
+        Node {
+            span,
+            tag: None,
+            style: Style::Other,
+            value,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_map(&self) -> Option<&Map> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+    pub fn as_seq(&self) -> Option<&[NodeRef]> {
+        match &self.value {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+    pub fn get(&self, key: &str) -> Option<&NodeRef> {
+        self.as_map()?.get(key)
+    }
+    pub fn is_reference(&self) -> bool {
+        self.tag.as_deref() == Some("!reference")
+    }
+    /// Scalars as text the way GitLab would stringify them (`true`, `1`, `1.5`).
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Str(s) => Some(s.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Null => Some(String::new()),
+            _ => None,
+        }
+    }
+    /// A word for the value's type, as in GitLab's messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) => "integer",
+            Value::Float(_) => "float",
+            Value::Str(_) => "string",
+            Value::Seq(_) => "array",
+            Value::Map(_) => "hash",
+        }
+    }
+}
+
+/// Why a file could not be loaded as YAML.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    Syntax,
+    TooDeep,
+    TooBig,
+}
+
+#[derive(Clone, Debug)]
+pub struct YamlError {
+    pub kind: ErrorKind,
+    pub span: Span,
+    pub message: String,
+}
+
+/// A duplicate key: Psych keeps the last value.
+#[derive(Clone, Debug)]
+pub struct DuplicateKey {
+    pub key: String,
+    pub first: Span,
+    pub second: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub documents: Vec<NodeRef>,
+    pub duplicates: Vec<DuplicateKey>,
+    pub comments: Vec<Comment>,
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        anchor: usize,
+        tag: Option<Box<str>>,
+        items: Vec<NodeRef>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        tag: Option<Box<str>>,
+        entries: Vec<(NodeRef, NodeRef)>,
+        key: Option<NodeRef>,
+    },
+}
+
+fn tag_text(tag: &granit_parser::Tag) -> Box<str> {
+    match tag.handle() {
+        "!" => format!("!{}", tag.suffix()).into(),
+        "tag:yaml.org,2002:" => format!("!!{}", tag.suffix()).into(),
+        h => format!("{h}{}", tag.suffix()).into(),
+    }
+}
+
+fn byte_range(span: &PSpan) -> (usize, usize) {
+    match span.byte_range() {
+        Some(r) => (r.start, r.end),
+        None => {
+            let s = span.start.byte_offset().unwrap_or(0);
+            (s, span.end.byte_offset().unwrap_or(s))
+        }
+    }
+}
+
+struct Builder<'a> {
+    file: FileId,
+    src: &'a str,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, NodeRef>,
+    open_anchors: HashSet<usize>,
+    out: Loaded,
+}
+
+impl Builder<'_> {
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, start, end)
+    }
+
+    fn error(&self, kind: ErrorKind, at: usize, end: usize, message: impl Into<String>) -> YamlError {
+        YamlError {
+            kind,
+            span: self.span(at, end),
+            message: message.into(),
+        }
+    }
+
+    fn push_node(&mut self, node: NodeRef) {
+        match self.stack.last_mut() {
+            None => self.out.documents.push(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+        }
+    }
+
+    fn register(&mut self, anchor: usize, node: &NodeRef) {
+        if anchor != 0 {
+            self.open_anchors.remove(&anchor);
+            self.anchors.insert(anchor, node.clone());
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, pspan: PSpan) -> Result<(), YamlError> {
+        let (start, end) = byte_range(&pspan);
+        let is_seq = matches!(event, Event::SequenceStart(..));
+        match event {
+            Event::Comment(text, _) => self.out.comments.push(Comment {
+                span: self.span(start, end),
+                text: text.into_owned(),
+            }),
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag = tag.map(|t| tag_text(&t));
+                let tag_start = pspan
+                    .tag_start()
+                    .and_then(|m| m.byte_offset())
+                    .unwrap_or(start)
+                    .min(start);
+                let (style, value) = scalar_value(&text, style, tag.as_deref());
+                let node = Rc::new(Node {
+                    span: self.span(tag_start, end),
+                    tag,
+                    style,
+                    value,
+                });
+                self.register(anchor, &node);
+                self.push_node(node);
+            }
+            Event::SequenceStart(_, anchor, tag) | Event::MappingStart(_, anchor, tag) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(self.error(
+                        ErrorKind::TooDeep,
+                        start,
+                        end,
+                        format!("nesting is deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
+                let tag_start = pspan
+                    .tag_start()
+                    .and_then(|m| m.byte_offset())
+                    .unwrap_or(start)
+                    .min(start);
+                let tag = tag.map(|t| tag_text(&t));
+                if anchor != 0 {
+                    self.open_anchors.insert(anchor);
+                }
+                self.stack.push(if is_seq {
+                    Frame::Seq {
+                        start: tag_start,
+                        anchor,
+                        tag,
+                        items: Vec::new(),
+                    }
+                } else {
+                    Frame::Map {
+                        start: tag_start,
+                        anchor,
+                        tag,
+                        entries: Vec::new(),
+                        key: None,
+                    }
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let frame = self.stack.pop().expect("balanced events");
+                let flow_end = {
+                    // A flow collection ends at its closing bracket; a block one at its last child.
+                    let closing = self.src.as_bytes().get(start).copied();
+                    matches!(closing, Some(b']') | Some(b'}')).then_some(end)
+                };
+                let node = match frame {
+                    Frame::Seq {
+                        start: s,
+                        anchor,
+                        tag,
+                        items,
+                    } => {
+                        let e = flow_end
+                            .or_else(|| items.last().map(|n| n.span.end as usize))
+                            .unwrap_or(s);
+                        let node = Rc::new(Node {
+                            span: self.span(s, e),
+                            tag,
+                            style: Style::Other,
+                            value: Value::Seq(items),
+                        });
+                        self.register(anchor, &node);
+                        node
+                    }
+                    Frame::Map {
+                        start: s,
+                        anchor,
+                        tag,
+                        entries,
+                        key,
+                    } => {
+                        let mut entries = entries;
+                        if let Some(k) = key {
+                            // A key without a value (cannot happen with a valid event stream).
+                            let sp = k.span;
+                            entries.push((k, Rc::new(Node::new(sp, Value::Null))));
+                        }
+                        let e = flow_end
+                            .or_else(|| entries.last().map(|(_, v)| v.span.end as usize))
+                            .unwrap_or(s);
+                        let map = self.build_map(entries);
+                        let node = Rc::new(Node {
+                            span: self.span(s, e),
+                            tag,
+                            style: Style::Other,
+                            value: Value::Map(map),
+                        });
+                        self.register(anchor, &node);
+                        node
+                    }
+                };
+                self.push_node(node);
+            }
+            Event::Alias(id) => {
+                if self.open_anchors.contains(&id) {
+                    return Err(self.error(
+                        ErrorKind::TooBig,
+                        start,
+                        end,
+                        "an alias refers to the collection that contains it (recursive data)",
+                    ));
+                }
+                let node = self.anchors.get(&id).cloned().ok_or_else(|| {
+                    self.error(ErrorKind::Syntax, start, end, "an alias referenced an unknown anchor")
+                })?;
+                self.push_node(node);
+            }
+            Event::UnresolvedAlias(name) => {
+                return Err(self.error(
+                    ErrorKind::Syntax,
+                    start,
+                    end,
+                    format!("An alias referenced an unknown anchor: {name}"),
+                ));
+            }
+            Event::StreamStart
+            | Event::StreamEnd
+            | Event::DocumentStart(..)
+            | Event::DocumentEnd
+            | Event::Anchor(..) => {}
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Psych's `revive_hash`: entries apply in order; `<<` merges (`hash.merge!`), a list
+    /// of maps merges with earlier maps winning; a repeated key keeps its first position
+    /// and its last value.
+    fn build_map(&mut self, entries: Vec<(NodeRef, NodeRef)>) -> Map {
+        let mut map = Map::default();
+        let mut explicit: HashMap<String, Span> = HashMap::new();
+        for (k, v) in entries {
+            let key = self.key_text(&k);
+            let is_merge = key == "<<" && k.style == Style::Plain && k.tag.is_none();
+            if is_merge {
+                match &v.value {
+                    Value::Map(m) => {
+                        for (mk, me) in m.iter() {
+                            map.insert(mk.clone(), me.clone());
+                        }
+                        continue;
+                    }
+                    Value::Seq(items) if items.iter().all(|i| i.as_map().is_some()) => {
+                        let mut merged = Map::default();
+                        for item in items.iter().rev() {
+                            for (mk, me) in item.as_map().expect("checked").iter() {
+                                merged.insert(mk.clone(), me.clone());
+                            }
+                        }
+                        for (mk, me) in merged.entries {
+                            map.insert(mk, me);
+                        }
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(first) = explicit.insert(key.clone(), k.span) {
+                self.out.duplicates.push(DuplicateKey {
+                    key: key.clone(),
+                    first,
+                    second: k.span,
+                });
+            }
+            map.insert(
+                key,
+                Entry {
+                    key_span: k.span,
+                    value: v,
+                },
+            );
+        }
+        map
+    }
+
+    fn key_text(&self, k: &Node) -> String {
+        match &k.value {
+            Value::Str(s) => s.to_string(),
+            Value::Seq(_) | Value::Map(_) => self.src[k.span.range()].to_string(),
+            _ => {
+                // Typed plain scalars keep their spelling as key text (`true:`, `1:`).
+                let raw = &self.src[k.span.range()];
+                raw.trim_matches(|c| c == '"' || c == '\'').to_string()
+            }
+        }
+    }
+}
+
+fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> (Style, Value) {
+    let st = match style {
+        ScalarStyle::Plain => Style::Plain,
+        ScalarStyle::SingleQuoted => Style::SingleQuoted,
+        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+        ScalarStyle::Literal => Style::Literal,
+        ScalarStyle::Folded => Style::Folded,
+    };
+    let plain_typed = match tag {
+        Some("!!str") | Some("!reference") => false,
+        Some(t) if t.starts_with("!!") => true,
+        Some(_) => st == Style::Plain,
+        None => st == Style::Plain,
+    };
+    if !plain_typed {
+        return (st, Value::Str(text.into()));
+    }
+    let value = match resolve_plain(text) {
+        Plain::Null => Value::Null,
+        Plain::Bool(b) => Value::Bool(b),
+        Plain::Int(i) => Value::Int(i),
+        Plain::Float(f) => Value::Float(f),
+        Plain::Str => Value::Str(text.into()),
+    };
+    (st, value)
+}
+
+/// Parse one file's text into documents. Fails on syntax errors, nesting deeper than
+/// [`MAX_DEPTH`], and alias expansion past [`MAX_EXPANDED_NODES`].
+pub fn parse(file: FileId, src: &str) -> Result<Loaded, YamlError> {
+    let options = granit_parser::options! {
+        emit_unresolved_aliases: true,
+        block_nesting_limit: MAX_DEPTH + 5,
+        flow_nesting_limit: MAX_DEPTH + 5,
+    };
+    let mut builder = Builder {
+        file,
+        src,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        open_anchors: HashSet::new(),
+        out: Loaded::default(),
+    };
+    let parser: Parser<'_, _> = Parser::new_from_str_with_options(src, options);
+    for item in parser {
+        match item {
+            Ok((event, span)) => builder.event(event, span)?,
+            Err(e) => {
+                let at = e.marker().byte_offset().unwrap_or(0).min(src.len());
+                let kind = if matches!(e.kind(), granit_parser::ErrorKind::RecursionLimitExceeded) {
+                    ErrorKind::TooDeep
+                } else {
+                    ErrorKind::Syntax
+                };
+                let message = if kind == ErrorKind::TooDeep {
+                    format!("nesting is deeper than {MAX_DEPTH} levels")
+                } else {
+                    e.info()
+                };
+                return Err(builder.error(kind, at, at, message));
+            }
+        }
+    }
+    for doc in &builder.out.documents {
+        check_expanded(doc, file)?;
+    }
+    Ok(builder.out)
+}
+
+/// Size and depth of the alias-expanded tree, memoized per shared node so that a
+/// billion-laughs file is measured in time linear in its source.
+fn check_expanded(root: &NodeRef, file: FileId) -> Result<(), YamlError> {
+    #[derive(Clone, Copy)]
+    struct Measure {
+        size: u64,
+        depth: usize,
+    }
+    let mut memo: HashMap<*const Node, Measure> = HashMap::new();
+    // Iterative post-order walk.
+    let mut stack: Vec<(&NodeRef, bool)> = vec![(root, false)];
+    while let Some((node, done)) = stack.pop() {
+        let key = Rc::as_ptr(node);
+        if memo.contains_key(&key) {
+            continue;
+        }
+        let children: Vec<&NodeRef> = match &node.value {
+            Value::Seq(items) => items.iter().collect(),
+            Value::Map(m) => m.iter().map(|(_, e)| &e.value).collect(),
+            _ => Vec::new(),
+        };
+        if !done {
+            stack.push((node, true));
+            for c in children {
+                if !memo.contains_key(&Rc::as_ptr(c)) {
+                    stack.push((c, false));
+                }
+            }
+            continue;
+        }
+        let is_collection = matches!(node.value, Value::Seq(_) | Value::Map(_));
+        let mut m = Measure {
+            size: 1,
+            depth: usize::from(is_collection),
+        };
+        for c in children {
+            let cm = memo[&Rc::as_ptr(c)];
+            m.size = m.size.saturating_add(cm.size);
+            m.depth = m.depth.max(cm.depth + 1);
+        }
+        if m.size > MAX_EXPANDED_NODES {
+            return Err(YamlError {
+                kind: ErrorKind::TooBig,
+                span: Span::new(file, node.span.start as usize, node.span.start as usize),
+                message: format!(
+                    "aliases expand to more than {MAX_EXPANDED_NODES} nodes (a YAML bomb?)"
+                ),
+            });
+        }
+        if m.depth > MAX_DEPTH {
+            return Err(YamlError {
+                kind: ErrorKind::TooDeep,
+                span: Span::new(file, node.span.start as usize, node.span.start as usize),
+                message: format!("aliases expand to nesting deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        memo.insert(key, m);
+    }
+    Ok(())
+}

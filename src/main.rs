@@ -1,0 +1,14 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match kaslint::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { kaslint::exit::ERROR } else { kaslint::exit::CLEAN });
+        }
+    };
+    ExitCode::from(kaslint::run(cli))
+}

@@ -1,0 +1,402 @@
+//! `include:` resolution. Local files (exact paths and GitLab's `*`/`**` wildcards) are
+//! read from the repository root and merged first; the including file wins. Other kinds
+//! (`project`, `remote`, `template`, `component`) cannot be read offline: they are recorded
+//! so that rules know the pipeline is incomplete.
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+
+use super::inputs;
+use super::merge::{deep_merge, without_key};
+use super::problem::{Problem, ProblemKind};
+use crate::load::{self, FileId, NodeRef, Sources, Span, Value};
+
+/// GitLab's limit on the number of included files in one pipeline.
+pub const MAX_INCLUDES: usize = 150;
+
+/// An include that could not be read offline.
+#[derive(Clone, Debug)]
+pub struct Unresolved {
+    pub kind: &'static str,
+    pub location: String,
+    pub span: Span,
+}
+
+pub struct Resolver<'a> {
+    pub sources: &'a mut Sources,
+    pub root: Option<PathBuf>,
+    /// Whether `root` is known (`--root` or a `.git` folder) rather than guessed.
+    pub root_certain: bool,
+    /// Prefix shown before repository paths in findings (the root as the user sees it).
+    pub display_root: String,
+    pub problems: Vec<Problem>,
+    pub unresolved: Vec<Unresolved>,
+    pub included: Vec<FileId>,
+    repo_files: OnceCell<Vec<String>>,
+    count: usize,
+}
+
+/// One item of an `include:` list, normalised.
+enum Item {
+    Local {
+        path: String,
+        span: Span,
+        inputs: Option<NodeRef>,
+        conditional: bool,
+    },
+    Other(Unresolved),
+    Invalid(Span, String),
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(sources: &'a mut Sources, root: Option<PathBuf>, root_certain: bool, display_root: String) -> Self {
+        Resolver {
+            sources,
+            root,
+            root_certain,
+            display_root,
+            problems: Vec::new(),
+            unresolved: Vec::new(),
+            included: Vec::new(),
+            repo_files: OnceCell::new(),
+            count: 0,
+        }
+    }
+
+    /// Expand the includes of `content` (a mapping read from `file`), recursively.
+    /// `chain` holds the repository paths of the files being expanded (loop detection).
+    pub fn expand(&mut self, content: &NodeRef, chain: &mut Vec<String>) -> NodeRef {
+        let Some(include) = content.get("include").cloned() else {
+            return content.clone();
+        };
+        let own = without_key(content, "include");
+        let mut merged: Option<NodeRef> = None;
+        for item in normalise(&include) {
+            match item {
+                Item::Invalid(span, message) => self
+                    .problems
+                    .push(Problem::new(ProblemKind::IncludeInvalid, span, message)),
+                Item::Other(u) => self.unresolved.push(u),
+                Item::Local {
+                    path,
+                    span,
+                    inputs,
+                    conditional,
+                } => {
+                    for file in self.local_paths(&path, span, conditional) {
+                        if let Some(config) =
+                            self.include_file(&file, span, inputs.as_ref(), conditional, chain)
+                        {
+                            merged = Some(match merged {
+                                None => config,
+                                Some(m) => deep_merge(&m, &config),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        match merged {
+            Some(m) => deep_merge(&m, &own),
+            None => own,
+        }
+    }
+
+    /// The repository paths an include names: itself, or the matches of a wildcard.
+    fn local_paths(&mut self, path: &str, span: Span, conditional: bool) -> Vec<String> {
+        let path = path.trim_start_matches('/').to_string();
+        if !path.contains('*') {
+            return vec![path];
+        }
+        let re = wildcard_regex(&path);
+        let matches: Vec<String> = self
+            .repo_files()
+            .iter()
+            .filter(|f| re.is_match(f))
+            .cloned()
+            .collect();
+        if matches.is_empty() && !conditional && self.root_certain {
+            self.problems.push(Problem::new(
+                ProblemKind::IncludeMissing,
+                span,
+                format!("Included file `{path}` does not exist or matched no file!"),
+            ));
+        }
+        matches
+    }
+
+    fn repo_files(&self) -> &Vec<String> {
+        self.repo_files.get_or_init(|| match &self.root {
+            Some(root) => list_files(root),
+            None => Vec::new(),
+        })
+    }
+
+    fn include_file(
+        &mut self,
+        path: &str,
+        span: Span,
+        inputs: Option<&NodeRef>,
+        conditional: bool,
+        chain: &mut Vec<String>,
+    ) -> Option<NodeRef> {
+        if !(path.ends_with(".yml") || path.ends_with(".yaml")) {
+            self.problems.push(Problem::new(
+                ProblemKind::IncludeInvalid,
+                span,
+                format!("Included file `{path}` does not have YAML extension!"),
+            ));
+            return None;
+        }
+        if path.contains('$') {
+            // Variables in include paths expand at pipeline creation time.
+            self.unresolved.push(Unresolved {
+                kind: "local",
+                location: path.to_string(),
+                span,
+            });
+            return None;
+        }
+        if let Some(pos) = chain.iter().position(|p| p == path) {
+            let cycle = chain[pos..].join(" -> ");
+            self.problems.push(
+                Problem::new(
+                    ProblemKind::IncludeLoop,
+                    span,
+                    format!("Include `{path}` was already included!"),
+                )
+                .help(format!("the includes form a loop: {cycle} -> {path}")),
+            );
+            return None;
+        }
+        self.count += 1;
+        if self.count > MAX_INCLUDES {
+            if self.count == MAX_INCLUDES + 1 {
+                self.problems.push(Problem::new(
+                    ProblemKind::IncludeInvalid,
+                    span,
+                    format!("Maximum of {MAX_INCLUDES} nested includes are allowed!"),
+                ));
+            }
+            return None;
+        }
+        let Some(root) = self.root.clone() else {
+            self.unresolved.push(Unresolved {
+                kind: "local",
+                location: path.to_string(),
+                span,
+            });
+            return None;
+        };
+        let full = root.join(path);
+        let id = match self.sources.find_path(&full) {
+            Some(id) => id,
+            None => {
+                let bytes = match load::read_limited(&full) {
+                    Ok(b) => b,
+                    Err(_) => {
+                        if !self.root_certain {
+                            // The root was guessed: the file may exist in the real repository.
+                            self.unresolved.push(Unresolved {
+                                kind: "local",
+                                location: path.to_string(),
+                                span,
+                            });
+                        } else if !conditional {
+                            self.problems.push(Problem::new(
+                                ProblemKind::IncludeMissing,
+                                span,
+                                format!("Local file `{path}` does not exist!"),
+                            ));
+                        }
+                        return None;
+                    }
+                };
+                let name = if self.display_root.is_empty() {
+                    path.to_string()
+                } else {
+                    format!("{}/{path}", self.display_root.trim_end_matches('/'))
+                };
+                let (id, problem) = load::decode(self.sources, name, Some(&full), bytes);
+                if let Some(p) = problem {
+                    self.problems.push(super::file_problem(p));
+                    return None;
+                }
+                id
+            }
+        };
+        if !self.included.contains(&id) {
+            self.included.push(id);
+        }
+        let parsed = load::parse_file(self.sources, id);
+        self.problems.extend(super::duplicate_problems(&parsed.duplicates));
+        if let Some(p) = parsed.problem {
+            if p.kind == load::FileProblemKind::Empty {
+                self.problems.push(Problem::new(
+                    ProblemKind::IncludeInvalid,
+                    span,
+                    format!("Local file `{path}` is empty!"),
+                ));
+            } else {
+                self.problems.push(super::file_problem(p));
+            }
+            return None;
+        }
+        let content = parsed.content?;
+        let content = match &parsed.header {
+            Some(header) => {
+                let (content, problems) = inputs::interpolate(header, inputs, &content, span);
+                self.problems.extend(problems);
+                content
+            }
+            None => content,
+        };
+        chain.push(path.to_string());
+        let expanded = self.expand(&content, chain);
+        chain.pop();
+        Some(expanded)
+    }
+}
+
+fn normalise(include: &NodeRef) -> Vec<Item> {
+    let items: Vec<NodeRef> = match &include.value {
+        Value::Seq(items) => items.clone(),
+        _ => vec![include.clone()],
+    };
+    items.iter().filter_map(item).collect()
+}
+
+fn item(node: &NodeRef) -> Option<Item> {
+    if let Some(s) = node.as_str() {
+        let kind = if s.starts_with("http://") || s.starts_with("https://") {
+            "remote"
+        } else {
+            return Some(Item::Local {
+                path: s.to_string(),
+                span: node.span,
+                inputs: None,
+                conditional: false,
+            });
+        };
+        return Some(Item::Other(Unresolved {
+            kind,
+            location: s.to_string(),
+            span: node.span,
+        }));
+    }
+    if node.is_null() {
+        return None;
+    }
+    let Some(map) = node.as_map() else {
+        return Some(Item::Invalid(
+            node.span,
+            "include config should be a hash, a string or an array containing hashes and strings".into(),
+        ));
+    };
+    let text = |k: &str| map.get(k).and_then(|v| v.scalar_text());
+    let inputs = map.get("inputs").cloned();
+    let conditional = map.contains_key("rules");
+    if let Some(local) = map.get("local") {
+        return Some(match local.as_str() {
+            Some(p) => Item::Local {
+                path: p.to_string(),
+                span: local.span,
+                inputs,
+                conditional,
+            },
+            None => Item::Invalid(local.span, "include:local should be a string".into()),
+        });
+    }
+    for kind in ["project", "remote", "template", "component"] {
+        if let Some(v) = map.get(kind) {
+            let mut location = text(kind).unwrap_or_default();
+            if kind == "project" {
+                if let Some(file) = map.get("file") {
+                    let files: Vec<String> = match &file.value {
+                        Value::Seq(items) => items.iter().filter_map(|i| i.scalar_text()).collect(),
+                        _ => file.scalar_text().into_iter().collect(),
+                    };
+                    location = format!("{location}: {}", files.join(", "));
+                }
+            }
+            return Some(Item::Other(Unresolved {
+                kind,
+                location,
+                span: v.span,
+            }));
+        }
+    }
+    if map.contains_key("artifact") {
+        // Child pipelines can include an artifact of an earlier job (trigger:include only).
+        return Some(Item::Other(Unresolved {
+            kind: "artifact",
+            location: text("artifact").unwrap_or_default(),
+            span: node.span,
+        }));
+    }
+    Some(Item::Invalid(
+        node.span,
+        "Include `local`, `project`, `remote`, `template` or `component` is required".into(),
+    ))
+}
+
+/// GitLab's `search_files_by_wildcard_path`: the path is escaped, then `**` becomes
+/// `.*?` and `*` becomes `[^/]*?`, anchored at both ends. Braces are literal.
+pub fn wildcard_regex(path: &str) -> Regex {
+    let escaped = regex::escape(path);
+    let pattern = escaped.replace(r"\*\*", ".*?").replace(r"\*", "[^/]*?");
+    Regex::new(&format!("^{pattern}$")).unwrap_or_else(|_| Regex::new("^$").expect("valid"))
+}
+
+/// Every file under the repository root, as `/`-separated relative paths, sorted.
+fn list_files(root: &Path) -> Vec<String> {
+    const MAX_FILES: usize = 200_000;
+    let mut out = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if name == ".git" {
+                continue;
+            }
+            let Ok(ft) = entry.file_type() else { continue };
+            let path = entry.path();
+            if ft.is_dir() {
+                dirs.push(path);
+            } else if let Ok(rel) = path.strip_prefix(root) {
+                let rel: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                out.push(rel.join("/"));
+                if out.len() >= MAX_FILES {
+                    out.sort();
+                    return out;
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard_regex;
+
+    #[test]
+    fn gitlab_wildcards() {
+        assert!(wildcard_regex("configs/*.yml").is_match("configs/a.yml"));
+        assert!(!wildcard_regex("configs/*.yml").is_match("configs/sub/b.yml"));
+        assert!(wildcard_regex("configs/**.yml").is_match("configs/sub/b.yml"));
+        assert!(wildcard_regex("configs/**.yml").is_match("configs/a.yml"));
+        assert!(!wildcard_regex("configs/**/*.yml").is_match("configs/a.yml"));
+        assert!(wildcard_regex("configs/**/*.yml").is_match("configs/x/a.yml"));
+        assert!(!wildcard_regex("configs/{a,b}.yml").is_match("configs/a.yml"));
+    }
+}

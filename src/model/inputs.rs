@@ -1,0 +1,215 @@
+//! `spec:inputs` and `$[[ inputs.x ]]` interpolation of an included file. A scalar that
+//! is exactly one placeholder takes the input's own type (boolean, number, array);
+//! anywhere else the value is spliced in as text. Placeholders whose value is unknown
+//! offline (a required input nobody provides) are left as written.
+
+use std::rc::Rc;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::problem::{Problem, ProblemKind};
+use crate::load::yaml::{Entry, Map, Node};
+use crate::load::{NodeRef, Span, Value};
+
+pub fn placeholder_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*((?:\|[^\]]*)?)\]\]").expect("valid regex")
+    })
+}
+
+/// The inputs a header declares: name → (declaration node, value if known).
+fn values(
+    header: &NodeRef,
+    provided: Option<&NodeRef>,
+    at: Span,
+    problems: &mut Vec<Problem>,
+) -> Vec<(String, Option<NodeRef>)> {
+    let declared = header
+        .get("spec")
+        .and_then(|s| s.get("inputs"))
+        .and_then(|i| i.as_map());
+    let provided_map = provided.and_then(|p| p.as_map());
+    let mut out = Vec::new();
+    if let Some(declared) = declared {
+        for (name, entry) in declared.iter() {
+            let default = entry.value.get("default").cloned();
+            let given = provided_map.and_then(|p| p.get(name)).cloned();
+            let value = given.or(default);
+            if value.is_none() && provided.is_some() {
+                problems.push(Problem::new(
+                    ProblemKind::Inputs,
+                    at,
+                    format!("`{name}` input: required value has not been provided"),
+                ));
+            }
+            out.push((name.clone(), value));
+        }
+    }
+    if let Some(p) = provided_map {
+        for (name, entry) in p.iter() {
+            if declared.is_none_or(|d| !d.contains_key(name)) {
+                problems.push(Problem::new(
+                    ProblemKind::Inputs,
+                    entry.key_span,
+                    format!("unknown input arguments: {name}"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+pub fn interpolate(
+    header: &NodeRef,
+    provided: Option<&NodeRef>,
+    content: &NodeRef,
+    at: Span,
+) -> (NodeRef, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let inputs = values(header, provided, at, &mut problems);
+    let out = walk(content, &inputs).unwrap_or_else(|| content.clone());
+    (out, problems)
+}
+
+fn lookup<'a>(inputs: &'a [(String, Option<NodeRef>)], name: &str) -> Option<&'a NodeRef> {
+    inputs
+        .iter()
+        .find(|(n, _)| n == name)
+        .and_then(|(_, v)| v.as_ref())
+}
+
+/// Returns a new node when anything changed below `node`.
+fn walk(node: &NodeRef, inputs: &[(String, Option<NodeRef>)]) -> Option<NodeRef> {
+    match &node.value {
+        Value::Str(s) if s.contains("$[[") => substitute(node, s, inputs),
+        Value::Seq(items) => {
+            let new: Vec<Option<NodeRef>> = items.iter().map(|i| walk(i, inputs)).collect();
+            if new.iter().all(Option::is_none) {
+                return None;
+            }
+            let items = items
+                .iter()
+                .zip(new)
+                .map(|(old, new)| new.unwrap_or_else(|| old.clone()))
+                .collect();
+            Some(rebuild(node, Value::Seq(items)))
+        }
+        Value::Map(map) => {
+            let mut changed = false;
+            let mut out = Map::default();
+            for (key, entry) in map.iter() {
+                let value = match walk(&entry.value, inputs) {
+                    Some(v) => {
+                        changed = true;
+                        v
+                    }
+                    None => entry.value.clone(),
+                };
+                let key = if key.contains("$[[") {
+                    changed = true;
+                    splice(key, inputs)
+                } else {
+                    key.clone()
+                };
+                out.insert(
+                    key,
+                    Entry {
+                        key_span: entry.key_span,
+                        value,
+                    },
+                );
+            }
+            changed.then(|| rebuild(node, Value::Map(out)))
+        }
+        _ => None,
+    }
+}
+
+fn rebuild(node: &NodeRef, value: Value) -> NodeRef {
+    Rc::new(Node {
+        span: node.span,
+        tag: node.tag.clone(),
+        style: node.style,
+        value,
+    })
+}
+
+fn substitute(node: &NodeRef, s: &str, inputs: &[(String, Option<NodeRef>)]) -> Option<NodeRef> {
+    let re = placeholder_re();
+    if let Some(c) = re.captures(s) {
+        let whole = c.get(0).expect("match");
+        if whole.start() == 0 && whole.end() == s.trim_end().len() && c[2].trim().is_empty() {
+            // The whole scalar is one placeholder: keep the input's type.
+            let v = lookup(inputs, &c[1])?;
+            return Some(Rc::new(Node {
+                span: node.span,
+                tag: v.tag.clone(),
+                style: node.style,
+                value: clone_value(&v.value),
+            }));
+        }
+    }
+    let out = splice(s, inputs);
+    (out != s).then(|| rebuild(node, Value::Str(out.into())))
+}
+
+fn splice(s: &str, inputs: &[(String, Option<NodeRef>)]) -> String {
+    placeholder_re()
+        .replace_all(s, |c: &regex::Captures<'_>| {
+            let Some(v) = lookup(inputs, &c[1]) else {
+                return c[0].to_string();
+            };
+            let text = match &v.value {
+                Value::Seq(_) | Value::Map(_) => to_json(v).to_string(),
+                _ => v.scalar_text().unwrap_or_default(),
+            };
+            apply_functions(&text, &c[2])
+        })
+        .into_owned()
+}
+
+/// `| truncate(offset, length)` changes the text; other functions (`expand_vars`,
+/// `posix_escape`) act at run time and leave the text unchanged here.
+fn apply_functions(text: &str, functions: &str) -> String {
+    let mut out = text.to_string();
+    for f in functions.split('|').map(str::trim).filter(|f| !f.is_empty()) {
+        if let Some(args) = f.strip_prefix("truncate(").and_then(|a| a.strip_suffix(')')) {
+            let nums: Vec<usize> = args.split(',').filter_map(|n| n.trim().parse().ok()).collect();
+            if let [offset, len] = nums[..] {
+                out = out.chars().skip(offset).take(len).collect();
+            }
+        }
+    }
+    out
+}
+
+fn clone_value(v: &Value) -> Value {
+    match v {
+        Value::Null => Value::Null,
+        Value::Bool(b) => Value::Bool(*b),
+        Value::Int(i) => Value::Int(*i),
+        Value::Float(f) => Value::Float(*f),
+        Value::Str(s) => Value::Str(s.clone()),
+        Value::Seq(items) => Value::Seq(items.clone()),
+        Value::Map(m) => Value::Map(m.clone()),
+    }
+}
+
+/// A node as JSON (used for splicing arrays and by the schema check).
+pub fn to_json(node: &Node) -> serde_json::Value {
+    match &node.value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => (*b).into(),
+        Value::Int(i) => (*i).into(),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
+        Value::Str(s) => s.to_string().into(),
+        Value::Seq(items) => items.iter().map(|i| to_json(i)).collect(),
+        Value::Map(m) => m
+            .iter()
+            .map(|(k, e)| (k.clone(), to_json(&e.value)))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+    }
+}

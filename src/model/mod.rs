@@ -1,0 +1,252 @@
+//! The pipeline as GitLab sees it before validation: includes merged, `extends` and
+//! `!reference` resolved, jobs listed. Values keep the spans of the text they came from.
+
+pub mod extends;
+pub mod include;
+pub mod inputs;
+pub mod keywords;
+pub mod merge;
+pub mod problem;
+pub mod reference;
+
+use std::path::PathBuf;
+
+use crate::load::{self, yaml::DuplicateKey, FileId, FileProblem, FileProblemKind, NodeRef, Sources, Span};
+pub use problem::{Problem, ProblemKind};
+
+/// How the checked file is used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A pipeline's entry file (`.gitlab-ci.yml`, `--entry`): references must resolve.
+    Entry,
+    /// A file meant to be included: it may use stages, jobs and templates defined elsewhere.
+    Fragment,
+}
+
+/// One job (or hidden template) after `extends` and `!reference`.
+#[derive(Debug)]
+pub struct Job {
+    pub name: String,
+    pub key_span: Span,
+    pub node: NodeRef,
+    pub hidden: bool,
+}
+
+#[derive(Debug)]
+pub struct Pipeline {
+    pub sources: Sources,
+    pub entry: FileId,
+    pub role: Role,
+    /// The spec header of the entry file.
+    pub header: Option<NodeRef>,
+    /// The merged configuration (`None` when the file could not be loaded).
+    pub root: Option<NodeRef>,
+    pub jobs: Vec<Job>,
+    pub problems: Vec<Problem>,
+    pub unresolved: Vec<include::Unresolved>,
+    pub included: Vec<FileId>,
+}
+
+/// Inputs to build a pipeline from one file.
+pub struct BuildOptions {
+    pub root: Option<PathBuf>,
+    /// `root` came from `--root` or a `.git` folder, not a guess.
+    pub root_certain: bool,
+    /// How the root is shown in file names.
+    pub display_root: String,
+    pub role: Role,
+}
+
+pub fn file_problem(p: FileProblem) -> Problem {
+    let kind = match p.kind {
+        FileProblemKind::Syntax | FileProblemKind::NotUtf8 => ProblemKind::YamlSyntax,
+        FileProblemKind::TooBig | FileProblemKind::TooDeep => ProblemKind::YamlLimit,
+        FileProblemKind::NotMapping | FileProblemKind::Empty => ProblemKind::ConfigFormat,
+    };
+    Problem::new(kind, p.span, p.message)
+}
+
+pub fn duplicate_problems(dups: &[DuplicateKey]) -> Vec<Problem> {
+    dups.iter()
+        .map(|d| {
+            Problem::new(
+                ProblemKind::DuplicateKey,
+                d.second,
+                format!("duplicate key `{}`: GitLab keeps only this last value", d.key),
+            )
+            .related(d.first, "first defined here")
+        })
+        .collect()
+}
+
+/// The closest of `candidates` to `word`, if close enough to be a likely typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(&str, f64)> = None;
+    for c in candidates {
+        if c == word {
+            continue;
+        }
+        let score = strsim::jaro_winkler(&word.to_lowercase(), &c.to_lowercase());
+        if score > 0.85 && best.is_none_or(|(_, s)| score > s) {
+            best = Some((c, score));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+impl Pipeline {
+    /// Load `entry` (already decoded into `sources`) and build the model.
+    pub fn build(mut sources: Sources, entry: FileId, decode_problem: Option<FileProblem>, opts: &BuildOptions) -> Pipeline {
+        let mut pipeline = Pipeline {
+            sources: Sources::default(),
+            entry,
+            role: opts.role,
+            header: None,
+            root: None,
+            jobs: Vec::new(),
+            problems: Vec::new(),
+            unresolved: Vec::new(),
+            included: Vec::new(),
+        };
+        if let Some(p) = decode_problem {
+            pipeline.problems.push(file_problem(p));
+            pipeline.sources = sources;
+            return pipeline;
+        }
+        let parsed = load::parse_file(&mut sources, entry);
+        pipeline.problems.extend(duplicate_problems(&parsed.duplicates));
+        pipeline.header = parsed.header.clone();
+        if let Some(p) = parsed.problem {
+            pipeline.problems.push(file_problem(p));
+            pipeline.sources = sources;
+            return pipeline;
+        }
+        let content = parsed.content.expect("content without problem");
+        let content = match &parsed.header {
+            Some(h) => {
+                let (c, problems) = inputs::interpolate(h, None, &content, content.span);
+                pipeline.problems.extend(problems);
+                c
+            }
+            None => content,
+        };
+        let entry_path = entry_repo_path(&sources, entry, opts.root.as_deref());
+        let mut resolver = include::Resolver::new(
+            &mut sources,
+            opts.root.clone(),
+            opts.root_certain,
+            opts.display_root.clone(),
+        );
+        let merged = resolver.expand(&content, &mut vec![entry_path]);
+        pipeline.problems.append(&mut resolver.problems);
+        pipeline.unresolved = std::mem::take(&mut resolver.unresolved);
+        pipeline.included = std::mem::take(&mut resolver.included);
+        drop(resolver);
+        let complete = opts.role == Role::Entry && pipeline.unresolved.is_empty();
+        let (extended, problems) = extends::resolve(&merged, complete);
+        pipeline.problems.extend(problems);
+        let (resolved, problems) = reference::resolve(&extended, complete);
+        pipeline.problems.extend(problems);
+        pipeline.jobs = jobs_of(&resolved);
+        pipeline.root = Some(resolved);
+        pipeline.sources = sources;
+        pipeline
+    }
+
+    /// Everything a job or stage may refer to is in the files read.
+    pub fn is_complete(&self) -> bool {
+        self.role == Role::Entry && self.unresolved.is_empty()
+    }
+
+    pub fn job(&self, name: &str) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.name == name)
+    }
+
+    pub fn visible_jobs(&self) -> impl Iterator<Item = &Job> {
+        self.jobs.iter().filter(|j| !j.hidden)
+    }
+
+    pub fn root_get(&self, key: &str) -> Option<&NodeRef> {
+        self.root.as_ref()?.get(key)
+    }
+
+    /// A job's value for `key`, falling back to `default:` (or the deprecated top-level
+    /// form) for the keys GitLab inherits, unless `inherit:default` excludes it.
+    pub fn job_value<'a>(&'a self, job: &'a Job, key: &str) -> Option<&'a NodeRef> {
+        if let Some(v) = job.node.get(key) {
+            return (!v.is_null()).then_some(v);
+        }
+        if !keywords::DEFAULT_KEYS.contains(&key) || !inherits(job, "default", key) {
+            return None;
+        }
+        let from_default = self.root_get("default").and_then(|d| d.get(key));
+        let v = from_default.or_else(|| {
+            keywords::DEPRECATED_GLOBAL_DEFAULTS
+                .contains(&key)
+                .then(|| self.root_get(key))
+                .flatten()
+        })?;
+        (!v.is_null()).then_some(v)
+    }
+
+    /// The stages in order (GitLab's defaults when `stages:` is absent), with `.pre`/`.post`.
+    pub fn stages(&self) -> Vec<String> {
+        let declared: Option<Vec<String>> = self
+            .root_get("stages")
+            .and_then(|s| s.as_seq())
+            .map(|items| items.iter().filter_map(|i| i.scalar_text()).collect());
+        let mut stages = declared.unwrap_or_else(|| {
+            keywords::DEFAULT_STAGES[1..keywords::DEFAULT_STAGES.len() - 1]
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        });
+        stages.retain(|s| s != ".pre" && s != ".post");
+        stages.insert(0, ".pre".into());
+        stages.push(".post".into());
+        stages
+    }
+
+    pub fn file_name(&self, id: FileId) -> &str {
+        &self.sources.get(id).name
+    }
+}
+
+/// Does `job` inherit `key` from `default` (`what` = "default") or a global variable
+/// (`what` = "variables")? `inherit: {default: false | true | [keys]}`.
+pub fn inherits(job: &Job, what: &str, key: &str) -> bool {
+    let Some(setting) = job.node.get("inherit").and_then(|i| i.get(what)) else {
+        return true;
+    };
+    match &setting.value {
+        load::Value::Bool(b) => *b,
+        load::Value::Seq(items) => items.iter().any(|i| i.as_str() == Some(key)),
+        _ => true,
+    }
+}
+
+fn jobs_of(root: &NodeRef) -> Vec<Job> {
+    let Some(map) = root.as_map() else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(k, _)| !keywords::is_global_keyword(k))
+        .map(|(k, e)| Job {
+            name: k.clone(),
+            key_span: e.key_span,
+            node: e.value.clone(),
+            hidden: k.starts_with('.'),
+        })
+        .collect()
+}
+
+fn entry_repo_path(sources: &Sources, entry: FileId, root: Option<&std::path::Path>) -> String {
+    let file = sources.get(entry);
+    match (&file.path, root) {
+        (Some(p), Some(r)) => p
+            .strip_prefix(r)
+            .map(|rel| rel.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|_| file.name.clone()),
+        _ => file.name.clone(),
+    }
+}

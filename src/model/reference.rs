@@ -1,0 +1,169 @@
+//! `!reference [job, key, ...]`: replaced by the value found at that path of the
+//! configuration after `extends`. References nest at most 10 deep.
+
+use std::rc::Rc;
+
+use super::problem::{Problem, ProblemKind};
+use crate::load::yaml::{Entry, Map, Node};
+use crate::load::{NodeRef, Value};
+
+/// GitLab's limit on nested `!reference` tags.
+pub const MAX_NESTING: usize = 10;
+
+struct Resolver<'a> {
+    root: &'a NodeRef,
+    complete: bool,
+    problems: Vec<Problem>,
+}
+
+/// How a reference is written in GitLab's messages: `!reference ["job", "script"]`.
+pub fn display(path: &[String]) -> String {
+    let items: Vec<String> = path.iter().map(|p| format!("{p:?}")).collect();
+    format!("!reference [{}]", items.join(", "))
+}
+
+pub fn resolve(root: &NodeRef, complete: bool) -> (NodeRef, Vec<Problem>) {
+    let mut r = Resolver {
+        root,
+        complete,
+        problems: Vec::new(),
+    };
+    let out = r.walk(root, &mut Vec::new(), None).unwrap_or_else(|| root.clone());
+    (out, r.problems)
+}
+
+impl Resolver<'_> {
+    /// A new node when anything below `node` was replaced.
+    fn walk(&mut self, node: &NodeRef, chain: &mut Vec<Vec<String>>, job: Option<&str>) -> Option<NodeRef> {
+        if node.is_reference() {
+            return self.reference(node, chain, job);
+        }
+        match &node.value {
+            Value::Seq(items) => {
+                let new: Vec<Option<NodeRef>> = items.iter().map(|i| self.walk(i, chain, job)).collect();
+                if new.iter().all(Option::is_none) {
+                    return None;
+                }
+                let items = items
+                    .iter()
+                    .zip(new)
+                    .map(|(o, n)| n.unwrap_or_else(|| o.clone()))
+                    .collect();
+                Some(rebuild(node, Value::Seq(items)))
+            }
+            Value::Map(map) => {
+                let mut out = Map::default();
+                let mut changed = false;
+                let top = Rc::ptr_eq(node, self.root);
+                for (key, entry) in map.iter() {
+                    let job = if top { Some(key.as_str()) } else { job };
+                    let value = match self.walk(&entry.value, chain, job) {
+                        Some(v) => {
+                            changed = true;
+                            v
+                        }
+                        None => entry.value.clone(),
+                    };
+                    out.insert(
+                        key.clone(),
+                        Entry {
+                            key_span: entry.key_span,
+                            value,
+                        },
+                    );
+                }
+                changed.then(|| rebuild(node, Value::Map(out)))
+            }
+            _ => None,
+        }
+    }
+
+    fn reference(&mut self, node: &NodeRef, chain: &mut Vec<Vec<String>>, job: Option<&str>) -> Option<NodeRef> {
+        let path: Option<Vec<String>> = node
+            .as_seq()
+            .map(|items| items.iter().map(|i| i.scalar_text()).collect::<Option<Vec<_>>>())
+            .unwrap_or(None);
+        let Some(path) = path.filter(|p| !p.is_empty()) else {
+            self.push(
+                Problem::new(
+                    ProblemKind::ReferenceNotFound,
+                    node.span,
+                    "!reference must be a non-empty array of strings",
+                ),
+                job,
+            );
+            return None;
+        };
+        if chain.contains(&path) {
+            self.push(
+                Problem::new(
+                    ProblemKind::ReferenceCircular,
+                    node.span,
+                    format!("{} is part of a circular chain", display(&path)),
+                ),
+                job,
+            );
+            return None;
+        }
+        if chain.len() >= MAX_NESTING {
+            self.push(
+                Problem::new(
+                    ProblemKind::ReferenceCircular,
+                    node.span,
+                    format!("{} nesting is too deep", display(&path)),
+                )
+                .help(format!("GitLab resolves at most {MAX_NESTING} nested `!reference` tags")),
+                job,
+            );
+            return None;
+        }
+        let mut target = Some(self.root);
+        for key in &path {
+            target = target.and_then(|t| t.get(key));
+        }
+        // Ruby's `raise ... unless object`: `false` and `null` count as not found.
+        let target = target.filter(|t| !t.is_null() && t.as_bool() != Some(false));
+        let Some(target) = target else {
+            if self.complete {
+                self.push(
+                    Problem::new(
+                        ProblemKind::ReferenceNotFound,
+                        node.span,
+                        format!("{} could not be found", display(&path)),
+                    ),
+                    job,
+                );
+            }
+            return None;
+        };
+        let target = target.clone();
+        chain.push(path);
+        let resolved = self.walk(&target, chain, job).unwrap_or(target);
+        chain.pop();
+        Some(resolved)
+    }
+
+    fn push(&mut self, problem: Problem, job: Option<&str>) {
+        let problem = match job {
+            Some(j) => problem.job(j),
+            None => problem,
+        };
+        // One anchor used by many jobs is reported once.
+        if !self
+            .problems
+            .iter()
+            .any(|p| p.span == problem.span && p.message == problem.message)
+        {
+            self.problems.push(problem);
+        }
+    }
+}
+
+fn rebuild(node: &NodeRef, value: Value) -> NodeRef {
+    Rc::new(Node {
+        span: node.span,
+        tag: node.tag.clone(),
+        style: node.style,
+        value,
+    })
+}

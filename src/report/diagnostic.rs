@@ -1,0 +1,90 @@
+//! A finding: rule, message, where (a primary span and related ones), and help.
+
+use serde::{Deserialize, Serialize};
+
+use crate::load::Span;
+use crate::rules::RuleMeta;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Label {
+    pub span: Span,
+    pub text: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    pub rule: &'static RuleMeta,
+    pub severity: Severity,
+    pub message: String,
+    pub primary: Span,
+    /// What to write under the caret (may be empty).
+    pub label: String,
+    pub related: Vec<Label>,
+    pub help: Option<String>,
+    /// The job the finding concerns, if any.
+    pub job: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(rule: &'static RuleMeta, primary: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            primary,
+            label: String::new(),
+            related: Vec::new(),
+            help: None,
+            job: None,
+        }
+    }
+    pub fn label(mut self, text: impl Into<String>) -> Self {
+        self.label = text.into();
+        self
+    }
+    pub fn related(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.related.push(Label {
+            span,
+            text: text.into(),
+        });
+        self
+    }
+    pub fn help(mut self, text: impl Into<String>) -> Self {
+        self.help = Some(text.into());
+        self
+    }
+    pub fn help_opt(mut self, text: Option<String>) -> Self {
+        if text.is_some() {
+            self.help = text;
+        }
+        self
+    }
+    pub fn job(mut self, job: impl Into<String>) -> Self {
+        self.job = Some(job.into());
+        self
+    }
+    pub fn job_opt(mut self, job: Option<String>) -> Self {
+        if job.is_some() {
+            self.job = job;
+        }
+        self
+    }
+}

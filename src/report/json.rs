@@ -1,0 +1,116 @@
+//! `--format json`: a versioned, documented DTO (never internal types).
+//!
+//! ```json
+//! {"version": 1, "findings": [{"rule": "KAS005", "name": "include-not-found",
+//!   "severity": "error", "message": "...", "file": ".gitlab-ci.yml", "line": 3,
+//!   "column": 12, "end_line": 3, "end_column": 21, "job": null, "help": null,
+//!   "related": [{"message": "...", "file": "...", "line": 1, "column": 1,
+//!   "end_line": 1, "end_column": 4}]}],
+//!  "summary": {"files": 1, "error": 1, "warning": 0, "info": 0}}
+//! ```
+
+use serde::Serialize;
+
+use super::{locate, FileReport, Severity};
+
+pub const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+pub struct Output {
+    pub version: u32,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+#[derive(Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub name: String,
+    pub severity: Severity,
+    pub message: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub job: Option<String>,
+    pub help: Option<String>,
+    pub related: Vec<Related>,
+}
+
+#[derive(Serialize)]
+pub struct Related {
+    pub message: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub error: usize,
+    pub warning: usize,
+    pub info: usize,
+}
+
+pub fn build(reports: &[FileReport]) -> Output {
+    let mut findings = Vec::new();
+    let mut summary = Summary {
+        files: reports.len(),
+        error: 0,
+        warning: 0,
+        info: 0,
+    };
+    for r in reports {
+        for d in &r.diagnostics {
+            match d.severity {
+                Severity::Error => summary.error += 1,
+                Severity::Warning => summary.warning += 1,
+                Severity::Info => summary.info += 1,
+            }
+            let loc = locate(&r.sources, d.primary);
+            findings.push(Finding {
+                rule: d.rule.code.to_string(),
+                name: d.rule.name.to_string(),
+                severity: d.severity,
+                message: d.message.clone(),
+                file: loc.file,
+                line: loc.line,
+                column: loc.column,
+                end_line: loc.end_line,
+                end_column: loc.end_column,
+                job: d.job.clone(),
+                help: d.help.clone(),
+                related: d
+                    .related
+                    .iter()
+                    .map(|l| {
+                        let loc = locate(&r.sources, l.span);
+                        Related {
+                            message: l.text.clone(),
+                            file: loc.file,
+                            line: loc.line,
+                            column: loc.column,
+                            end_line: loc.end_line,
+                            end_column: loc.end_column,
+                        }
+                    })
+                    .collect(),
+            });
+        }
+    }
+    Output {
+        version: VERSION,
+        findings,
+        summary,
+    }
+}
+
+pub fn render(reports: &[FileReport]) -> String {
+    let mut s = serde_json::to_string_pretty(&build(reports)).expect("serializable");
+    s.push('\n');
+    s
+}

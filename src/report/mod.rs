@@ -1,0 +1,38 @@
+//! Output formats. Line and column are computed here, from byte spans, and made 1-based.
+
+pub mod diagnostic;
+pub mod human;
+pub mod config_yaml;
+pub mod json;
+
+use crate::load::{Sources, Span};
+pub use diagnostic::{Diagnostic, Severity};
+
+/// The findings of one checked pipeline, with the files they point into.
+pub struct FileReport {
+    pub sources: Sources,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A span as file name and 1-based start/end line and column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+pub fn locate(sources: &Sources, span: Span) -> Location {
+    let file = sources.get(span.file);
+    let (line, column) = file.line_col(span.start);
+    let (end_line, end_column) = file.line_col(span.end);
+    Location {
+        file: file.name.clone(),
+        line,
+        column,
+        end_line,
+        end_column,
+    }
+}

@@ -1,0 +1,148 @@
+//! The rule engine: one rule = one type in its own file, declared once with a
+//! [`RuleMeta`] and registered in [`RULES`]. Rules see the model, never raw YAML.
+
+use crate::model::{Job, Pipeline, ProblemKind};
+use crate::report::diagnostic::Diagnostic;
+pub use crate::report::diagnostic::Severity;
+
+mod duplicate_key;
+mod extends_circular;
+mod extends_invalid;
+mod extends_too_deep;
+mod extends_unknown;
+mod include_invalid;
+mod include_loop;
+mod include_not_checked;
+mod include_not_found;
+mod invalid_configuration_format;
+mod invalid_inputs;
+mod invalid_yaml;
+mod reference_circular;
+mod reference_not_found;
+mod yaml_limit_exceeded;
+
+/// A rule's identity and documentation, declared once in the rule's file.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable code, `KAS` + three digits.
+    pub code: &'static str,
+    /// Kebab-case name stating the problem.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line, lowercase, no trailing period.
+    pub summary: &'static str,
+    /// The rule's page (`rules/<code>.md`).
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    pub fn url(&self) -> String {
+        format!("{}/rules/{}.md", crate::DOCS_BASE, self.code)
+    }
+}
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    /// Called once per pipeline.
+    fn check_pipeline(&self, _cx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}
+    /// Called once per job (hidden templates included; see [`Job::hidden`]).
+    fn check_job(&self, _cx: &Context<'_>, _job: &Job, _out: &mut Vec<Diagnostic>) {}
+}
+
+/// What a rule sees.
+pub struct Context<'a> {
+    pub pipeline: &'a Pipeline,
+}
+
+impl Context<'_> {
+    /// Report the model's problems of one kind as findings of `meta`.
+    pub fn problems(&self, kind: ProblemKind, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
+        for p in self.pipeline.problems.iter().filter(|p| p.kind == kind) {
+            let mut d = Diagnostic::new(meta, p.span, p.message.clone())
+                .help_opt(p.help.clone())
+                .job_opt(p.job.clone());
+            for (span, text) in &p.related {
+                d = d.related(*span, text.clone());
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// Every rule, in documentation order.
+pub static RULES: &[&dyn Rule] = &[
+    &invalid_yaml::InvalidYaml,
+    &yaml_limit_exceeded::YamlLimitExceeded,
+    &invalid_configuration_format::InvalidConfigurationFormat,
+    &duplicate_key::DuplicateKey,
+    &include_not_found::IncludeNotFound,
+    &include_loop::IncludeLoop,
+    &include_invalid::IncludeInvalid,
+    &include_not_checked::IncludeNotChecked,
+    &extends_unknown::ExtendsUnknown,
+    &extends_circular::ExtendsCircular,
+    &extends_too_deep::ExtendsTooDeep,
+    &extends_invalid::ExtendsInvalid,
+    &reference_not_found::ReferenceNotFound,
+    &reference_circular::ReferenceCircular,
+    &invalid_inputs::InvalidInputs,
+];
+
+/// Find a rule by code or name (case-insensitive).
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|r| {
+        let m = r.meta();
+        m.code.eq_ignore_ascii_case(id) || m.name.eq_ignore_ascii_case(id)
+    })
+}
+
+/// Run the enabled rules over one pipeline: one walk, every rule at each job.
+pub fn check(pipeline: &Pipeline, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Diagnostic> {
+    let rules: Vec<&dyn Rule> = RULES.iter().copied().filter(|r| enabled(r.meta())).collect();
+    let cx = Context { pipeline };
+    let mut out = Vec::new();
+    for rule in &rules {
+        rule.check_pipeline(&cx, &mut out);
+    }
+    for job in &pipeline.jobs {
+        for rule in &rules {
+            rule.check_job(&cx, job, &mut out);
+        }
+    }
+    // One anchor or template used by many jobs gives one finding.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|d| seen.insert((d.rule.code, d.primary, d.message.clone())));
+    out.sort_by(|a, b| {
+        (a.primary.file, a.primary.start, a.rule.code).cmp(&(b.primary.file, b.primary.start, b.rule.code))
+    });
+    out
+}
+
+/// Declares a rule that reports one kind of model problem.
+macro_rules! model_problem_rule {
+    ($ty:ident, $kind:ident, $code:literal, $name:literal, $sev:ident, $summary:literal) => {
+        pub struct $ty;
+
+        pub static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+            code: $code,
+            name: $name,
+            severity: $crate::rules::Severity::$sev,
+            summary: $summary,
+            doc: include_str!(concat!("../../rules/", $code, ".md")),
+        };
+
+        impl $crate::rules::Rule for $ty {
+            fn meta(&self) -> &'static $crate::rules::RuleMeta {
+                &META
+            }
+            fn check_pipeline(
+                &self,
+                cx: &$crate::rules::Context<'_>,
+                out: &mut Vec<$crate::report::diagnostic::Diagnostic>,
+            ) {
+                cx.problems($crate::model::ProblemKind::$kind, &META, out);
+            }
+        }
+    };
+}
+pub(crate) use model_problem_rule;
