@@ -12,7 +12,6 @@ pub const GLOBAL_KEYWORDS: &[&str] = &[
     "stages",
     "cache",
     "workflow",
-    "spec",
 ];
 
 /// Keys a job inherits from `default:`.

@@ -69,8 +69,11 @@ impl Context<'_> {
     }
 }
 
-/// Every rule, in documentation order.
+/// Every rule, in documentation order. Sections: KAS0xx YAML, model and GitLab's own
+/// validation; KAS1xx kube context and agent; KAS2xx images and kubectl versions;
+/// KAS3xx environments and `on_stop`; KAS4xx security and TLS; KAS9xx kaslint itself.
 pub static RULES: &[&dyn Rule] = &[
+    // -- KAS0xx: loading and model --
     &invalid_yaml::InvalidYaml,
     &yaml_limit_exceeded::YamlLimitExceeded,
     &invalid_configuration_format::InvalidConfigurationFormat,
@@ -86,6 +89,8 @@ pub static RULES: &[&dyn Rule] = &[
     &reference_not_found::ReferenceNotFound,
     &reference_circular::ReferenceCircular,
     &invalid_inputs::InvalidInputs,
+    // -- KAS02x-KAS09x: GitLab's configuration validation (rules in `gitlab/`) --
+    // -- KAS1xx-KAS4xx: deployment rules (rules in `deploy/`) --
 ];
 
 /// Find a rule by code or name (case-insensitive).
