@@ -19,6 +19,7 @@ pub struct FileProblem {
     pub kind: FileProblemKind,
     pub span: Span,
     pub message: String,
+    pub help: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +61,7 @@ pub fn decode(
                     "The provided YAML is too big: the file is larger than {} MB",
                     MAX_FILE_BYTES / (1024 * 1024)
                 ),
+                help: None,
             }),
         );
     }
@@ -83,6 +85,7 @@ pub fn decode(
                     kind: FileProblemKind::NotUtf8,
                     span: Span::new(id, at, end),
                     message: "Invalid YAML syntax: the file is not valid UTF-8".into(),
+                    help: Some("save the file as UTF-8".into()),
                 }),
             )
         }
@@ -113,11 +116,15 @@ pub fn parse_file(sources: &mut Sources, id: FileId) -> ParsedFile {
                 FileProblemKind::Syntax => format!("Invalid YAML syntax: {}", e.message),
                 _ => format!("The parsed YAML is too big: {}", e.message),
             };
+            let help = (kind == FileProblemKind::Syntax)
+                .then(|| split_key_hint(sources.get(id), e.span))
+                .flatten();
             return ParsedFile {
                 problem: Some(FileProblem {
                     kind,
                     span: e.span,
                     message,
+                    help,
                 }),
                 ..ParsedFile::default()
             };
@@ -138,16 +145,19 @@ pub fn parse_file(sources: &mut Sources, id: FileId) -> ParsedFile {
             kind: FileProblemKind::Empty,
             span: Span::point(id, 0),
             message: "Please provide content of .gitlab-ci.yml".into(),
+            help: None,
         }),
         Some(c) if c.is_null() => Some(FileProblem {
             kind: FileProblemKind::Empty,
             span: c.span,
             message: "Please provide content of .gitlab-ci.yml".into(),
+            help: None,
         }),
         Some(c) if c.as_map().is_none() => Some(FileProblem {
             kind: FileProblemKind::NotMapping,
             span: c.span,
             message: "Invalid configuration format".into(),
+            help: None,
         }),
         _ => None,
     };
@@ -157,4 +167,40 @@ pub fn parse_file(sources: &mut Sources, id: FileId) -> ParsedFile {
         duplicates: loaded.duplicates,
         problem,
     }
+}
+
+/// A keyword whose `_` became a line break or a space (`before` / `script:`), the
+/// classic copy-paste damage: suggest the keyword.
+fn split_key_hint(file: &SourceFile, at: Span) -> Option<String> {
+    const SPLIT_KEYWORDS: &[&str] = &[
+        "before_script",
+        "after_script",
+        "allow_failure",
+        "on_stop",
+        "auto_stop_in",
+        "deployment_tier",
+        "resource_group",
+        "expire_in",
+        "start_in",
+        "id_tokens",
+        "pull_policy",
+    ];
+    let (line, _) = file.line_col(at.start);
+    let candidates = [line.saturating_sub(1), line, line + 1];
+    for l in candidates.into_iter().filter(|l| *l > 0) {
+        let here = file.line_text(l).trim().trim_start_matches("- ").trim();
+        let here = here.split('#').next().unwrap_or("").trim();
+        let next = file.line_text(l + 1).trim();
+        let joined_break = format!("{here}_{}", next.split(':').next().unwrap_or(""));
+        let joined_space = here.replace(' ', "_");
+        for joined in [joined_break, joined_space] {
+            let key = joined.trim_end_matches(':');
+            if SPLIT_KEYWORDS.contains(&key) {
+                return Some(format!(
+                    "did you mean `{key}:`? The `_` of the keyword seems to have been lost"
+                ));
+            }
+        }
+    }
+    None
 }

@@ -112,7 +112,7 @@ impl Extender<'_> {
                     Problem::new(
                         ProblemKind::ExtendsCircular,
                         span,
-                        format!("{key}: circular dependency detected in `extends`"),
+                        format!("{name}: circular dependency detected in `extends`"),
                     )
                     .help(format!("the chain is {cycle}"))
                     .job(key),

@@ -117,13 +117,8 @@ impl<'a> Resolver<'a> {
             .filter(|f| re.is_match(f))
             .cloned()
             .collect();
-        if matches.is_empty() && !conditional && self.root_certain {
-            self.problems.push(Problem::new(
-                ProblemKind::IncludeMissing,
-                span,
-                format!("Included file `{path}` does not exist or matched no file!"),
-            ));
-        }
+        // GitLab accepts a wildcard that matches nothing: it includes nothing.
+        let _ = (span, conditional);
         matches
     }
 
@@ -165,9 +160,11 @@ impl<'a> Resolver<'a> {
                 Problem::new(
                     ProblemKind::IncludeLoop,
                     span,
-                    format!("Include `{path}` was already included!"),
+                    format!("include loop: `{path}` includes itself ({cycle} -> {path})"),
                 )
-                .help(format!("the includes form a loop: {cycle} -> {path}")),
+                .help(format!(
+                    "GitLab follows the loop until it fails with `Maximum of {MAX_INCLUDES} nested includes are allowed!`"
+                )),
             );
             return None;
         }
@@ -221,7 +218,7 @@ impl<'a> Resolver<'a> {
                 };
                 let (id, problem) = load::decode(self.sources, name, Some(&full), bytes);
                 if let Some(p) = problem {
-                    self.problems.push(super::file_problem(p));
+                    self.problems.push(included_problem(path, p));
                     return None;
                 }
                 id
@@ -240,18 +237,26 @@ impl<'a> Resolver<'a> {
                     format!("Local file `{path}` is empty!"),
                 ));
             } else {
-                self.problems.push(super::file_problem(p));
+                self.problems.push(included_problem(path, p));
             }
             return None;
         }
         let content = parsed.content?;
-        let content = match &parsed.header {
-            Some(header) => {
+        let content = match (&parsed.header, inputs) {
+            (Some(header), _) => {
                 let (content, problems) = inputs::interpolate(header, inputs, &content, span);
                 self.problems.extend(problems);
                 content
             }
-            None => content,
+            (None, Some(given)) => {
+                self.problems.push(Problem::new(
+                    ProblemKind::Inputs,
+                    given.span,
+                    "Given inputs not defined in the `spec` section of the included configuration file",
+                ));
+                content
+            }
+            (None, None) => content,
         };
         chain.push(path.to_string());
         let expanded = self.expand(&content, chain);
@@ -290,11 +295,28 @@ fn item(node: &NodeRef) -> Option<Item> {
         return None;
     }
     let Some(map) = node.as_map() else {
-        return Some(Item::Invalid(
-            node.span,
-            "include config should be a hash, a string or an array containing hashes and strings".into(),
-        ));
+        return Some(Item::Invalid(node.span, "Each include must be a hash or a string".into()));
     };
+    const SUBKEYS: [&str; 6] = ["local", "project", "remote", "template", "artifact", "component"];
+    let valid_subkeys = "`local`, `project`, `remote`, `template`, `artifact`, `component`";
+    match SUBKEYS.iter().filter(|k| map.contains_key(k)).count() {
+        0 => {
+            return Some(Item::Invalid(
+                node.span,
+                format!(
+                    "`{}` does not have a valid subkey for include. Valid subkeys are: {valid_subkeys}",
+                    inputs::to_json(node)
+                ),
+            ))
+        }
+        1 => {}
+        _ => {
+            return Some(Item::Invalid(
+                node.span,
+                format!("Each include must use only one of: {valid_subkeys}"),
+            ))
+        }
+    }
     let text = |k: &str| map.get(k).and_then(|v| v.scalar_text());
     let inputs = map.get("inputs").cloned();
     let conditional = map.contains_key("rules");
@@ -328,18 +350,19 @@ fn item(node: &NodeRef) -> Option<Item> {
             }));
         }
     }
-    if map.contains_key("artifact") {
-        // Child pipelines can include an artifact of an earlier job (trigger:include only).
-        return Some(Item::Other(Unresolved {
-            kind: "artifact",
-            location: text("artifact").unwrap_or_default(),
-            span: node.span,
-        }));
-    }
-    Some(Item::Invalid(
-        node.span,
-        "Include `local`, `project`, `remote`, `template` or `component` is required".into(),
-    ))
+    // Child pipelines can include an artifact of an earlier job (trigger:include only).
+    Some(Item::Other(Unresolved {
+        kind: "artifact",
+        location: text("artifact").unwrap_or_default(),
+        span: node.span,
+    }))
+}
+
+/// A problem inside an included file, with GitLab's "`path`: " prefix.
+fn included_problem(path: &str, p: load::FileProblem) -> Problem {
+    let mut problem = super::file_problem(p);
+    problem.message = format!("`{path}`: {}", problem.message);
+    problem
 }
 
 /// GitLab's `search_files_by_wildcard_path`: the path is escaped, then `**` becomes

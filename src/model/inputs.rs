@@ -70,6 +70,7 @@ pub fn interpolate(
     let mut problems = Vec::new();
     let inputs = values(header, provided, at, &mut problems);
     let out = walk(content, &inputs).unwrap_or_else(|| content.clone());
+    undeclared(content, &inputs, &mut problems);
     (out, problems)
 }
 
@@ -211,5 +212,38 @@ pub fn to_json(node: &Node) -> serde_json::Value {
             .map(|(k, e)| (k.clone(), to_json(&e.value)))
             .collect::<serde_json::Map<_, _>>()
             .into(),
+    }
+}
+
+/// `$[[ inputs.x ]]` naming an input the header does not declare: GitLab's
+/// ``unknown interpolation key: `x` ``, reported once per name at its first use.
+fn undeclared(node: &NodeRef, inputs: &[(String, Option<NodeRef>)], problems: &mut Vec<Problem>) {
+    let mut stack = vec![node];
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(n) = stack.pop() {
+        let mut check = |text: &str, span: Span| {
+            for c in placeholder_re().captures_iter(text) {
+                let name = &c[1];
+                if !inputs.iter().any(|(n, _)| n == name) && !seen.iter().any(|s| s == name) {
+                    seen.push(name.to_string());
+                    problems.push(Problem::new(
+                        ProblemKind::Inputs,
+                        span,
+                        format!("unknown interpolation key: `{name}`"),
+                    ));
+                }
+            }
+        };
+        match &n.value {
+            Value::Str(s) => check(s, n.span),
+            Value::Seq(items) => stack.extend(items.iter().rev()),
+            Value::Map(m) => {
+                for (k, e) in m.iter().collect::<Vec<_>>().into_iter().rev() {
+                    check(k, e.key_span);
+                    stack.push(&e.value);
+                }
+            }
+            _ => {}
+        }
     }
 }

@@ -63,7 +63,11 @@ pub fn file_problem(p: FileProblem) -> Problem {
         FileProblemKind::TooBig | FileProblemKind::TooDeep => ProblemKind::YamlLimit,
         FileProblemKind::NotMapping | FileProblemKind::Empty => ProblemKind::ConfigFormat,
     };
-    Problem::new(kind, p.span, p.message)
+    let problem = Problem::new(kind, p.span, p.message);
+    match p.help {
+        Some(h) => problem.help(h),
+        None => problem,
+    }
 }
 
 pub fn duplicate_problems(dups: &[DuplicateKey]) -> Vec<Problem> {

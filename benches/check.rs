@@ -1,0 +1,119 @@
+//! `cargo bench`: throughput of a whole-pipeline check against a parse-only baseline
+//! (granit-parser's event stream over the same bytes), on `../shared/corpus` and on a
+//! generated ~2 MB pipeline (thousands of jobs with anchors, `extends`, `needs`).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use kaslint::check::{check_target, CheckOptions, Target};
+use kaslint::rules::RuleMeta;
+
+fn corpus_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A ~2 MB pipeline: an anchor merged into every job, `extends` of a template, `needs`
+/// on the previous job, block scalars.
+fn generated(target: usize) -> String {
+    let mut y = String::from(
+        "stages: [build, test, deploy]\n\n.defaults: &defaults\n  image: alpine:3.20\n  retry: 1\n  tags: [docker]\n\n.template:\n  before_script:\n    - echo setup\n  variables:\n    MODE: fast\n\n",
+    );
+    let mut i = 0;
+    while y.len() < target {
+        let stage = ["build", "test", "deploy"][i % 3];
+        y.push_str(&format!("job-{i}:\n  <<: *defaults\n  extends: .template\n  stage: {stage}\n"));
+        if i % 3 != 0 {
+            y.push_str(&format!("  needs: [job-{}]\n", i - 1));
+        }
+        y.push_str(&format!(
+            "  script:\n    - |\n      echo \"job {i}\"\n      make target-{i}\n  artifacts:\n    paths: [out/{i}]\n\n"
+        ));
+        i += 1;
+    }
+    y
+}
+
+fn parse_only(text: &str) -> usize {
+    granit_parser::Parser::new_from_str(text).filter(|e| e.is_ok()).count()
+}
+
+fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+fn report(label: &str, files: usize, bytes: usize, full: Duration, parse: Duration) {
+    let secs = full.as_secs_f64();
+    println!(
+        "{label}: {files} files, {:.2} MB: check {:.1} ms ({:.0} files/s, {:.1} MB/s); parse-only {:.1} ms; ratio {:.2}x",
+        bytes as f64 / 1e6,
+        secs * 1e3,
+        files as f64 / secs,
+        bytes as f64 / 1e6 / secs,
+        parse.as_secs_f64() * 1e3,
+        secs / parse.as_secs_f64()
+    );
+}
+
+fn main() {
+    let all = |_: &RuleMeta| true;
+    let runs = 5;
+
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let files = corpus_files(&corpus);
+    if files.is_empty() {
+        println!("corpus: ../shared/corpus not found, skipped");
+    } else {
+        let texts: Vec<String> = files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
+        let bytes: usize = texts.iter().map(String::len).sum();
+        let full = best_of(runs, || {
+            for f in &files {
+                let root = f.parent().map(Path::to_path_buf);
+                let opts = CheckOptions { root, entry: None, enabled: &all };
+                let _ = check_target(&Target::File(f.clone()), &opts);
+            }
+        });
+        let parse = best_of(runs, || {
+            for t in &texts {
+                std::hint::black_box(parse_only(t));
+            }
+        });
+        report("corpus", files.len(), bytes, full, parse);
+    }
+
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let file = dir.join(".gitlab-ci.yml");
+    let text = generated(2_000_000);
+    std::fs::write(&file, &text).expect("write");
+    let opts = CheckOptions { root: Some(dir.clone()), entry: Some(file.clone()), enabled: &all };
+    let mut findings = 0;
+    let full = best_of(runs, || {
+        findings = check_target(&Target::File(file.clone()), &opts).map(|r| r.diagnostics.len()).unwrap_or(0);
+    });
+    let parse = best_of(runs, || {
+        std::hint::black_box(parse_only(&text));
+    });
+    report("generated", 1, text.len(), full, parse);
+    println!("generated: {findings} findings");
+}

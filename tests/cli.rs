@@ -1,0 +1,254 @@
+//! The real binary: exit codes, limits, formats, subcommands.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kaslint"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CI") || k.starts_with("GITLAB_") || k.starts_with("KASLINT_") || k == "NO_COLOR" || k == "CLICOLOR_FORCE" {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A fresh folder for one test (a repository root: it holds `.git`).
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".git")).expect("scratch dir");
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> String {
+    let p = dir.join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).expect("JSON output")
+}
+
+fn rules_of(v: &serde_json::Value) -> Vec<String> {
+    v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn billion_laughs_is_a_finding() {
+    let dir = scratch("laughs");
+    let mut y = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    for (i, c) in "bcdefghi".chars().enumerate() {
+        let prev = (b'a' + i as u8) as char;
+        y.push_str(&format!("{c}: &{c} [{}]\n", vec![format!("*{prev}"); 9].join(",")));
+    }
+    let f = write(&dir, ".gitlab-ci.yml", y);
+    let o = run(&["check", "--format", "json", &f]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(rules_of(&v), ["KAS002"]);
+    assert!(v["findings"][0]["line"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn oversized_file_is_a_finding() {
+    let dir = scratch("big");
+    let mut y = String::new();
+    let mut i = 0;
+    while y.len() < 3 * 1024 * 1024 {
+        y.push_str(&format!("job{i}:\n  script:\n    - echo {i}\n"));
+        i += 1;
+    }
+    let f = write(&dir, ".gitlab-ci.yml", y);
+    let o = run(&["check", "--format", "json", &f]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(rules_of(&v), ["KAS002"]);
+    assert!(v["findings"][0]["message"].as_str().unwrap().contains("The provided YAML is too big"));
+}
+
+#[test]
+fn deep_nesting_is_a_finding_with_position() {
+    let dir = scratch("deep");
+    let mut y = String::from("job:\n  script: [make]\n  variables:\n");
+    for d in 0..150 {
+        y.push_str(&"  ".repeat(d + 2));
+        y.push_str(&format!("k{d}:\n"));
+    }
+    let f = write(&dir, ".gitlab-ci.yml", y);
+    let o = run(&["check", "--format", "json", &f]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(rules_of(&v), ["KAS002"]);
+    assert!(v["findings"][0]["line"].as_u64().unwrap() > 90);
+
+    let flow = write(&dir, "flow/.gitlab-ci.yml", format!("a: {}1{}\n", "[".repeat(150), "]".repeat(150)));
+    let o = run(&["check", "--format", "json", &flow]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(rules_of(&json(&o)), ["KAS002"]);
+}
+
+#[test]
+fn non_utf8_is_a_finding_with_position() {
+    let dir = scratch("latin1");
+    let f = write(&dir, ".gitlab-ci.yml", b"build:\n  script:\n    - echo caf\xe9\n");
+    let o = run(&["check", "--format", "json", &f]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(rules_of(&v), ["KAS001"]);
+    assert_eq!(v["findings"][0]["line"], 3);
+    assert_eq!(v["findings"][0]["column"], 15);
+}
+
+#[test]
+fn include_loop_is_a_finding() {
+    let dir = scratch("loop");
+    let f = write(&dir, ".gitlab-ci.yml", "include: a.yml\nbuild:\n  script: [make]\n");
+    write(&dir, "a.yml", "include: b.yml\n");
+    write(&dir, "b.yml", "include: a.yml\n");
+    let o = run(&["check", "--format", "json", &f]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(rules_of(&v), ["KAS006"]);
+    assert!(v["findings"][0]["file"].as_str().unwrap().ends_with("b.yml"));
+}
+
+#[test]
+fn missing_path_and_bad_flag_exit_2() {
+    let o = run(&["check", "no/such/file.yml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no such file"));
+    assert_eq!(run(&["check", "--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(run(&["check", "--select", "KAS9999", "fixtures"]).status.code(), Some(2));
+    assert_eq!(run(&["explain", "nope"]).status.code(), Some(2));
+}
+
+#[test]
+fn clean_file_exits_0_and_fail_on_controls_exit() {
+    let dir = scratch("clean");
+    let f = write(&dir, ".gitlab-ci.yml", "build:\n  script: [make]\n");
+    let o = run(&["check", &f]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("All checks passed"));
+
+    let w = write(&dir, "w/.gitlab-ci.yml", "build:\n  script: [make]\nbuild:\n  script: [make test]\n");
+    assert_eq!(run(&["check", &w]).status.code(), Some(1));
+    assert_eq!(run(&["check", "--fail-on", "error", &w]).status.code(), Some(0));
+    assert_eq!(run(&["check", "--ignore", "duplicate-key", &w]).status.code(), Some(0));
+    assert_eq!(run(&["check", "--select", "KAS001", &w]).status.code(), Some(0));
+}
+
+#[test]
+fn human_output_is_plain_when_piped() {
+    let dir = scratch("human");
+    let f = write(&dir, ".gitlab-ci.yml", "include:\n  - local: missing.yml\nbuild:\n  script: [make]\n");
+    let o = run(&["check", &f]);
+    let out = stdout(&o);
+    assert!(!out.contains('\u{1b}'), "ANSI escape in piped output");
+    assert!(out.contains("error[KAS005]: Local file `missing.yml` does not exist!"), "{out}");
+    assert!(out.contains(".gitlab-ci.yml:2:12"), "{out}");
+    assert!(out.contains("^^^^^^^^^^^"), "{out}");
+    assert!(out.contains("Found 1 finding (1 error)."), "{out}");
+}
+
+#[test]
+fn json_format_is_versioned() {
+    let dir = scratch("json");
+    let f = write(&dir, ".gitlab-ci.yml", ".a:\n  script: [x]\nbuild:\n  extends: .b\n  script: [make]\n");
+    let o = run(&["check", "--format", "json", &f]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["version"], 1);
+    let f0 = &v["findings"][0];
+    for key in ["rule", "name", "severity", "message", "file", "line", "column", "end_line", "end_column", "job"] {
+        assert!(f0.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(f0["rule"], "KAS010");
+    assert_eq!(f0["job"], "build");
+    assert_eq!((f0["line"].as_u64(), f0["column"].as_u64(), f0["end_column"].as_u64()), (Some(4), Some(12), Some(14)));
+    assert_eq!(v["summary"]["error"], 1);
+}
+
+#[test]
+fn stdin_and_directories() {
+    let mut child = bin()
+        .args(["check", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"build:\n  extends: .nope\n  script: [make]\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["findings"][0]["file"], "<stdin>");
+
+    let dir = scratch("dir");
+    write(&dir, ".gitlab-ci.yml", "build:\n  script: [make]\n");
+    write(&dir, "ci/deploy.gitlab-ci.yml", "deploy:\n  script: [make]\n");
+    write(&dir, "ci/other.yml", "not: [valid\n");
+    let o = run(&["check", "--format", "json", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(json(&o)["summary"]["files"], 2);
+}
+
+#[test]
+fn fragments_and_files_within_their_pipeline() {
+    let dir = scratch("fragment");
+    // A template file alone: references to what others define are not errors.
+    let frag = write(&dir, "templates/deploy.yml", "deploy:\n  extends: .kubectl\n  stage: release\n  script: [make]\n");
+    assert_eq!(run(&["check", &frag]).status.code(), Some(0));
+    // The same file as an entry: the reference must resolve.
+    let o = run(&["check", "--format", "json", "--entry", &frag, &frag]);
+    assert_eq!(rules_of(&json(&o)), ["KAS010"]);
+    // A file the repository's pipeline includes is checked within it.
+    write(&dir, ".gitlab-ci.yml", "include: ci/jobs.yml\n.kubectl:\n  image: alpine\n");
+    let jobs = write(&dir, "ci/jobs.yml", "deploy:\n  extends: .kubectl\n  script: [make]\nother:\n  extends: .missing\n  script: [make]\n");
+    let o = run(&["check", "--format", "json", &jobs]);
+    let v = json(&o);
+    assert_eq!(rules_of(&v), ["KAS010"], "{v}");
+    assert_eq!(v["findings"][0]["job"], "other");
+}
+
+#[test]
+fn config_prints_merged_yaml_that_round_trips() {
+    let dir = scratch("config");
+    let f = write(
+        &dir,
+        ".gitlab-ci.yml",
+        "include: ci/t.yml\nvariables:\n  FLAG: \"on\"\n  MODE: \"0777\"\ndeploy:\n  extends: .t\n  script:\n    - !reference [.t, before_script]\n    - |\n      echo one\n      echo two\n",
+    );
+    write(&dir, "ci/t.yml", ".t:\n  image: alpine\n  before_script: [echo setup]\n");
+    let o = run(&["config", &f]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    assert!(text.contains("FLAG: \"on\""), "{text}");
+    assert!(text.contains("MODE: \"0777\""), "{text}");
+    assert!(!text.contains("include"), "{text}");
+    assert!(text.contains("image: alpine"), "{text}");
+    let again = write(&dir, "again/.gitlab-ci.yml", &text);
+    let o2 = run(&["config", &again]);
+    assert_eq!(stdout(&o2), text, "config output is not a fixed point");
+}
+
+#[test]
+fn rules_and_explain() {
+    let o = run(&["rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("KAS005 "));
+    let o = run(&["explain", "include-not-found"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).starts_with("# KAS005: include-not-found"));
+}
