@@ -12,7 +12,9 @@ fn corpus_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -35,7 +37,9 @@ fn generated(target: usize) -> String {
     let mut i = 0;
     while y.len() < target {
         let stage = ["build", "test", "deploy"][i % 3];
-        y.push_str(&format!("job-{i}:\n  <<: *defaults\n  extends: .template\n  stage: {stage}\n"));
+        y.push_str(&format!(
+            "job-{i}:\n  <<: *defaults\n  extends: .template\n  stage: {stage}\n"
+        ));
         if i % 3 != 0 {
             y.push_str(&format!("  needs: [job-{}]\n", i - 1));
         }
@@ -48,7 +52,9 @@ fn generated(target: usize) -> String {
 }
 
 fn parse_only(text: &str) -> usize {
-    granit_parser::Parser::new_from_str(text).filter(|e| e.is_ok()).count()
+    granit_parser::Parser::new_from_str(text)
+        .filter(|e| e.is_ok())
+        .count()
 }
 
 fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
@@ -84,12 +90,19 @@ fn main() {
     if files.is_empty() {
         println!("corpus: ../shared/corpus not found, skipped");
     } else {
-        let texts: Vec<String> = files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
+        let texts: Vec<String> = files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).unwrap_or_default())
+            .collect();
         let bytes: usize = texts.iter().map(String::len).sum();
         let full = best_of(runs, || {
             for f in &files {
                 let root = f.parent().map(Path::to_path_buf);
-                let opts = CheckOptions { root, entry: None, enabled: &all };
+                let opts = CheckOptions {
+                    root,
+                    entry: None,
+                    enabled: &all,
+                };
                 let _ = check_target(&Target::File(f.clone()), &opts);
             }
         });
@@ -106,10 +119,16 @@ fn main() {
     let file = dir.join(".gitlab-ci.yml");
     let text = generated(2_000_000);
     std::fs::write(&file, &text).expect("write");
-    let opts = CheckOptions { root: Some(dir.clone()), entry: Some(file.clone()), enabled: &all };
+    let opts = CheckOptions {
+        root: Some(dir.clone()),
+        entry: Some(file.clone()),
+        enabled: &all,
+    };
     let mut findings = 0;
     let full = best_of(runs, || {
-        findings = check_target(&Target::File(file.clone()), &opts).map(|r| r.diagnostics.len()).unwrap_or(0);
+        findings = check_target(&Target::File(file.clone()), &opts)
+            .map(|r| r.diagnostics.len())
+            .unwrap_or(0);
     });
     let parse = best_of(runs, || {
         std::hint::black_box(parse_only(&text));

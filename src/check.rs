@@ -73,7 +73,10 @@ pub fn targets(paths: &[PathBuf], root: Option<&Path>) -> Result<Vec<Target>, Io
         } else if p.exists() {
             out.push(Target::File(p.clone()));
         } else {
-            return Err(IoError(format!("{}: no such file or directory", p.display())));
+            return Err(IoError(format!(
+                "{}: no such file or directory",
+                p.display()
+            )));
         }
     }
     Ok(out)
@@ -155,7 +158,13 @@ fn is_entry(path: &Path, entry: Option<&Path>) -> bool {
     }
 }
 
-fn build(sources: Sources, id: u32, problem: Option<load::FileProblem>, located: &Located, role: Role) -> Pipeline {
+fn build(
+    sources: Sources,
+    id: u32,
+    problem: Option<load::FileProblem>,
+    located: &Located,
+    role: Role,
+) -> Pipeline {
     let opts = BuildOptions {
         display_root: located.root.as_deref().map(display_of).unwrap_or_default(),
         root: located.root.clone(),
@@ -204,7 +213,11 @@ impl Loaded {
     }
 }
 
-pub fn load_target(target: &Target, root: Option<&Path>, entry: Option<&Path>) -> Result<Loaded, IoError> {
+pub fn load_target(
+    target: &Target,
+    root: Option<&Path>,
+    entry: Option<&Path>,
+) -> Result<Loaded, IoError> {
     match target {
         Target::Stdin => {
             let mut bytes = Vec::new();
@@ -217,11 +230,21 @@ pub fn load_target(target: &Target, root: Option<&Path>, entry: Option<&Path>) -
             let located = locate_root(&cwd, root);
             let mut sources = Sources::default();
             let (id, problem) = load::decode(&mut sources, "<stdin>".into(), None, bytes);
-            Ok(Loaded::Alone(build(sources, id, problem, &located, Role::Entry)))
+            Ok(Loaded::Alone(build(
+                sources,
+                id,
+                problem,
+                &located,
+                Role::Entry,
+            )))
         }
         Target::File(path) => {
-            let bytes = load::read_limited(path).map_err(|e| IoError(format!("{}: {e}", path.display())))?;
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let bytes = load::read_limited(path)
+                .map_err(|e| IoError(format!("{}: {e}", path.display())))?;
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             let located = locate_root(dir, root);
             let role = if is_entry(path, entry) {
                 Role::Entry
@@ -243,9 +266,15 @@ pub fn load_target(target: &Target, root: Option<&Path>, entry: Option<&Path>) -
 }
 
 /// When the repository's entry file includes `path`, check `path` as part of it.
-fn within_repository_pipeline(path: &Path, located: &Located, entry: Option<&Path>) -> Option<Loaded> {
+fn within_repository_pipeline(
+    path: &Path,
+    located: &Located,
+    entry: Option<&Path>,
+) -> Option<Loaded> {
     let root = located.root.as_ref()?;
-    let entry_path = entry.map(Path::to_path_buf).unwrap_or_else(|| root.join(".gitlab-ci.yml"));
+    let entry_path = entry
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root.join(".gitlab-ci.yml"));
     let canonical = std::fs::canonicalize(path).ok()?;
     let entry_canonical = std::fs::canonicalize(&entry_path).ok()?;
     if canonical == entry_canonical {
@@ -253,9 +282,14 @@ fn within_repository_pipeline(path: &Path, located: &Located, entry: Option<&Pat
     }
     let bytes = load::read_limited(&entry_canonical).ok()?;
     let mut sources = Sources::default();
-    let name = relative_to_cwd(&entry_canonical).to_string_lossy().into_owned();
+    let name = relative_to_cwd(&entry_canonical)
+        .to_string_lossy()
+        .into_owned();
     let (id, problem) = load::decode(&mut sources, name, Some(&entry_canonical), bytes);
     let pipeline = build(sources, id, problem, located, Role::Entry);
-    let included = pipeline.included.iter().any(|f| pipeline.sources.get(*f).path.as_deref() == Some(canonical.as_path()));
+    let included = pipeline
+        .included
+        .iter()
+        .any(|f| pipeline.sources.get(*f).path.as_deref() == Some(canonical.as_path()));
     included.then(|| Loaded::Within(pipeline, canonical))
 }

@@ -130,7 +130,8 @@ fn run_check(args: &CheckArgs) -> u8 {
     let out = match args.format {
         Format::Json => report::json::render(&reports),
         Format::Human => {
-            let styled = anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+            let styled =
+                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
             let mut s = String::new();
             for r in &reports {
                 for d in &r.diagnostics {
@@ -158,13 +159,23 @@ fn run_check(args: &CheckArgs) -> u8 {
 }
 
 /// Check every target, several at once on the machine's cores; results keep input order.
-fn check_all(targets: &[check::Target], opts: &check::CheckOptions<'_>) -> Vec<Result<FileReport, check::IoError>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(targets.len()).max(1);
+fn check_all(
+    targets: &[check::Target],
+    opts: &check::CheckOptions<'_>,
+) -> Vec<Result<FileReport, check::IoError>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(targets.len())
+        .max(1);
     if threads == 1 {
-        return targets.iter().map(|t| check::check_target(t, opts)).collect();
+        return targets
+            .iter()
+            .map(|t| check::check_target(t, opts))
+            .collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut slots: Vec<Option<Result<FileReport, check::IoError>>> = (0..targets.len()).map(|_| None).collect();
+    let mut slots: Vec<Option<Result<FileReport, check::IoError>>> =
+        (0..targets.len()).map(|_| None).collect();
     let results = std::sync::Mutex::new(&mut slots);
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -178,7 +189,10 @@ fn check_all(targets: &[check::Target], opts: &check::CheckOptions<'_>) -> Vec<R
             });
         }
     });
-    slots.into_iter().map(|r| r.expect("every target checked")).collect()
+    slots
+        .into_iter()
+        .map(|r| r.expect("every target checked"))
+        .collect()
 }
 
 fn run_config(args: &ConfigArgs) -> u8 {
@@ -193,7 +207,11 @@ fn run_config(args: &ConfigArgs) -> u8 {
     let Some(target) = targets.first() else {
         return exit::ERROR;
     };
-    let loaded = match check::load_target(target, args.locate.root.as_deref(), args.locate.entry.as_deref()) {
+    let loaded = match check::load_target(
+        target,
+        args.locate.root.as_deref(),
+        args.locate.entry.as_deref(),
+    ) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("kaslint: {}", e.0);
@@ -202,7 +220,11 @@ fn run_config(args: &ConfigArgs) -> u8 {
     };
     let pipeline = loaded.pipeline();
     let Some(root) = &pipeline.root else {
-        let first = pipeline.problems.first().map(|p| p.message.clone()).unwrap_or_default();
+        let first = pipeline
+            .problems
+            .first()
+            .map(|p| p.message.clone())
+            .unwrap_or_default();
         eprintln!("kaslint: the configuration could not be loaded: {first}");
         return exit::FINDINGS;
     };

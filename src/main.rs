@@ -7,7 +7,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { kaslint::exit::ERROR } else { kaslint::exit::CLEAN });
+            return ExitCode::from(if e.use_stderr() {
+                kaslint::exit::ERROR
+            } else {
+                kaslint::exit::CLEAN
+            });
         }
     };
     ExitCode::from(kaslint::run(cli))

@@ -7,7 +7,12 @@ fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kaslint"));
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
     for (k, _) in std::env::vars() {
-        if k.starts_with("CI") || k.starts_with("GITLAB_") || k.starts_with("KASLINT_") || k == "NO_COLOR" || k == "CLICOLOR_FORCE" {
+        if k.starts_with("CI")
+            || k.starts_with("GITLAB_")
+            || k.starts_with("KASLINT_")
+            || k == "NO_COLOR"
+            || k == "CLICOLOR_FORCE"
+        {
             c.env_remove(k);
         }
     }
@@ -24,7 +29,9 @@ fn stdout(o: &Output) -> String {
 
 /// A fresh folder for one test (a repository root: it holds `.git`).
 fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join(".git")).expect("scratch dir");
     dir
@@ -42,16 +49,26 @@ fn json(o: &Output) -> serde_json::Value {
 }
 
 fn rules_of(v: &serde_json::Value) -> Vec<String> {
-    v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
 fn billion_laughs_is_a_finding() {
     let dir = scratch("laughs");
-    let mut y = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut y = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     for (i, c) in "bcdefghi".chars().enumerate() {
         let prev = (b'a' + i as u8) as char;
-        y.push_str(&format!("{c}: &{c} [{}]\n", vec![format!("*{prev}"); 9].join(",")));
+        y.push_str(&format!(
+            "{c}: &{c} [{}]\n",
+            vec![format!("*{prev}"); 9].join(",")
+        ));
     }
     let f = write(&dir, ".gitlab-ci.yml", y);
     let o = run(&["check", "--format", "json", &f]);
@@ -75,7 +92,10 @@ fn oversized_file_is_a_finding() {
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
     assert_eq!(rules_of(&v), ["KAS002"]);
-    assert!(v["findings"][0]["message"].as_str().unwrap().contains("The provided YAML is too big"));
+    assert!(v["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("The provided YAML is too big"));
 }
 
 #[test]
@@ -93,7 +113,11 @@ fn deep_nesting_is_a_finding_with_position() {
     assert_eq!(rules_of(&v), ["KAS002"]);
     assert!(v["findings"][0]["line"].as_u64().unwrap() > 90);
 
-    let flow = write(&dir, "flow/.gitlab-ci.yml", format!("a: {}1{}\n", "[".repeat(150), "]".repeat(150)));
+    let flow = write(
+        &dir,
+        "flow/.gitlab-ci.yml",
+        format!("a: {}1{}\n", "[".repeat(150), "]".repeat(150)),
+    );
     let o = run(&["check", "--format", "json", &flow]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(rules_of(&json(&o)), ["KAS002"]);
@@ -102,7 +126,11 @@ fn deep_nesting_is_a_finding_with_position() {
 #[test]
 fn non_utf8_is_a_finding_with_position() {
     let dir = scratch("latin1");
-    let f = write(&dir, ".gitlab-ci.yml", b"build:\n  script:\n    - echo caf\xe9\n");
+    let f = write(
+        &dir,
+        ".gitlab-ci.yml",
+        b"build:\n  script:\n    - echo caf\xe9\n",
+    );
     let o = run(&["check", "--format", "json", &f]);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
@@ -114,14 +142,21 @@ fn non_utf8_is_a_finding_with_position() {
 #[test]
 fn include_loop_is_a_finding() {
     let dir = scratch("loop");
-    let f = write(&dir, ".gitlab-ci.yml", "include: a.yml\nbuild:\n  script: [make]\n");
+    let f = write(
+        &dir,
+        ".gitlab-ci.yml",
+        "include: a.yml\nbuild:\n  script: [make]\n",
+    );
     write(&dir, "a.yml", "include: b.yml\n");
     write(&dir, "b.yml", "include: a.yml\n");
     let o = run(&["check", "--format", "json", &f]);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
     assert_eq!(rules_of(&v), ["KAS006"]);
-    assert!(v["findings"][0]["file"].as_str().unwrap().ends_with("b.yml"));
+    assert!(v["findings"][0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("b.yml"));
 }
 
 #[test]
@@ -130,7 +165,12 @@ fn missing_path_and_bad_flag_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no such file"));
     assert_eq!(run(&["check", "--no-such-flag"]).status.code(), Some(2));
-    assert_eq!(run(&["check", "--select", "KAS9999", "fixtures"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["check", "--select", "KAS9999", "fixtures"])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(run(&["explain", "nope"]).status.code(), Some(2));
 }
 
@@ -142,21 +182,43 @@ fn clean_file_exits_0_and_fail_on_controls_exit() {
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("All checks passed"));
 
-    let w = write(&dir, "w/.gitlab-ci.yml", "build:\n  script: [make]\nbuild:\n  script: [make test]\n");
+    let w = write(
+        &dir,
+        "w/.gitlab-ci.yml",
+        "build:\n  script: [make]\nbuild:\n  script: [make test]\n",
+    );
     assert_eq!(run(&["check", &w]).status.code(), Some(1));
-    assert_eq!(run(&["check", "--fail-on", "error", &w]).status.code(), Some(0));
-    assert_eq!(run(&["check", "--ignore", "duplicate-key", &w]).status.code(), Some(0));
-    assert_eq!(run(&["check", "--select", "KAS001", &w]).status.code(), Some(0));
+    assert_eq!(
+        run(&["check", "--fail-on", "error", &w]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["check", "--ignore", "duplicate-key", &w])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["check", "--select", "KAS001", &w]).status.code(),
+        Some(0)
+    );
 }
 
 #[test]
 fn human_output_is_plain_when_piped() {
     let dir = scratch("human");
-    let f = write(&dir, ".gitlab-ci.yml", "include:\n  - local: missing.yml\nbuild:\n  script: [make]\n");
+    let f = write(
+        &dir,
+        ".gitlab-ci.yml",
+        "include:\n  - local: missing.yml\nbuild:\n  script: [make]\n",
+    );
     let o = run(&["check", &f]);
     let out = stdout(&o);
     assert!(!out.contains('\u{1b}'), "ANSI escape in piped output");
-    assert!(out.contains("error[KAS005]: Local file `missing.yml` does not exist!"), "{out}");
+    assert!(
+        out.contains("error[KAS005]: Local file `missing.yml` does not exist!"),
+        "{out}"
+    );
     assert!(out.contains(".gitlab-ci.yml:2:12"), "{out}");
     assert!(out.contains("^^^^^^^^^^^"), "{out}");
     assert!(out.contains("Found 1 finding (1 error)."), "{out}");
@@ -165,18 +227,40 @@ fn human_output_is_plain_when_piped() {
 #[test]
 fn json_format_is_versioned() {
     let dir = scratch("json");
-    let f = write(&dir, ".gitlab-ci.yml", ".a:\n  script: [x]\nbuild:\n  extends: .b\n  script: [make]\n");
+    let f = write(
+        &dir,
+        ".gitlab-ci.yml",
+        ".a:\n  script: [x]\nbuild:\n  extends: .b\n  script: [make]\n",
+    );
     let o = run(&["check", "--format", "json", &f]);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
     assert_eq!(v["version"], 1);
     let f0 = &v["findings"][0];
-    for key in ["rule", "name", "severity", "message", "file", "line", "column", "end_line", "end_column", "job"] {
+    for key in [
+        "rule",
+        "name",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "job",
+    ] {
         assert!(f0.get(key).is_some(), "missing {key}");
     }
     assert_eq!(f0["rule"], "KAS010");
     assert_eq!(f0["job"], "build");
-    assert_eq!((f0["line"].as_u64(), f0["column"].as_u64(), f0["end_column"].as_u64()), (Some(4), Some(12), Some(14)));
+    assert_eq!(
+        (
+            f0["line"].as_u64(),
+            f0["column"].as_u64(),
+            f0["end_column"].as_u64()
+        ),
+        (Some(4), Some(12), Some(14))
+    );
     assert_eq!(v["summary"]["error"], 1);
 }
 
@@ -189,7 +273,12 @@ fn stdin_and_directories() {
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"build:\n  extends: .nope\n  script: [make]\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"build:\n  extends: .nope\n  script: [make]\n")
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
@@ -197,7 +286,11 @@ fn stdin_and_directories() {
 
     let dir = scratch("dir");
     write(&dir, ".gitlab-ci.yml", "build:\n  script: [make]\n");
-    write(&dir, "ci/deploy.gitlab-ci.yml", "deploy:\n  script: [make]\n");
+    write(
+        &dir,
+        "ci/deploy.gitlab-ci.yml",
+        "deploy:\n  script: [make]\n",
+    );
     write(&dir, "ci/other.yml", "not: [valid\n");
     let o = run(&["check", "--format", "json", dir.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
@@ -208,13 +301,21 @@ fn stdin_and_directories() {
 fn fragments_and_files_within_their_pipeline() {
     let dir = scratch("fragment");
     // A template file alone: references to what others define are not errors.
-    let frag = write(&dir, "templates/deploy.yml", "deploy:\n  extends: .kubectl\n  stage: release\n  script: [make]\n");
+    let frag = write(
+        &dir,
+        "templates/deploy.yml",
+        "deploy:\n  extends: .kubectl\n  stage: release\n  script: [make]\n",
+    );
     assert_eq!(run(&["check", &frag]).status.code(), Some(0));
     // The same file as an entry: the reference must resolve.
     let o = run(&["check", "--format", "json", "--entry", &frag, &frag]);
     assert_eq!(rules_of(&json(&o)), ["KAS010"]);
     // A file the repository's pipeline includes is checked within it.
-    write(&dir, ".gitlab-ci.yml", "include: ci/jobs.yml\n.kubectl:\n  image: alpine\n");
+    write(
+        &dir,
+        ".gitlab-ci.yml",
+        "include: ci/jobs.yml\n.kubectl:\n  image: alpine\n",
+    );
     let jobs = write(&dir, "ci/jobs.yml", "deploy:\n  extends: .kubectl\n  script: [make]\nother:\n  extends: .missing\n  script: [make]\n");
     let o = run(&["check", "--format", "json", &jobs]);
     let v = json(&o);
@@ -230,7 +331,11 @@ fn config_prints_merged_yaml_that_round_trips() {
         ".gitlab-ci.yml",
         "include: ci/t.yml\nvariables:\n  FLAG: \"on\"\n  MODE: \"0777\"\ndeploy:\n  extends: .t\n  script:\n    - !reference [.t, before_script]\n    - |\n      echo one\n      echo two\n",
     );
-    write(&dir, "ci/t.yml", ".t:\n  image: alpine\n  before_script: [echo setup]\n");
+    write(
+        &dir,
+        "ci/t.yml",
+        ".t:\n  image: alpine\n  before_script: [echo setup]\n",
+    );
     let o = run(&["config", &f]);
     assert_eq!(o.status.code(), Some(0));
     let text = stdout(&o);

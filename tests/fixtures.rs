@@ -21,13 +21,19 @@ struct Case {
 fn cases() -> Vec<Case> {
     let base = manifest_dir().join("fixtures");
     let mut out = Vec::new();
-    let mut codes: Vec<_> = std::fs::read_dir(&base).expect("fixtures/").flatten().map(|e| e.path()).collect();
+    let mut codes: Vec<_> = std::fs::read_dir(&base)
+        .expect("fixtures/")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     codes.sort();
     for code_dir in codes.into_iter().filter(|p| p.is_dir()) {
         let code = code_dir.file_name().unwrap().to_string_lossy().into_owned();
         for kind in ["good", "bad"] {
             let dir = code_dir.join(kind);
-            let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
             let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
             entries.sort();
             for p in entries {
@@ -74,10 +80,17 @@ fn fixtures() {
         let want = expected(&case.files);
         if case.good {
             if !got.is_empty() {
-                failures.push(format!("{}: a good case has findings:\n{}", case.name, render(&report)));
+                failures.push(format!(
+                    "{}: a good case has findings:\n{}",
+                    case.name,
+                    render(&report)
+                ));
             }
         } else if want.is_empty() {
-            failures.push(format!("{}: a bad case has no `# expect:` marker", case.name));
+            failures.push(format!(
+                "{}: a bad case has no `# expect:` marker",
+                case.name
+            ));
         } else if got != want {
             let missing: Vec<_> = want.difference(&got).collect();
             let extra: Vec<_> = got.difference(&want).collect();
@@ -89,7 +102,12 @@ fn fixtures() {
         }
         outputs.push((case.name.clone(), render(&report)));
     }
-    assert!(failures.is_empty(), "{} fixture(s) failed:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
     for (name, output) in outputs {
         insta::with_settings!({snapshot_path => "snapshots/fixtures", prepend_module_to_snapshot => false, omit_expression => true}, {
             insta::assert_snapshot!(name.as_str(), output);

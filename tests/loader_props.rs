@@ -43,8 +43,15 @@ fn yamlish() -> impl Strategy<Value = String> {
 fn check_spans(node: &yaml::Node, len: usize, text: &str) {
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
-        assert!(n.span.start <= n.span.end && (n.span.end as usize) <= len, "span {:?} outside {len}", n.span);
-        assert!(text.is_char_boundary(n.span.start as usize) && text.is_char_boundary(n.span.end as usize));
+        assert!(
+            n.span.start <= n.span.end && (n.span.end as usize) <= len,
+            "span {:?} outside {len}",
+            n.span
+        );
+        assert!(
+            text.is_char_boundary(n.span.start as usize)
+                && text.is_char_boundary(n.span.end as usize)
+        );
         match &n.value {
             yaml::Value::Seq(items) => stack.extend(items.iter().map(|i| &**i)),
             yaml::Value::Map(m) => {

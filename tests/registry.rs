@@ -11,7 +11,11 @@ use kaslint::rules::RULES;
 
 fn is_kebab(s: &str) -> bool {
     !s.is_empty()
-        && s.split('-').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && s.split('-').all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
 }
 
 #[test]
@@ -21,7 +25,9 @@ fn registry_is_consistent() {
     for r in RULES {
         let m = r.meta();
         assert!(
-            m.code.len() == 6 && m.code.starts_with("KAS") && m.code[3..].chars().all(|c| c.is_ascii_digit()),
+            m.code.len() == 6
+                && m.code.starts_with("KAS")
+                && m.code[3..].chars().all(|c| c.is_ascii_digit()),
             "bad code {}",
             m.code
         );
@@ -29,14 +35,30 @@ fn registry_is_consistent() {
         assert!(codes.insert(m.code), "duplicate code {}", m.code);
         assert!(names.insert(m.name), "duplicate name {}", m.name);
         assert!(
-            !m.summary.ends_with('.') && m.summary.chars().next().is_some_and(|c| !c.is_uppercase()),
+            !m.summary.ends_with('.')
+                && m.summary.chars().next().is_some_and(|c| !c.is_uppercase()),
             "{}: summary must be lowercase with no trailing period",
             m.code
         );
         let heading = format!("# {}: {}\n", m.code, m.name);
-        assert!(m.doc.starts_with(&heading), "{}: page must start with `{}`", m.code, heading.trim());
-        for section in ["## What it does", "## Why it matters", "## Example", "## Fix", "## References"] {
-            assert!(m.doc.contains(section), "{}: page lacks `{section}`", m.code);
+        assert!(
+            m.doc.starts_with(&heading),
+            "{}: page must start with `{}`",
+            m.code,
+            heading.trim()
+        );
+        for section in [
+            "## What it does",
+            "## Why it matters",
+            "## Example",
+            "## Fix",
+            "## References",
+        ] {
+            assert!(
+                m.doc.contains(section),
+                "{}: page lacks `{section}`",
+                m.code
+            );
         }
         for kind in ["good", "bad"] {
             let dir = manifest_dir().join("fixtures").join(m.code).join(kind);
@@ -45,15 +67,24 @@ fn registry_is_consistent() {
         }
     }
     // Every page and fixture folder belongs to a rule.
-    for entry in std::fs::read_dir(manifest_dir().join("rules")).expect("rules/").flatten() {
+    for entry in std::fs::read_dir(manifest_dir().join("rules"))
+        .expect("rules/")
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
         let code = name.strip_suffix(".md").unwrap_or(&name);
         assert!(codes.contains(code), "rules/{name} has no registered rule");
     }
-    for entry in std::fs::read_dir(manifest_dir().join("fixtures")).expect("fixtures/").flatten() {
+    for entry in std::fs::read_dir(manifest_dir().join("fixtures"))
+        .expect("fixtures/")
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
         if entry.path().is_dir() && name.starts_with("KAS") {
-            assert!(codes.contains(name.as_str()), "fixtures/{name} has no registered rule");
+            assert!(
+                codes.contains(name.as_str()),
+                "fixtures/{name} has no registered rule"
+            );
         }
     }
 }
@@ -80,17 +111,27 @@ fn pages_examples_trigger_and_fixes_are_clean() {
                 failures.push(format!("{}: `{heading}` has no ```yaml block", m.code));
                 continue;
             };
-            let dir = tmp.join(m.code).join(if must_fire { "example" } else { "fix" });
+            let dir = tmp
+                .join(m.code)
+                .join(if must_fire { "example" } else { "fix" });
             std::fs::create_dir_all(&dir).expect("tmp dir");
             let file = dir.join(".gitlab-ci.yml");
             std::fs::write(&file, yaml).expect("write");
             let report = check(&file, &dir);
             let fired = report.diagnostics.iter().any(|d| d.rule.code == m.code);
             if must_fire && !fired {
-                failures.push(format!("{}: the Example does not trigger the rule:\n{}", m.code, render(&report)));
+                failures.push(format!(
+                    "{}: the Example does not trigger the rule:\n{}",
+                    m.code,
+                    render(&report)
+                ));
             }
             if !must_fire && !report.diagnostics.is_empty() {
-                failures.push(format!("{}: the Fix is not clean:\n{}", m.code, render(&report)));
+                failures.push(format!(
+                    "{}: the Fix is not clean:\n{}",
+                    m.code,
+                    render(&report)
+                ));
             }
         }
     }

@@ -51,7 +51,11 @@ pub fn decode(
     bytes: Vec<u8>,
 ) -> (FileId, Option<FileProblem>) {
     if bytes.len() > MAX_FILE_BYTES {
-        let id = sources.add(SourceFile::new(name, path.map(Path::to_path_buf), String::new()));
+        let id = sources.add(SourceFile::new(
+            name,
+            path.map(Path::to_path_buf),
+            String::new(),
+        ));
         return (
             id,
             Some(FileProblem {

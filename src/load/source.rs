@@ -103,7 +103,9 @@ impl SourceFile {
 
     /// Byte offset of the start of a 1-based line.
     pub fn line_start(&self, line: usize) -> Option<usize> {
-        self.line_starts.get(line.checked_sub(1)?).map(|&s| s as usize)
+        self.line_starts
+            .get(line.checked_sub(1)?)
+            .map(|&s| s as usize)
     }
 
     pub fn line_count(&self) -> usize {
@@ -151,10 +153,7 @@ impl Sources {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (i as FileId, f))
+        self.files.iter().enumerate().map(|(i, f)| (i as FileId, f))
     }
 
     pub fn len(&self) -> usize {

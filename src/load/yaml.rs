@@ -238,7 +238,13 @@ impl Builder<'_> {
         Span::new(self.file, start, end)
     }
 
-    fn error(&self, kind: ErrorKind, at: usize, end: usize, message: impl Into<String>) -> YamlError {
+    fn error(
+        &self,
+        kind: ErrorKind,
+        at: usize,
+        end: usize,
+        message: impl Into<String>,
+    ) -> YamlError {
         YamlError {
             kind,
             span: self.span(at, end),
@@ -389,7 +395,12 @@ impl Builder<'_> {
                     ));
                 }
                 let node = self.anchors.get(&id).cloned().ok_or_else(|| {
-                    self.error(ErrorKind::Syntax, start, end, "an alias referenced an unknown anchor")
+                    self.error(
+                        ErrorKind::Syntax,
+                        start,
+                        end,
+                        "an alias referenced an unknown anchor",
+                    )
                 })?;
                 self.push_node(node);
             }

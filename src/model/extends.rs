@@ -106,7 +106,7 @@ impl Extender<'_> {
         let mut base: Option<NodeRef> = None;
         chain.push(key.to_string());
         for (name, span) in names {
-            if chain.iter().any(|c| *c == name) {
+            if chain.contains(&name) {
                 let cycle = format!("{} -> {name}", chain.join(" -> "));
                 self.problems.push(
                     Problem::new(

@@ -51,7 +51,12 @@ enum Item {
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(sources: &'a mut Sources, root: Option<PathBuf>, root_certain: bool, display_root: String) -> Self {
+    pub fn new(
+        sources: &'a mut Sources,
+        root: Option<PathBuf>,
+        root_certain: bool,
+        display_root: String,
+    ) -> Self {
         Resolver {
             sources,
             root,
@@ -75,9 +80,10 @@ impl<'a> Resolver<'a> {
         let mut merged: Option<NodeRef> = None;
         for item in normalise(&include) {
             match item {
-                Item::Invalid(span, message) => self
-                    .problems
-                    .push(Problem::new(ProblemKind::IncludeInvalid, span, message)),
+                Item::Invalid(span, message) => {
+                    self.problems
+                        .push(Problem::new(ProblemKind::IncludeInvalid, span, message))
+                }
                 Item::Other(u) => self.unresolved.push(u),
                 Item::Local {
                     path,
@@ -228,7 +234,8 @@ impl<'a> Resolver<'a> {
             self.included.push(id);
         }
         let parsed = load::parse_file(self.sources, id);
-        self.problems.extend(super::duplicate_problems(&parsed.duplicates));
+        self.problems
+            .extend(super::duplicate_problems(&parsed.duplicates));
         if let Some(p) = parsed.problem {
             if p.kind == load::FileProblemKind::Empty {
                 self.problems.push(Problem::new(
@@ -295,20 +302,28 @@ fn item(node: &NodeRef) -> Option<Item> {
         return None;
     }
     let Some(map) = node.as_map() else {
-        return Some(Item::Invalid(node.span, "Each include must be a hash or a string".into()));
+        return Some(Item::Invalid(
+            node.span,
+            "Each include must be a hash or a string".into(),
+        ));
     };
-    const SUBKEYS: [&str; 6] = ["local", "project", "remote", "template", "artifact", "component"];
+    const SUBKEYS: [&str; 6] = [
+        "local",
+        "project",
+        "remote",
+        "template",
+        "artifact",
+        "component",
+    ];
     let valid_subkeys = "`local`, `project`, `remote`, `template`, `artifact`, `component`";
     match SUBKEYS.iter().filter(|k| map.contains_key(k)).count() {
-        0 => {
-            return Some(Item::Invalid(
-                node.span,
-                format!(
-                    "`{}` does not have a valid subkey for include. Valid subkeys are: {valid_subkeys}",
-                    inputs::to_json(node)
-                ),
-            ))
-        }
+        0 => return Some(Item::Invalid(
+            node.span,
+            format!(
+                "`{}` does not have a valid subkey for include. Valid subkeys are: {valid_subkeys}",
+                inputs::to_json(node)
+            ),
+        )),
         1 => {}
         _ => {
             return Some(Item::Invalid(

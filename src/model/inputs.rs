@@ -175,9 +175,19 @@ fn splice(s: &str, inputs: &[(String, Option<NodeRef>)]) -> String {
 /// `posix_escape`) act at run time and leave the text unchanged here.
 fn apply_functions(text: &str, functions: &str) -> String {
     let mut out = text.to_string();
-    for f in functions.split('|').map(str::trim).filter(|f| !f.is_empty()) {
-        if let Some(args) = f.strip_prefix("truncate(").and_then(|a| a.strip_suffix(')')) {
-            let nums: Vec<usize> = args.split(',').filter_map(|n| n.trim().parse().ok()).collect();
+    for f in functions
+        .split('|')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+    {
+        if let Some(args) = f
+            .strip_prefix("truncate(")
+            .and_then(|a| a.strip_suffix(')'))
+        {
+            let nums: Vec<usize> = args
+                .split(',')
+                .filter_map(|n| n.trim().parse().ok())
+                .collect();
             if let [offset, len] = nums[..] {
                 out = out.chars().skip(offset).take(len).collect();
             }
@@ -204,7 +214,9 @@ pub fn to_json(node: &Node) -> serde_json::Value {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => (*b).into(),
         Value::Int(i) => (*i).into(),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into),
+        Value::Float(f) => {
+            serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, Into::into)
+        }
         Value::Str(s) => s.to_string().into(),
         Value::Seq(items) => items.iter().map(|i| to_json(i)).collect(),
         Value::Map(m) => m

@@ -32,8 +32,13 @@ pub const DEFAULT_KEYS: &[&str] = &[
 ];
 
 /// Top-level keys that act as `default:` (deprecated spelling).
-pub const DEPRECATED_GLOBAL_DEFAULTS: &[&str] =
-    &["image", "services", "cache", "before_script", "after_script"];
+pub const DEPRECATED_GLOBAL_DEFAULTS: &[&str] = &[
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+];
 
 /// Stages when `stages:` is absent.
 pub const DEFAULT_STAGES: &[&str] = &[".pre", "build", "test", "deploy", ".post"];

@@ -11,7 +11,9 @@ pub mod reference;
 
 use std::path::PathBuf;
 
-use crate::load::{self, yaml::DuplicateKey, FileId, FileProblem, FileProblemKind, NodeRef, Sources, Span};
+use crate::load::{
+    self, yaml::DuplicateKey, FileId, FileProblem, FileProblemKind, NodeRef, Sources, Span,
+};
 pub use problem::{Problem, ProblemKind};
 
 /// How the checked file is used.
@@ -76,7 +78,10 @@ pub fn duplicate_problems(dups: &[DuplicateKey]) -> Vec<Problem> {
             Problem::new(
                 ProblemKind::DuplicateKey,
                 d.second,
-                format!("duplicate key `{}`: GitLab keeps only this last value", d.key),
+                format!(
+                    "duplicate key `{}`: GitLab keeps only this last value",
+                    d.key
+                ),
             )
             .related(d.first, "first defined here")
         })
@@ -100,7 +105,12 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 impl Pipeline {
     /// Load `entry` (already decoded into `sources`) and build the model.
-    pub fn build(mut sources: Sources, entry: FileId, decode_problem: Option<FileProblem>, opts: &BuildOptions) -> Pipeline {
+    pub fn build(
+        mut sources: Sources,
+        entry: FileId,
+        decode_problem: Option<FileProblem>,
+        opts: &BuildOptions,
+    ) -> Pipeline {
         let mut pipeline = Pipeline {
             sources: Sources::default(),
             entry,
@@ -118,7 +128,9 @@ impl Pipeline {
             return pipeline;
         }
         let parsed = load::parse_file(&mut sources, entry);
-        pipeline.problems.extend(duplicate_problems(&parsed.duplicates));
+        pipeline
+            .problems
+            .extend(duplicate_problems(&parsed.duplicates));
         pipeline.header = parsed.header.clone();
         if let Some(p) = parsed.problem {
             pipeline.problems.push(file_problem(p));

@@ -28,19 +28,27 @@ pub fn resolve(root: &NodeRef, complete: bool) -> (NodeRef, Vec<Problem>) {
         complete,
         problems: Vec::new(),
     };
-    let out = r.walk(root, &mut Vec::new(), None).unwrap_or_else(|| root.clone());
+    let out = r
+        .walk(root, &mut Vec::new(), None)
+        .unwrap_or_else(|| root.clone());
     (out, r.problems)
 }
 
 impl Resolver<'_> {
     /// A new node when anything below `node` was replaced.
-    fn walk(&mut self, node: &NodeRef, chain: &mut Vec<Vec<String>>, job: Option<&str>) -> Option<NodeRef> {
+    fn walk(
+        &mut self,
+        node: &NodeRef,
+        chain: &mut Vec<Vec<String>>,
+        job: Option<&str>,
+    ) -> Option<NodeRef> {
         if node.is_reference() {
             return self.reference(node, chain, job);
         }
         match &node.value {
             Value::Seq(items) => {
-                let new: Vec<Option<NodeRef>> = items.iter().map(|i| self.walk(i, chain, job)).collect();
+                let new: Vec<Option<NodeRef>> =
+                    items.iter().map(|i| self.walk(i, chain, job)).collect();
                 if new.iter().all(Option::is_none) {
                     return None;
                 }
@@ -78,10 +86,20 @@ impl Resolver<'_> {
         }
     }
 
-    fn reference(&mut self, node: &NodeRef, chain: &mut Vec<Vec<String>>, job: Option<&str>) -> Option<NodeRef> {
+    fn reference(
+        &mut self,
+        node: &NodeRef,
+        chain: &mut Vec<Vec<String>>,
+        job: Option<&str>,
+    ) -> Option<NodeRef> {
         let path: Option<Vec<String>> = node
             .as_seq()
-            .map(|items| items.iter().map(|i| i.scalar_text()).collect::<Option<Vec<_>>>())
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|i| i.scalar_text())
+                    .collect::<Option<Vec<_>>>()
+            })
             .unwrap_or(None);
         let Some(path) = path.filter(|p| !p.is_empty()) else {
             self.push(
@@ -112,7 +130,9 @@ impl Resolver<'_> {
                     node.span,
                     format!("{} nesting is too deep", display(&path)),
                 )
-                .help(format!("GitLab resolves at most {MAX_NESTING} nested `!reference` tags")),
+                .help(format!(
+                    "GitLab resolves at most {MAX_NESTING} nested `!reference` tags"
+                )),
                 job,
             );
             return None;

@@ -14,7 +14,9 @@ impl Serialize for Ser<'_> {
             Value::Bool(b) => s.serialize_bool(*b),
             Value::Int(i) => s.serialize_i64(*i),
             Value::Float(f) => s.serialize_f64(*f),
-            Value::Str(text) if text.contains('\n') && !text.contains('\r') && text.trim_start() == &**text => {
+            Value::Str(text)
+                if text.contains('\n') && !text.contains('\r') && text.trim_start() == &**text =>
+            {
                 LitStr(text).serialize(s)
             }
             Value::Str(text) => s.serialize_str(text),
@@ -30,10 +32,12 @@ impl Serialize for Ser<'_> {
 
 pub fn render(header: Option<&Node>, root: &Node) -> Result<String, String> {
     let options = serde_saphyr::ser_options! { compact_list_indent: false };
-    let body = serde_saphyr::to_string_with_options(&Ser(root), options.clone()).map_err(|e| e.to_string())?;
+    let body = serde_saphyr::to_string_with_options(&Ser(root), options.clone())
+        .map_err(|e| e.to_string())?;
     Ok(match header {
         Some(h) => {
-            let head = serde_saphyr::to_string_with_options(&Ser(h), options).map_err(|e| e.to_string())?;
+            let head = serde_saphyr::to_string_with_options(&Ser(h), options)
+                .map_err(|e| e.to_string())?;
             format!("{head}---\n{body}")
         }
         None => body,

@@ -9,6 +9,9 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use super::{Diagnostic, FileReport, Severity};
 use crate::load::Span;
 
+/// A label to draw: span, text, primary or not.
+type Mark<'a> = (Span, &'a str, bool);
+
 fn level(severity: Severity) -> Level<'static> {
     match severity {
         Severity::Error => Level::ERROR,
@@ -21,20 +24,27 @@ fn level(severity: Severity) -> Level<'static> {
 pub fn render(report: &FileReport, d: &Diagnostic, styled: bool) -> String {
     let sources = &report.sources;
     // One snippet per file touched: the primary file first.
-    let mut by_file: BTreeMap<(bool, u32), Vec<(Span, &str, bool)>> = BTreeMap::new();
+    let mut by_file: BTreeMap<(bool, u32), Vec<Mark<'_>>> = BTreeMap::new();
     by_file
         .entry((false, d.primary.file))
         .or_default()
         .push((d.primary, d.label.as_str(), true));
     for r in &d.related {
         let key = (r.span.file != d.primary.file, r.span.file);
-        by_file.entry(key).or_default().push((r.span, r.text.as_str(), false));
+        by_file
+            .entry(key)
+            .or_default()
+            .push((r.span, r.text.as_str(), false));
     }
-    let title = level(d.severity).primary_title(d.message.as_str()).id(d.rule.code);
+    let title = level(d.severity)
+        .primary_title(d.message.as_str())
+        .id(d.rule.code);
     let mut elements = Vec::new();
     for ((_, file), labels) in &by_file {
         let src = sources.get(*file);
-        let mut snippet = Snippet::source(src.text.as_str()).path(src.name.as_str()).fold(true);
+        let mut snippet = Snippet::source(src.text.as_str())
+            .path(src.name.as_str())
+            .fold(true);
         for (span, text, primary) in labels {
             let mut range = span.range();
             range.end = range.end.min(src.text.len());
@@ -89,7 +99,11 @@ pub fn summary(counts: &BTreeMap<Severity, usize>, files: usize) -> String {
     ] {
         if let Some(&n) = counts.get(&sev) {
             if n > 0 {
-                let plural = if n == 1 || sev == Severity::Info { "" } else { "s" };
+                let plural = if n == 1 || sev == Severity::Info {
+                    ""
+                } else {
+                    "s"
+                };
                 parts.push(format!("{n} {word}{plural}"));
             }
         }

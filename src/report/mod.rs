@@ -1,8 +1,8 @@
 //! Output formats. Line and column are computed here, from byte spans, and made 1-based.
 
+pub mod config_yaml;
 pub mod diagnostic;
 pub mod human;
-pub mod config_yaml;
 pub mod json;
 
 use crate::load::{Sources, Span};

@@ -103,7 +103,11 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
 
 /// Run the enabled rules over one pipeline: one walk, every rule at each job.
 pub fn check(pipeline: &Pipeline, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Diagnostic> {
-    let rules: Vec<&dyn Rule> = RULES.iter().copied().filter(|r| enabled(r.meta())).collect();
+    let rules: Vec<&dyn Rule> = RULES
+        .iter()
+        .copied()
+        .filter(|r| enabled(r.meta()))
+        .collect();
     let cx = Context { pipeline };
     let mut out = Vec::new();
     for rule in &rules {
@@ -118,7 +122,11 @@ pub fn check(pipeline: &Pipeline, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Di
     let mut seen = std::collections::HashSet::new();
     out.retain(|d| seen.insert((d.rule.code, d.primary, d.message.clone())));
     out.sort_by(|a, b| {
-        (a.primary.file, a.primary.start, a.rule.code).cmp(&(b.primary.file, b.primary.start, b.rule.code))
+        (a.primary.file, a.primary.start, a.rule.code).cmp(&(
+            b.primary.file,
+            b.primary.start,
+            b.rule.code,
+        ))
     });
     out
 }
