@@ -111,6 +111,7 @@ fn run_check(args: &CheckArgs) -> u8 {
         root: args.locate.root.clone(),
         entry: args.locate.entry.clone(),
         enabled: &enabled,
+        leak_model: true,
     };
     let results = check_all(&targets, &opts);
     let mut reports = Vec::new();

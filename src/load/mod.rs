@@ -99,6 +99,8 @@ pub fn decode(
 /// One parsed file: its optional `spec:` header and its configuration document.
 #[derive(Debug, Default)]
 pub struct ParsedFile {
+    /// Whether the file uses `!reference`.
+    pub has_references: bool,
     pub header: Option<NodeRef>,
     pub content: Option<NodeRef>,
     pub duplicates: Vec<yaml::DuplicateKey>,
@@ -135,6 +137,7 @@ pub fn parse_file(sources: &mut Sources, id: FileId) -> ParsedFile {
         }
     };
     sources.get_mut(id).comments = loaded.comments;
+    let has_references = loaded.has_references;
     let mut docs = loaded.documents.into_iter();
     let first = docs.next();
     let second = docs.next();
@@ -166,6 +169,7 @@ pub fn parse_file(sources: &mut Sources, id: FileId) -> ParsedFile {
         _ => None,
     };
     ParsedFile {
+        has_references,
         header,
         content: if problem.is_none() { content } else { None },
         duplicates: loaded.duplicates,

@@ -57,10 +57,12 @@ pub struct Entry {
     pub value: NodeRef,
 }
 
+type Hasher = std::hash::BuildHasherDefault<rustc_hash::FxHasher>;
+
 /// A mapping with string keys, in Ruby's insertion order.
 #[derive(Clone, Debug, Default)]
 pub struct Map {
-    entries: IndexMap<String, Entry>,
+    entries: IndexMap<String, Entry, Hasher>,
 }
 
 impl Map {
@@ -87,6 +89,11 @@ impl Map {
     }
     pub fn insert(&mut self, key: String, entry: Entry) {
         self.entries.insert(key, entry);
+    }
+    /// Insert; the index of the key and whether it was already present.
+    fn insert_full(&mut self, key: String, entry: Entry) -> (usize, bool) {
+        let (i, old) = self.entries.insert_full(key, entry);
+        (i, old.is_some())
     }
     pub fn shift_remove(&mut self, key: &str) -> Option<Entry> {
         self.entries.shift_remove(key)
@@ -186,6 +193,8 @@ pub struct DuplicateKey {
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub documents: Vec<NodeRef>,
+    /// Whether a `!reference` tag appears (resolution is skipped otherwise).
+    pub has_references: bool,
     pub duplicates: Vec<DuplicateKey>,
     pub comments: Vec<Comment>,
 }
@@ -230,6 +239,9 @@ struct Builder<'a> {
     stack: Vec<Frame>,
     anchors: HashMap<usize, NodeRef>,
     open_anchors: HashSet<usize>,
+    /// Whether any alias was used (only then can expansion exceed the source).
+    aliased: bool,
+    references: bool,
     out: Loaded,
 }
 
@@ -280,6 +292,7 @@ impl Builder<'_> {
             }),
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map(|t| tag_text(&t));
+                self.references |= tag.as_deref() == Some("!reference");
                 let tag_start = pspan
                     .tag_start()
                     .and_then(|m| m.byte_offset())
@@ -310,6 +323,7 @@ impl Builder<'_> {
                     .unwrap_or(start)
                     .min(start);
                 let tag = tag.map(|t| tag_text(&t));
+                self.references |= tag.as_deref() == Some("!reference");
                 if anchor != 0 {
                     self.open_anchors.insert(anchor);
                 }
@@ -394,6 +408,7 @@ impl Builder<'_> {
                         "an alias refers to the collection that contains it (recursive data)",
                     ));
                 }
+                self.aliased = true;
                 let node = self.anchors.get(&id).cloned().ok_or_else(|| {
                     self.error(
                         ErrorKind::Syntax,
@@ -427,7 +442,9 @@ impl Builder<'_> {
     /// and its last value.
     fn build_map(&mut self, entries: Vec<(NodeRef, NodeRef)>) -> Map {
         let mut map = Map::default();
-        let mut explicit: HashMap<String, Span> = HashMap::new();
+        map.entries.reserve(entries.len());
+        // Per position: the span of the explicit key written there, if any.
+        let mut explicit: Vec<Option<Span>> = Vec::new();
         for (k, v) in entries {
             let key = self.key_text(&k);
             let is_merge = key == "<<" && k.style == Style::Plain && k.tag.is_none();
@@ -454,20 +471,26 @@ impl Builder<'_> {
                     _ => {}
                 }
             }
-            if let Some(first) = explicit.insert(key.clone(), k.span) {
-                self.out.duplicates.push(DuplicateKey {
-                    key: key.clone(),
-                    first,
-                    second: k.span,
-                });
-            }
-            map.insert(
-                key,
+            let (i, existed) = map.insert_full(
+                key.clone(),
                 Entry {
                     key_span: k.span,
                     value: v,
                 },
             );
+            if explicit.len() <= i {
+                explicit.resize(i + 1, None);
+            }
+            if existed {
+                if let Some(first) = explicit[i] {
+                    self.out.duplicates.push(DuplicateKey {
+                        key,
+                        first,
+                        second: k.span,
+                    });
+                }
+            }
+            explicit[i] = Some(k.span);
         }
         map
     }
@@ -526,6 +549,8 @@ pub fn parse(file: FileId, src: &str) -> Result<Loaded, YamlError> {
         stack: Vec::new(),
         anchors: HashMap::new(),
         open_anchors: HashSet::new(),
+        aliased: false,
+        references: false,
         out: Loaded::default(),
     };
     let parser: Parser<'_, _> = Parser::new_from_str_with_options(src, options);
@@ -548,9 +573,12 @@ pub fn parse(file: FileId, src: &str) -> Result<Loaded, YamlError> {
             }
         }
     }
-    for doc in &builder.out.documents {
-        check_expanded(doc, file)?;
+    if builder.aliased {
+        for doc in &builder.out.documents {
+            check_expanded(doc, file)?;
+        }
     }
+    builder.out.has_references = builder.references;
     Ok(builder.out)
 }
 

@@ -34,6 +34,8 @@ pub struct Resolver<'a> {
     pub problems: Vec<Problem>,
     pub unresolved: Vec<Unresolved>,
     pub included: Vec<FileId>,
+    /// Whether any included file uses `!reference`.
+    pub has_references: bool,
     repo_files: OnceCell<Vec<String>>,
     count: usize,
 }
@@ -65,6 +67,7 @@ impl<'a> Resolver<'a> {
             problems: Vec::new(),
             unresolved: Vec::new(),
             included: Vec::new(),
+            has_references: false,
             repo_files: OnceCell::new(),
             count: 0,
         }
@@ -234,6 +237,7 @@ impl<'a> Resolver<'a> {
             self.included.push(id);
         }
         let parsed = load::parse_file(self.sources, id);
+        self.has_references |= parsed.has_references;
         self.problems
             .extend(super::duplicate_problems(&parsed.duplicates));
         if let Some(p) = parsed.problem {
@@ -317,13 +321,15 @@ fn item(node: &NodeRef) -> Option<Item> {
     ];
     let valid_subkeys = "`local`, `project`, `remote`, `template`, `artifact`, `component`";
     match SUBKEYS.iter().filter(|k| map.contains_key(k)).count() {
-        0 => return Some(Item::Invalid(
-            node.span,
-            format!(
+        0 => {
+            return Some(Item::Invalid(
+                node.span,
+                format!(
                 "`{}` does not have a valid subkey for include. Valid subkeys are: {valid_subkeys}",
                 inputs::to_json(node)
             ),
-        )),
+            ))
+        }
         1 => {}
         _ => {
             return Some(Item::Invalid(

@@ -157,16 +157,35 @@ impl Pipeline {
         pipeline.problems.append(&mut resolver.problems);
         pipeline.unresolved = std::mem::take(&mut resolver.unresolved);
         pipeline.included = std::mem::take(&mut resolver.included);
+        let has_references = parsed.has_references || resolver.has_references;
         drop(resolver);
         let complete = opts.role == Role::Entry && pipeline.unresolved.is_empty();
         let (extended, problems) = extends::resolve(&merged, complete);
         pipeline.problems.extend(problems);
-        let (resolved, problems) = reference::resolve(&extended, complete);
-        pipeline.problems.extend(problems);
+        let resolved = if has_references {
+            let (resolved, problems) = reference::resolve(&extended, complete);
+            pipeline.problems.extend(problems);
+            resolved
+        } else {
+            extended
+        };
         pipeline.jobs = jobs_of(&resolved);
         pipeline.root = Some(resolved);
         pipeline.sources = sources;
         pipeline
+    }
+
+    /// Split into the source files and everything else (the node tree).
+    pub fn into_parts(self) -> (Sources, impl Sized) {
+        let Pipeline {
+            sources,
+            header,
+            root,
+            jobs,
+            problems,
+            ..
+        } = self;
+        (sources, (header, root, jobs, problems))
     }
 
     /// Everything a job or stage may refer to is in the files read.

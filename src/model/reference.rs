@@ -60,27 +60,28 @@ impl Resolver<'_> {
                 Some(rebuild(node, Value::Seq(items)))
             }
             Value::Map(map) => {
-                let mut out = Map::default();
-                let mut changed = false;
                 let top = Rc::ptr_eq(node, self.root);
-                for (key, entry) in map.iter() {
-                    let job = if top { Some(key.as_str()) } else { job };
-                    let value = match self.walk(&entry.value, chain, job) {
-                        Some(v) => {
-                            changed = true;
-                            v
-                        }
-                        None => entry.value.clone(),
-                    };
+                let new: Vec<Option<NodeRef>> = map
+                    .iter()
+                    .map(|(key, entry)| {
+                        let job = if top { Some(key.as_str()) } else { job };
+                        self.walk(&entry.value, chain, job)
+                    })
+                    .collect();
+                if new.iter().all(Option::is_none) {
+                    return None;
+                }
+                let mut out = Map::default();
+                for ((key, entry), new) in map.iter().zip(new) {
                     out.insert(
                         key.clone(),
                         Entry {
                             key_span: entry.key_span,
-                            value,
+                            value: new.unwrap_or_else(|| entry.value.clone()),
                         },
                     );
                 }
-                changed.then(|| rebuild(node, Value::Map(out)))
+                Some(rebuild(node, Value::Map(out)))
             }
             _ => None,
         }

@@ -14,6 +14,7 @@ pub fn check(entry: &Path, root: &Path) -> FileReport {
         root: Some(root.to_path_buf()),
         entry: Some(entry.to_path_buf()),
         enabled: &all,
+        leak_model: false,
     };
     check_target(&Target::File(entry.to_path_buf()), &opts).expect("fixture readable")
 }
