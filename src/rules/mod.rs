@@ -10,6 +10,7 @@ mod extends_circular;
 mod extends_invalid;
 mod extends_too_deep;
 mod extends_unknown;
+pub mod gitlab;
 mod include_invalid;
 mod include_loop;
 mod include_not_checked;
@@ -90,6 +91,18 @@ pub static RULES: &[&dyn Rule] = &[
     &reference_circular::ReferenceCircular,
     &invalid_inputs::InvalidInputs,
     // -- KAS02x-KAS09x: GitLab's configuration validation (rules in `gitlab/`) --
+    &gitlab::UnknownKey,
+    &gitlab::InvalidValue,
+    &gitlab::JobWithoutScript,
+    &gitlab::NoVisibleJob,
+    &gitlab::UndefinedStage,
+    &gitlab::InvalidNeeds,
+    &gitlab::InvalidDependencies,
+    &gitlab::NeedsCycle,
+    &gitlab::InvalidOnStop,
+    &gitlab::DeprecatedKubernetesKey,
+    &gitlab::InvalidInputSpec,
+    &gitlab::UndeclaredInput,
     // -- KAS1xx-KAS4xx: deployment rules (rules in `deploy/`) --
 ];
 

@@ -1,0 +1,135 @@
+//! `rules:if` syntax (`Gitlab::Ci::Pipeline::Expression::Lexer` and `Parser`): operands
+//! are `$VARIABLE`, `"string"`, `'string'`, `/pattern/flags` and `null`; operators
+//! `==`, `!=`, `=~`, `!~`, `&&`, `||`; parentheses group. Anything else is
+//! `invalid expression syntax`. The check is structural; a pattern's RE2 syntax is
+//! not verified (kaslint does not embed RE2).
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tok {
+    Operand,
+    Op,
+    Open,
+    Close,
+}
+
+fn lex(s: &str) -> Option<Vec<Tok>> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut out = Vec::new();
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+        } else if c == b'$' {
+            let start = i + 1;
+            let mut j = start;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] >= 0x80) {
+                j += 1;
+            }
+            if j == start {
+                return None;
+            }
+            out.push(Tok::Operand);
+            i = j;
+        } else if c == b'"' || c == b'\'' {
+            let end = s[i + 1..].find(c as char)?;
+            out.push(Tok::Operand);
+            i = i + 1 + end + 1;
+        } else if c == b'/' {
+            let mut j = i + 1;
+            let mut found = false;
+            while j < b.len() {
+                if b[j] == b'\\' {
+                    j += 2;
+                    continue;
+                }
+                if b[j] == b'/' {
+                    found = true;
+                    break;
+                }
+                j += 1;
+            }
+            if !found || j == i + 1 {
+                return None;
+            }
+            j += 1;
+            while j < b.len() && b[j].is_ascii_alphabetic() {
+                j += 1;
+            }
+            out.push(Tok::Operand);
+            i = j;
+        } else if s[i..].starts_with("null") {
+            out.push(Tok::Operand);
+            i += 4;
+        } else if ["==", "!=", "=~", "!~", "&&", "||"]
+            .iter()
+            .any(|op| s[i..].starts_with(op))
+        {
+            out.push(Tok::Op);
+            i += 2;
+        } else if c == b'(' {
+            out.push(Tok::Open);
+            i += 1;
+        } else if c == b')' {
+            out.push(Tok::Close);
+            i += 1;
+        } else {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+/// Is `s` a valid `rules:if` / `only:variables` expression?
+pub fn valid(s: &str) -> bool {
+    if s.contains("$[[") {
+        return true;
+    }
+    let Some(tokens) = lex(s) else { return false };
+    if tokens.is_empty() {
+        return true;
+    }
+    // expr := operand (op operand)*; operand := value | '(' expr ')'
+    let mut depth = 0usize;
+    let mut expect_operand = true;
+    for t in tokens {
+        match (t, expect_operand) {
+            (Tok::Operand, true) => expect_operand = false,
+            (Tok::Open, true) => depth += 1,
+            (Tok::Op, false) => expect_operand = true,
+            (Tok::Close, false) if depth > 0 => depth -= 1,
+            _ => return false,
+        }
+    }
+    !expect_operand && depth == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid;
+
+    #[test]
+    fn expressions() {
+        for ok in [
+            "$CI_COMMIT_BRANCH",
+            "$CI_COMMIT_BRANCH == \"main\"",
+            "$CI_COMMIT_TAG =~ /^v\\d+/ && $X != null",
+            "($A || $B) && $C == 'x'",
+            "$CI_PIPELINE_SOURCE == \"merge_request_event\"",
+            "$A =~ /a\\/b/i",
+        ] {
+            assert!(valid(ok), "{ok}");
+        }
+        for bad in [
+            "$A ==",
+            "== $A",
+            "$A = 'x'",
+            "($A",
+            "$A && && $B",
+            "${A} == 'x'",
+            "$A == main",
+        ] {
+            assert!(!valid(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! The `spec:` header of each file read (`Gitlab::Ci::Config::Header::*` and
+//! `Interpolation::Inputs`): the inputs' declarations and defaults, and
+//! `$[[ inputs.x ]]` references to inputs the header does not declare.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::finding::{Class, Finding};
+use crate::load::yaml;
+use crate::load::{FileId, Node, NodeRef, Value};
+use crate::model::keywords as kw;
+use crate::model::{suggest, Pipeline};
+
+/// GitLab's `Interpolation::Template::BLOCK_REGEXP`.
+fn block_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"\$\[\[\s*(\S.*?\S|\S)\s*\]\]").expect("valid regex"))
+}
+
+pub fn check(p: &Pipeline) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (id, file) in p.sources.iter() {
+        if !file.text.contains("spec:") {
+            continue;
+        }
+        let Ok(loaded) = yaml::parse(id, &file.text) else {
+            continue;
+        };
+        let mut docs = loaded.documents.into_iter();
+        let (Some(header), Some(content)) = (docs.next(), docs.next()) else {
+            continue;
+        };
+        let Some(spec_entry) = header.as_map().and_then(|m| m.entry("spec")) else {
+            continue;
+        };
+        check_header(id, &header, &mut out);
+        let declared: Vec<String> = spec_entry
+            .value
+            .get("inputs")
+            .and_then(|i| i.as_map())
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        references(&content, &declared, &mut out);
+    }
+    out
+}
+
+fn err(out: &mut Vec<Finding>, span: crate::load::Span, message: String) {
+    out.push(Finding::new(Class::InputSpec, span, message));
+}
+
+fn check_header(_file: FileId, header: &NodeRef, out: &mut Vec<Finding>) {
+    let Some(m) = header.as_map() else { return };
+    for (k, e) in m.iter() {
+        if k != "spec" {
+            let mut f = Finding::new(
+                Class::InputSpec,
+                e.key_span,
+                format!("header config contains unknown keys: {k}").to_lowercase(),
+            );
+            if let Some(s) = suggest(k, ["spec"]) {
+                f = f.help(format!("did you mean `{s}`?"));
+            }
+            out.push(f);
+        }
+    }
+    let Some(spec) = m.get("spec") else { return };
+    let Some(sm) = spec.as_map() else {
+        if !spec.is_null() {
+            err(out, spec.span, "header:spec config should be a hash".into());
+        }
+        return;
+    };
+    for (k, e) in sm.iter() {
+        if !kw::SPEC_KEYS.contains(&k.as_str()) {
+            let mut f = Finding::new(
+                Class::InputSpec,
+                e.key_span,
+                format!("header:spec config contains unknown keys: {k}").to_lowercase(),
+            );
+            if let Some(s) = suggest(k, kw::SPEC_KEYS.iter().copied()) {
+                f = f.help(format!("did you mean `{s}`?"));
+            }
+            out.push(f);
+        }
+    }
+    let Some(inputs) = sm.get("inputs").filter(|i| !i.is_null()) else {
+        return;
+    };
+    let Some(im) = inputs.as_map() else {
+        err(
+            out,
+            inputs.span,
+            "header:spec:inputs config should be a hash".into(),
+        );
+        return;
+    };
+    for (name, e) in im.iter() {
+        let loc = format!("header:spec:inputs:{name}");
+        let v = &e.value;
+        if v.is_null() {
+            continue;
+        }
+        let Some(d) = v.as_map() else {
+            err(
+                out,
+                v.span,
+                format!("{loc} config should be a hash").to_lowercase(),
+            );
+            continue;
+        };
+        for (k, ke) in d.iter() {
+            if !kw::INPUT_KEYS.contains(&k.as_str()) {
+                let mut f = Finding::new(
+                    Class::InputSpec,
+                    ke.key_span,
+                    format!("{loc} config contains unknown keys: {k}").to_lowercase(),
+                );
+                if let Some(s) = suggest(k, kw::INPUT_KEYS.iter().copied()) {
+                    f = f.help(format!("did you mean `{s}`?"));
+                }
+                out.push(f);
+            }
+        }
+        let ty = d.get("type").filter(|t| !t.is_null());
+        if let Some(t) = ty {
+            let text = t.scalar_text().unwrap_or_default();
+            if !kw::INPUT_TYPES.contains(&text.as_str()) {
+                err(
+                    out,
+                    t.span,
+                    format!("{loc} input type unknown value: {text}").to_lowercase(),
+                );
+                continue;
+            }
+        }
+        if let Some(desc) = d.get("description").filter(|x| !x.is_null()) {
+            if !matches!(desc.value, Value::Str(_) | Value::Int(_)) {
+                err(
+                    out,
+                    desc.span,
+                    format!("{loc} input description must be an alphanumeric string")
+                        .to_lowercase(),
+                );
+            }
+        }
+        let regex = d.get("regex").filter(|x| !x.is_null());
+        if let Some(r) = regex {
+            if r.as_str().is_none() {
+                err(
+                    out,
+                    r.span,
+                    format!("{loc} input regex should be a string").to_lowercase(),
+                );
+            }
+        }
+        let options = d.get("options").filter(|x| !x.is_null());
+        if let Some(o) = options {
+            match o.as_seq() {
+                None => err(
+                    out,
+                    o.span,
+                    format!("{loc} input options should be a array").to_lowercase(),
+                ),
+                Some(items) if items.len() > kw::INPUT_OPTIONS_LIMIT => err(
+                    out,
+                    o.span,
+                    format!(
+                        "{loc} config cannot define more than {} options",
+                        kw::INPUT_OPTIONS_LIMIT
+                    )
+                    .to_lowercase(),
+                ),
+                _ => {}
+            }
+        }
+        // `Interpolation::Inputs::*Input`: the default against the declaration.
+        let ty = ty.and_then(|t| t.as_str()).unwrap_or("string");
+        if options.is_some() && ty == "boolean" {
+            err(
+                out,
+                options.map_or(v.span, |o| o.span),
+                format!("`{name}` input: Options can only be used with string and number inputs"),
+            );
+        }
+        if regex.is_some() && ty != "string" {
+            err(
+                out,
+                regex.map_or(v.span, |r| r.span),
+                format!("`{name}` input: RegEx validation can only be used with string inputs"),
+            );
+        }
+        let Some(default) = d.get("default") else {
+            continue;
+        };
+        if default.is_null() || default.as_str().is_some_and(|s| s.contains("$[[")) {
+            continue;
+        }
+        let type_ok = match ty {
+            "string" => matches!(default.value, Value::Str(_)),
+            "number" => matches!(default.value, Value::Int(_) | Value::Float(_)),
+            "boolean" => matches!(default.value, Value::Bool(_)),
+            "array" => matches!(default.value, Value::Seq(_)),
+            _ => true,
+        };
+        if !type_ok {
+            let article = if ty == "array" { "an" } else { "a" };
+            err(
+                out,
+                default.span,
+                format!("`{name}` input: default value is not {article} {ty}"),
+            );
+            continue;
+        }
+        if let Some(opts) = options.and_then(|o| o.as_seq()) {
+            match ty {
+                "string" | "number" => {
+                    let text = default.scalar_text();
+                    let found = opts
+                        .iter()
+                        .any(|o| o.scalar_text() == text && same_kind(o, default));
+                    if !found {
+                        let the = if ty == "number" { "the " } else { "" };
+                        err(
+                            out,
+                            default.span,
+                            format!(
+                                "`{name}` input: `{}` cannot be used because it is not in the list of {the}allowed options",
+                                text.unwrap_or_default()
+                            ),
+                        );
+                    }
+                }
+                "array" => {
+                    let invalid: Vec<String> = default
+                        .as_seq()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|x| !opts.iter().any(|o| o.scalar_text() == x.scalar_text()))
+                        .filter_map(|x| x.scalar_text())
+                        .collect();
+                    if !invalid.is_empty() {
+                        err(
+                            out,
+                            default.span,
+                            format!(
+                                "`{name}` input: {} cannot be used because it is not in the list of allowed options",
+                                invalid.join(", ")
+                            ),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let (Some(re), Some(s)) = (regex.and_then(|r| r.as_str()), default.as_str()) {
+            let pattern = re
+                .strip_prefix('/')
+                .and_then(|r| r.rsplit_once('/'))
+                .map_or(re, |(p, _)| p);
+            if let Ok(compiled) = Regex::new(pattern) {
+                if !compiled.is_match(s) {
+                    err(
+                        out,
+                        default.span,
+                        format!(
+                            "`{name}` input: default value does not match required RegEx pattern"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn same_kind(a: &Node, b: &Node) -> bool {
+    std::mem::discriminant(&a.value) == std::mem::discriminant(&b.value)
+        || matches!(
+            (&a.value, &b.value),
+            (
+                Value::Int(_) | Value::Float(_),
+                Value::Int(_) | Value::Float(_)
+            )
+        )
+}
+
+/// `$[[ inputs.x ]]` naming an input the header does not declare.
+fn references(node: &NodeRef, declared: &[String], out: &mut Vec<Finding>) {
+    let mut stack: Vec<&NodeRef> = vec![node];
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            Value::Str(s) if s.contains("$[[") => check_text(s, n, declared, out),
+            Value::Seq(items) => stack.extend(items.iter().rev()),
+            Value::Map(m) => {
+                for (k, e) in m.iter().collect::<Vec<_>>().into_iter().rev() {
+                    if k.contains("$[[") {
+                        let key_node = Node::new(e.key_span, Value::Null);
+                        check_text(k, &key_node, declared, out);
+                    }
+                    stack.push(&e.value);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_text(s: &str, n: &Node, declared: &[String], out: &mut Vec<Finding>) {
+    for c in block_re().captures_iter(s) {
+        let data = c.get(1).map_or("", |m| m.as_str());
+        let access = data.split('|').next().unwrap_or("").trim();
+        let mut parts = access.splitn(5, '.');
+        let Some(first) = parts.next() else { continue };
+        if first != "inputs" {
+            continue;
+        }
+        let Some(name) = parts.next() else {
+            out.push(Finding::new(
+                Class::UndeclaredInput,
+                n.span,
+                "invalid interpolation access pattern",
+            ));
+            continue;
+        };
+        if !declared.iter().any(|d| d == name) {
+            let mut f = Finding::new(
+                Class::UndeclaredInput,
+                n.span,
+                format!("unknown interpolation key: `{name}`"),
+            );
+            f = match suggest(name, declared.iter().map(String::as_str)) {
+                Some(s) => f.help(format!("did you mean `{s}`?")),
+                None => f.help(format!(
+                    "declare it under `spec:inputs:{name}` in this file's header"
+                )),
+            };
+            out.push(f);
+        }
+    }
+}
