@@ -1,8 +1,10 @@
 //! kaslint: an offline linter for `.gitlab-ci.yml` pipelines that deploy to Kubernetes
 //! through the GitLab agent. Data flows one way: load → model → rules → report.
 
+pub mod analysis;
 pub mod check;
 pub mod cli;
+pub mod data;
 pub mod load;
 pub mod model;
 pub mod report;

@@ -5,6 +5,7 @@ use crate::model::{Job, Pipeline, ProblemKind};
 use crate::report::diagnostic::Diagnostic;
 pub use crate::report::diagnostic::Severity;
 
+pub mod deploy;
 mod duplicate_key;
 mod extends_circular;
 mod extends_invalid;
@@ -102,8 +103,31 @@ pub static RULES: &[&dyn Rule] = &[
     &gitlab::InvalidOnStop,
     &gitlab::DeprecatedKubernetesKey,
     &gitlab::InvalidInputSpec,
-    &gitlab::UndeclaredInput,
     // -- KAS1xx-KAS4xx: deployment rules (rules in `deploy/`) --
+    &deploy::context_not_selected::ContextNotSelected,
+    &deploy::context_variable_misspelt::ContextVariableMisspelt,
+    &deploy::context_variable_undefined::ContextVariableUndefined,
+    &deploy::context_invalid::ContextInvalid,
+    &deploy::context_agent_mismatch::ContextAgentMismatch,
+    &deploy::image_no_shell::ImageNoShell,
+    &deploy::image_entrypoint::ImageEntrypoint,
+    &deploy::image_home_not_writable::ImageHomeNotWritable,
+    &deploy::image_empty::ImageEmpty,
+    &deploy::image_missing::ImageMissing,
+    &deploy::image_unpinned::ImageUnpinned,
+    &deploy::kubectl_version::KubectlBrokenVersion,
+    &deploy::kubectl_version_validation_off::KubectlBrokenVersionValidationOff,
+    &deploy::kubectl_version_floating::KubectlVersionFloating,
+    &deploy::on_stop_rules_differ::OnStopRulesDiffer,
+    &deploy::on_stop_without_when::OnStopWithoutWhen,
+    &deploy::on_stop_manual_blocks::OnStopManualBlocks,
+    &deploy::on_stop_later_stage::OnStopLaterStage,
+    &deploy::on_stop_git_strategy::OnStopGitStrategy,
+    &deploy::on_stop_resource_group::OnStopResourceGroup,
+    &deploy::on_stop_context_differs::OnStopContextDiffers,
+    &deploy::on_stop_delete_not_idempotent::OnStopDeleteNotIdempotent,
+    &deploy::tls_verify_disabled::TlsVerifyDisabled,
+    &deploy::secret_create_not_idempotent::SecretCreateNotIdempotent,
 ];
 
 /// Find a rule by code or name (case-insensitive).

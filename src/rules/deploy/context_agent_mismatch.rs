@@ -1,0 +1,53 @@
+//! KAS105: the context a job selects differs from its `environment:kubernetes:agent`.
+
+use super::{deploy_rule, Facts};
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    ContextAgentMismatch,
+    "KAS105",
+    "kube-context-agent-mismatch",
+    Warning,
+    "the selected kube context differs from `environment:kubernetes:agent`"
+);
+
+impl Rule for ContextAgentMismatch {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+        if job.hidden {
+            return;
+        }
+        let f = Facts::new(cx.pipeline, job);
+        let Some(agent) = f.env_agent() else { return };
+        let Some(env) = agent.as_str().and_then(|a| f.vars.expand(a)) else {
+            return;
+        };
+        let selected = f.selected_contexts();
+        let mut values = Vec::new();
+        for w in &selected {
+            match f.vars.expand(&w.text) {
+                Some(v) => values.push((v, w)),
+                None => return,
+            }
+        }
+        if values.is_empty() || values.iter().any(|(v, _)| *v == env) {
+            return;
+        }
+        let (value, word) = &values[0];
+        out.push(
+            Diagnostic::new(
+                &META,
+                word.span,
+                format!("the job selects context `{value}`, but its `environment:kubernetes:agent` is `{env}`"),
+            )
+            .label("selected here")
+            .job(job.name.clone())
+            .related(agent.span, "the environment's agent")
+            .help("deploy with the agent the environment shows, or change `environment:kubernetes:agent`"),
+        );
+    }
+}

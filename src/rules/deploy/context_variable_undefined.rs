@@ -1,0 +1,45 @@
+//! KAS103: the variable a kube context is read from is defined nowhere the files show.
+
+use super::context_variable_misspelt::{near_definition, undefined_context_vars};
+use super::{deploy_rule, Facts};
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    ContextVariableUndefined,
+    "KAS103",
+    "kube-context-variable-undefined",
+    Info,
+    "the kube context is read from a variable the pipeline's files do not define"
+);
+
+impl Rule for ContextVariableUndefined {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+        if job.hidden || !cx.pipeline.is_complete() {
+            return;
+        }
+        let f = Facts::new(cx.pipeline, job);
+        if f.vars.open {
+            return;
+        }
+        for u in undefined_context_vars(&f) {
+            if near_definition(&f, &u.name).is_some() {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    u.span,
+                    format!("the kube context is read from `${}`, which the pipeline's files do not define", u.name),
+                )
+                .label("not defined in the files")
+                .job(job.name.clone())
+                .help("if it is set in the project's or group's CI/CD settings, declare it as a settings variable in kaslint's configuration; otherwise define it under `variables:`"),
+            );
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! KAS205: a job that runs a cluster tool names no image (the runner's default is unknown).
+
+use super::{deploy_rule, Facts};
+use crate::analysis::kube;
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    ImageMissing,
+    "KAS205",
+    "image-not-set",
+    Info,
+    "a job that runs a cluster tool names no image"
+);
+
+impl Rule for ImageMissing {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+        let p = cx.pipeline;
+        if job.hidden || !p.is_complete() || p.job_value(job, "image").is_some() {
+            return;
+        }
+        let f = Facts::new(p, job);
+        let Some(cmd) = f.script.commands.iter().find(|c| kube::tool(c).is_some()) else {
+            return;
+        };
+        let tool = kube::tool(cmd).map_or("kubectl", |t| t.name());
+        out.push(
+            Diagnostic::new(
+                &META,
+                job.key_span,
+                format!("job `{}` runs `{tool}` but names no image: it runs in the runner's default image", job.name),
+            )
+            .label("no `image`")
+            .job(job.name.clone())
+            .related(cmd.span, format!("`{tool}` runs here"))
+            .help("name an image that has the tool, so the job does not depend on the runner's configuration"),
+        );
+    }
+}

@@ -1,0 +1,45 @@
+//! KAS201: a job with `script` runs in an image that has no shell.
+
+use super::{deploy_rule, job_image, Facts};
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    ImageNoShell,
+    "KAS201",
+    "image-without-shell",
+    Error,
+    "the job's image has no shell to run `script` in"
+);
+
+impl Rule for ImageNoShell {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+        if job.hidden || job.node.get("script").is_none() {
+            return;
+        }
+        let f = Facts::new(cx.pipeline, job);
+        let Some(image) = job_image(cx.pipeline, job, &f.vars) else {
+            return;
+        };
+        let (Some(info), Some(r)) = (image.info(), image.reference()) else {
+            return;
+        };
+        if info.shell.is_some() {
+            return;
+        }
+        out.push(
+            Diagnostic::new(
+                &META,
+                image.node.span,
+                format!("`{}` has no shell: GitLab Runner cannot run `script` in it", r.repo),
+            )
+            .label("distroless or scratch image")
+            .job(job.name.clone())
+            .help("the job fails with `exec: \"/bin/sh\": stat /bin/sh: no such file or directory`; use an image with a shell, e.g. `alpine/k8s` or `bitnami/kubectl` with `entrypoint: [\"\"]`"),
+        );
+    }
+}

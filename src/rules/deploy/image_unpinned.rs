@@ -1,0 +1,49 @@
+//! KAS206: a cluster-tool image with `latest` or no tag.
+
+use super::{deploy_rule, job_image, Facts};
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    ImageUnpinned,
+    "KAS206",
+    "cluster-tool-image-unpinned",
+    Warning,
+    "a cluster-tool image has `latest` or no tag"
+);
+
+impl Rule for ImageUnpinned {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+        if job.hidden {
+            return;
+        }
+        let f = Facts::new(cx.pipeline, job);
+        let Some(image) = job_image(cx.pipeline, job, &f.vars) else {
+            return;
+        };
+        let (Some(info), Some(r)) = (image.info(), image.reference()) else {
+            return;
+        };
+        if !info.cluster_tool || r.digest.is_some() {
+            return;
+        }
+        let tag = r.tag.as_deref().unwrap_or("latest");
+        if tag != "latest" {
+            return;
+        }
+        out.push(
+            Diagnostic::new(
+                &META,
+                image.node.span,
+                format!("`{}` is not pinned: `{tag}` changes the tool's version under the pipeline", r.repo),
+            )
+            .label("unpinned")
+            .job(job.name.clone())
+            .help("pin a version tag (or a digest) so a new release cannot break deployments, e.g. kubectl 1.27.0/1.27.1 fail through the agent"),
+        );
+    }
+}

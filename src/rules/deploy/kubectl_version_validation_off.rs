@@ -1,0 +1,48 @@
+//! KAS211: kubectl 1.27.0 or 1.27.1 with validation turned off on every command that validates.
+
+use super::kubectl_version::{is_broken, kubectl_versions, validation_off};
+use super::{deploy_rule, Facts};
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    KubectlBrokenVersionValidationOff,
+    "KAS211",
+    "kubectl-broken-version-validation-off",
+    Info,
+    "kubectl 1.27.0 or 1.27.1 is used with `--validate=false` as a workaround"
+);
+
+impl Rule for KubectlBrokenVersionValidationOff {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+        if job.hidden {
+            return;
+        }
+        let f = Facts::new(cx.pipeline, job);
+        if f.script.incomplete || !validation_off(&f) {
+            return;
+        }
+        for found in kubectl_versions(cx.pipeline, &f)
+            .into_iter()
+            .filter(|v| is_broken(&v.version))
+        {
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    found.span,
+                    format!(
+                        "kubectl {} (from {}) only works through the agent because validation is off",
+                        found.version, found.source
+                    ),
+                )
+                .label("kubectl 1.27.0 and 1.27.1 are affected")
+                .job(job.name.clone())
+                .help("move to another kubectl version and drop `--validate=false`, so manifests are validated again"),
+            );
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! Deployment rules (KAS1xx-KAS4xx): kube context and agent, images and kubectl
+//! versions, `on_stop` pairing beyond GitLab's checks, TLS and secrets.
+
+pub mod context_agent_mismatch;
+pub mod context_invalid;
+pub mod context_not_selected;
+pub mod context_variable_misspelt;
+pub mod context_variable_undefined;
+pub mod image_empty;
+pub mod image_entrypoint;
+pub mod image_home_not_writable;
+pub mod image_missing;
+pub mod image_no_shell;
+pub mod image_unpinned;
+pub mod kubectl_version;
+pub mod kubectl_version_floating;
+pub mod kubectl_version_validation_off;
+pub mod on_stop;
+pub mod on_stop_context_differs;
+pub mod on_stop_delete_not_idempotent;
+pub mod on_stop_git_strategy;
+pub mod on_stop_later_stage;
+pub mod on_stop_manual_blocks;
+pub mod on_stop_resource_group;
+pub mod on_stop_rules_differ;
+pub mod on_stop_without_when;
+pub mod secret_create_not_idempotent;
+pub mod tls_verify_disabled;
+
+use crate::analysis::vars::Vars;
+use crate::analysis::{self, kube, JobScript, Word};
+use crate::data::images::{self, ImageInfo, ImageRef};
+use crate::load::{NodeRef, Span, Value};
+use crate::model::{Job, Pipeline};
+
+/// Declares a deployment rule's struct and metadata.
+macro_rules! deploy_rule {
+    ($ty:ident, $code:literal, $name:literal, $sev:ident, $summary:literal) => {
+        pub struct $ty;
+
+        pub static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+            code: $code,
+            name: $name,
+            severity: $crate::rules::Severity::$sev,
+            summary: $summary,
+            doc: include_str!(concat!("../../../rules/", $code, ".md")),
+        };
+    };
+}
+pub(crate) use deploy_rule;
+
+/// What the deployment rules know about one job.
+pub struct Facts<'a> {
+    pub job: &'a Job,
+    pub script: JobScript,
+    pub vars: Vars,
+}
+
+impl<'a> Facts<'a> {
+    pub fn new(p: &Pipeline, job: &'a Job) -> Facts<'a> {
+        let script = analysis::job_script(p, job);
+        // Settings-side variables will come from the config file; none yet.
+        let vars = Vars::for_job(p, job, &script, &[]);
+        Facts { job, script, vars }
+    }
+
+    /// Runs kubectl, helm, flux or kpt at all.
+    pub fn uses_cluster_tool(&self) -> bool {
+        self.script.commands.iter().any(|c| kube::tool(c).is_some())
+    }
+
+    /// The job builds or points at a kubeconfig of its own, or uses the certificate-based
+    /// integration or Auto DevOps (`KUBE_CONTEXT`), so the agent's rules do not apply.
+    pub fn own_kubeconfig(&self) -> bool {
+        const OWN: &[&str] = &[
+            "KUBECONFIG",
+            "KUBE_CONTEXT",
+            "HELM_KUBECONTEXT",
+            "KUBE_URL",
+            "KUBE_TOKEN",
+            "KUBE_CA_PEM",
+            "KUBE_CA_PEM_FILE",
+            "KUBE_NAMESPACE",
+            "CI_KUBERNETES_ACTIVE",
+            "KUBE_INGRESS_BASE_DOMAIN",
+        ];
+        if OWN
+            .iter()
+            .any(|n| *n != "KUBE_NAMESPACE" && !self.vars.defs(n).is_empty())
+        {
+            return true;
+        }
+        let uses = |n: &str| OWN.contains(&n) && n != "KUBECONFIG";
+        self.script
+            .commands
+            .iter()
+            .any(|c| kube::own_kubeconfig(c) || c.vars.iter().any(|v| uses(&v.name)))
+    }
+
+    /// Every context the job selects (`use-context X`, `--context X`, `--kube-context X`).
+    pub fn selected_contexts(&self) -> Vec<Word> {
+        self.script
+            .commands
+            .iter()
+            .filter_map(|c| kube::use_context(c).or_else(|| kube::context_flag(c)))
+            .collect()
+    }
+
+    /// The job's `environment:kubernetes:agent` node.
+    pub fn env_agent(&self) -> Option<&'a NodeRef> {
+        self.job
+            .node
+            .get("environment")
+            .and_then(|e| e.get("kubernetes"))
+            .and_then(|k| k.get("agent"))
+            .filter(|a| a.as_str().is_some())
+    }
+
+    /// A variable used in `word` (for pointing inside it).
+    pub fn var_span(&self, word: &Word, name: &str) -> Span {
+        self.script
+            .commands
+            .iter()
+            .flat_map(|c| &c.vars)
+            .find(|v| v.name == name && word.span.contains(v.span))
+            .map_or(word.span, |v| v.span)
+    }
+}
+
+/// The repository root: the entry file's folder when it holds `.gitlab/agents`, else the
+/// nearest folder above it holding `.git`.
+pub fn repo_root(p: &Pipeline) -> Option<std::path::PathBuf> {
+    let entry = p.sources.get(p.entry).path.as_ref()?;
+    let dir = entry.parent()?;
+    if dir.join(".gitlab/agents").is_dir() {
+        return Some(dir.to_path_buf());
+    }
+    crate::check::find_repo_root(dir)
+}
+
+/// Agent names configured in the repository (`.gitlab/agents/<name>/`).
+pub fn repo_agents(p: &Pipeline) -> Vec<String> {
+    let Some(root) = repo_root(p) else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(root.join(".gitlab/agents")) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Facts for every visible job.
+pub fn all_facts(p: &Pipeline) -> Vec<Facts<'_>> {
+    p.visible_jobs().map(|j| Facts::new(p, j)).collect()
+}
+
+/// Variables named in a text (`$A`, `${B}`), in order.
+pub fn var_names(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('$') {
+        let after = &rest[i + 1..];
+        let body = after.strip_prefix('{').unwrap_or(after);
+        let name: String = body
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push(name);
+        }
+        rest = after;
+    }
+    out
+}
+
+/// The image a job runs in.
+pub struct JobImage<'p> {
+    /// The `image` (or `image:name`) node.
+    pub node: &'p NodeRef,
+    /// The name as written.
+    pub raw: String,
+    /// The name with variables expanded (`None` when a value is unknown).
+    pub expanded: Option<String>,
+    pub entrypoint: Option<&'p NodeRef>,
+    /// `image: {docker: {user: root}}` (or uid 0).
+    pub runs_as_root: bool,
+}
+
+impl JobImage<'_> {
+    pub fn reference(&self) -> Option<ImageRef> {
+        self.expanded.as_deref().map(images::parse_ref)
+    }
+    pub fn info(&self) -> Option<&'static ImageInfo> {
+        images::lookup(&self.reference()?.repo)
+    }
+}
+
+pub fn job_image<'p>(p: &'p Pipeline, job: &'p Job, vars: &Vars) -> Option<JobImage<'p>> {
+    let image = p.job_value(job, "image")?;
+    let (node, entrypoint, user) = match &image.value {
+        Value::Map(m) => (
+            m.get("name")?,
+            m.get("entrypoint"),
+            m.get("docker")
+                .and_then(|d| d.get("user"))
+                .and_then(|u| u.scalar_text()),
+        ),
+        _ => (image, None, None),
+    };
+    let raw = node.as_str()?.to_string();
+    let expanded = vars.expand(&raw);
+    Some(JobImage {
+        node,
+        raw,
+        expanded,
+        entrypoint,
+        runs_as_root: matches!(user.as_deref(), Some("root" | "0"))
+            || user.is_some_and(|u| u.starts_with("0:")),
+    })
+}
+
+/// Two nodes hold the same data (spans ignored).
+pub fn same_value(a: &NodeRef, b: &NodeRef) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, e)| y.get(k).is_some_and(|v| same_value(&e.value, v)))
+        }
+        _ => a.scalar_text() == b.scalar_text() && a.as_seq().is_none() && a.as_map().is_none(),
+    }
+}
+
+/// A job's declared stage (`test` when absent).
+pub fn stage_of(job: &Job) -> String {
+    job.node
+        .get("stage")
+        .and_then(|s| s.scalar_text())
+        .unwrap_or_else(|| "test".to_string())
+}

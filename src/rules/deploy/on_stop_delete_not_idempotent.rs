@@ -1,0 +1,49 @@
+//! KAS308: a stop job deletes with `kubectl delete` and fails when the object is gone.
+
+use super::on_stop::pairs;
+use super::{deploy_rule, Facts};
+use crate::analysis::kube::{self, Tool};
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    OnStopDeleteNotIdempotent,
+    "KAS308",
+    "on-stop-delete-not-idempotent",
+    Info,
+    "a stop job runs `kubectl delete` without `--ignore-not-found`"
+);
+
+impl Rule for OnStopDeleteNotIdempotent {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let mut seen = Vec::new();
+        for pair in pairs(cx.pipeline) {
+            if seen.contains(&pair.stop.name) {
+                continue;
+            }
+            seen.push(pair.stop.name.clone());
+            let f = Facts::new(cx.pipeline, pair.stop);
+            for cmd in &f.script.commands {
+                let delete = kube::tool(cmd) == Some(Tool::Kubectl)
+                    && kube::positionals(cmd).first() == Some(&"delete");
+                let ignored = cmd
+                    .flag_value(&["--ignore-not-found"])
+                    .is_some_and(|w| w.text != "false")
+                    || cmd.has_word("--ignore-not-found")
+                    || cmd.or_next;
+                if delete && !ignored {
+                    out.push(
+                        Diagnostic::new(&META, cmd.span, "`kubectl delete` fails when the object is already gone, so the environment cannot be stopped twice")
+                            .label("no `--ignore-not-found`")
+                            .job(pair.stop.name.clone())
+                            .help("add `--ignore-not-found` so stopping is idempotent"),
+                    );
+                }
+            }
+        }
+    }
+}

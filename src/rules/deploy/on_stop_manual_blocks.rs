@@ -1,0 +1,62 @@
+//! KAS303: a manual stop job in `rules` without `allow_failure: true` blocks the pipeline.
+
+use super::deploy_rule;
+use super::on_stop::pairs;
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    OnStopManualBlocks,
+    "KAS303",
+    "on-stop-manual-blocks-pipeline",
+    Warning,
+    "a manual stop job with `rules` has no `allow_failure: true` and blocks the pipeline"
+);
+
+impl Rule for OnStopManualBlocks {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let mut seen = Vec::new();
+        for pair in pairs(cx.pipeline) {
+            let stop = pair.stop;
+            let Some(rules) = stop.node.get("rules").and_then(|r| r.as_seq()) else {
+                continue;
+            };
+            if seen.contains(&stop.name)
+                || stop
+                    .node
+                    .get("allow_failure")
+                    .is_some_and(|a| a.as_bool() != Some(false))
+            {
+                continue;
+            }
+            let manual =
+                |n: Option<&crate::load::NodeRef>| n.and_then(|w| w.as_str()) == Some("manual");
+            let job_manual = manual(stop.node.get("when"));
+            let blocking = rules.iter().find_map(|r| {
+                let when = r.get("when");
+                let is_manual = manual(when) || (when.is_none() && job_manual);
+                let allowed = r.get("allow_failure").and_then(|a| a.as_bool()) == Some(true);
+                (is_manual && !allowed).then(|| when.or(stop.node.get("when")))
+            });
+            let Some(Some(when)) = blocking else { continue };
+            seen.push(stop.name.clone());
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    when.span,
+                    format!(
+                        "manual stop job `{}` has `rules` but no `allow_failure: true`: the pipeline stays blocked until the environment is stopped",
+                        stop.name
+                    ),
+                )
+                .label("manual without `allow_failure: true`")
+                .job(stop.name.clone())
+                .help("add `allow_failure: true` to the job (or to this rule)"),
+            );
+        }
+    }
+}

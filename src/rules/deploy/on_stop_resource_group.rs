@@ -1,0 +1,49 @@
+//! KAS306: start and stop jobs are not in the same `resource_group`.
+
+use super::deploy_rule;
+use super::on_stop::pairs;
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    OnStopResourceGroup,
+    "KAS306",
+    "on-stop-resource-group-differs",
+    Info,
+    "the stop job is not in its start job's `resource_group`"
+);
+
+impl Rule for OnStopResourceGroup {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for pair in pairs(cx.pipeline) {
+            let Some(group) = pair.start.node.get("resource_group") else {
+                continue;
+            };
+            let stop_group = pair.stop.node.get("resource_group");
+            if stop_group.and_then(|g| g.scalar_text()) == group.scalar_text() {
+                continue;
+            }
+            let span = stop_group.map_or(pair.stop.key_span, |g| g.span);
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    span,
+                    format!(
+                        "stop job `{}` is not in `{}`'s resource group `{}`",
+                        pair.stop.name,
+                        pair.start.name,
+                        group.scalar_text().unwrap_or_default()
+                    ),
+                )
+                .label("different resource group")
+                .job(pair.stop.name.clone())
+                .related(group.span, "the start job's resource group")
+                .help("put both jobs in the same `resource_group` so a stop cannot run while a deployment is in progress"),
+            );
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! KAS301: the stop job is not in the pipelines its start job is in.
+
+use super::deploy_rule;
+use super::on_stop::{canon, in_merge_requests, pairs};
+use crate::model::Job;
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    OnStopRulesDiffer,
+    "KAS301",
+    "on-stop-rules-differ",
+    Warning,
+    "the stop job's `rules`/`only`/`except` differ from its start job's"
+);
+
+impl Rule for OnStopRulesDiffer {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for pair in pairs(cx.pipeline) {
+            if !missing_where_start_runs(pair.start, pair.stop) {
+                continue;
+            }
+            let key = ["rules", "only", "except"]
+                .into_iter()
+                .find_map(|k| pair.stop.node.get(k))
+                .map_or(pair.stop.key_span, |n| n.span);
+            let mut d = Diagnostic::new(
+                &META,
+                key,
+                format!(
+                    "stop job `{}` does not have the same `rules`/`only`/`except` as `{}`: it may be missing from pipelines that deploy",
+                    pair.stop.name, pair.start.name
+                ),
+            )
+            .label("different conditions")
+            .job(pair.stop.name.clone())
+            .help("give both jobs the same conditions (outcome keys such as `when: manual` may differ), or the environment cannot be stopped");
+            if let Some(n) = ["rules", "only", "except"]
+                .into_iter()
+                .find_map(|k| pair.start.node.get(k))
+            {
+                d = d.related(n.span, format!("conditions of `{}`", pair.start.name));
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// `if` conditions of the rules that add the job (not `when: never`); `None` for a rule
+/// without `if` (always matches).
+fn positive_ifs(job: &Job) -> Option<Vec<Option<String>>> {
+    let rules = job.node.get("rules")?.as_seq()?;
+    Some(
+        rules
+            .iter()
+            .filter(|r| r.get("when").and_then(|w| w.as_str()) != Some("never"))
+            .map(|r| {
+                r.get("if")
+                    .and_then(|i| i.scalar_text())
+                    .map(|s| s.trim().to_string())
+            })
+            .collect(),
+    )
+}
+
+/// Can the stop job be missing from a pipeline the start job is in? Only said when the
+/// files show it: the start job runs in merge request pipelines and the stop job cannot,
+/// a start rule's condition has no equal (or broader, or `&&`-narrowed: a deliberate
+/// restriction) in the stop job's rules, or `only` refs the stop job's `only` lacks.
+pub fn missing_where_start_runs(start: &Job, stop: &Job) -> bool {
+    let stop_rules = positive_ifs(stop);
+    let stop_in_mr = in_merge_requests(stop)
+        || stop_rules
+            .as_ref()
+            .is_some_and(|r| r.iter().any(Option::is_none));
+    if in_merge_requests(start)
+        && !stop_in_mr
+        && (stop_rules.is_some() || stop.node.get("only").is_none())
+    {
+        return true;
+    }
+    if let (Some(a), Some(b)) = (positive_ifs(start), stop_rules) {
+        let covered = |cond: &Option<String>| match cond {
+            None => b.iter().any(Option::is_none),
+            Some(c) => b.iter().any(|s| match s {
+                None => true,
+                Some(s) => {
+                    s == c || s.starts_with(&format!("{c} &&")) || c.starts_with(&format!("{s} &&"))
+                }
+            }),
+        };
+        return !a.iter().all(covered);
+    }
+    if let (Some(a), Some(b)) = (start.node.get("only"), stop.node.get("only")) {
+        let (Some(a), Some(b)) = (a.as_seq(), b.as_seq()) else {
+            return false;
+        };
+        let b: Vec<String> = b.iter().map(canon).collect();
+        return !a.iter().all(|x| b.contains(&canon(x)));
+    }
+    false
+}

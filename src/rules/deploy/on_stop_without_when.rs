@@ -1,0 +1,44 @@
+//! KAS302: the stop job has no `when`, so it runs as soon as its stage is reached.
+
+use super::deploy_rule;
+use super::on_stop::{pairs, whens};
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    OnStopWithoutWhen,
+    "KAS302",
+    "on-stop-job-without-when",
+    Warning,
+    "the stop job has no `when`, so it stops the environment right after deploying"
+);
+
+impl Rule for OnStopWithoutWhen {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let mut seen = Vec::new();
+        for pair in pairs(cx.pipeline) {
+            if !whens(pair.stop).is_empty() || seen.contains(&pair.stop.name) {
+                continue;
+            }
+            seen.push(pair.stop.name.clone());
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    pair.stop.key_span,
+                    format!(
+                        "stop job `{}` has no `when`: it runs automatically and stops the environment `{}` starts",
+                        pair.stop.name, pair.start.name
+                    ),
+                )
+                .label("no `when` here or in its `rules`")
+                .job(pair.stop.name.clone())
+                .related(pair.on_stop.span, "named as `on_stop` here")
+                .help("add `when: manual` (with `rules`, in the matching rule, plus `allow_failure: true`)"),
+            );
+        }
+    }
+}

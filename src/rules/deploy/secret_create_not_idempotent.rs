@@ -1,0 +1,64 @@
+//! KAS402: `kubectl create secret` fails when the secret already exists.
+
+use super::{deploy_rule, Facts};
+use crate::analysis::kube::{self, Tool};
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    SecretCreateNotIdempotent,
+    "KAS402",
+    "secret-create-not-idempotent",
+    Info,
+    "`kubectl create secret` fails on the second run when the secret exists"
+);
+
+impl Rule for SecretCreateNotIdempotent {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+        if job.hidden {
+            return;
+        }
+        let f = Facts::new(cx.pipeline, job);
+        let cmds = &f.script.commands;
+        for (i, cmd) in cmds.iter().enumerate() {
+            if kube::tool(cmd) != Some(Tool::Kubectl) {
+                continue;
+            }
+            let pos = kube::positionals(cmd);
+            if pos.first() != Some(&"create") || pos.get(1) != Some(&"secret") {
+                continue;
+            }
+            let name = pos
+                .iter()
+                .skip(2)
+                .find(|p| !matches!(**p, "generic" | "docker-registry" | "tls"))
+                .copied();
+            if cmd.flag(&["--dry-run"]).is_some() || cmd.or_next || cmd.piped {
+                continue;
+            }
+            // A `kubectl delete secret NAME` (or `|| true`) before makes it repeatable.
+            let deleted_before = cmds[..i].iter().any(|c| {
+                let p = kube::positionals(c);
+                kube::tool(c) == Some(Tool::Kubectl)
+                    && p.first() == Some(&"delete")
+                    && p.get(1).is_some_and(|k| k.starts_with("secret"))
+                    && name.is_none_or(|n| {
+                        p.contains(&n) || p.iter().any(|x| x.ends_with(&format!("/{n}")))
+                    })
+            });
+            if deleted_before {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(&META, cmd.span, "`kubectl create secret` fails with `AlreadyExists` when the job runs again")
+                    .label("not idempotent")
+                    .job(job.name.clone())
+                    .help("render and apply it: `kubectl create secret ... --dry-run=client -o yaml | kubectl apply -f -`"),
+            );
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! KAS401: TLS verification turned off for the cluster connection.
+
+use super::{deploy_rule, Facts};
+use crate::analysis::kube::{self, Tool};
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    TlsVerifyDisabled,
+    "KAS401",
+    "tls-verify-disabled",
+    Warning,
+    "a cluster tool runs with `--insecure-skip-tls-verify`"
+);
+
+impl Rule for TlsVerifyDisabled {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+        if job.hidden {
+            return;
+        }
+        let f = Facts::new(cx.pipeline, job);
+        for cmd in &f.script.commands {
+            let names: &[&str] = match kube::tool(cmd) {
+                Some(Tool::Kubectl | Tool::Flux) => &["--insecure-skip-tls-verify"],
+                Some(Tool::Helm) => &["--kube-insecure-skip-tls-verify"],
+                _ => continue,
+            };
+            let Some(flag) = cmd.flag(names) else {
+                continue;
+            };
+            let value = flag.text.split_once('=').map(|(_, v)| v);
+            if matches!(value, Some("false" | "0")) {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(&META, flag.span, format!("`{}` turns off TLS verification of the cluster connection", flag.text))
+                    .label("not recommended")
+                    .job(job.name.clone())
+                    .help("trust the KAS certificate instead: a CI/CD variable `SSL_CERT_FILE`, or `--certificate-authority=$KAS_CERTIFICATE`"),
+            );
+        }
+    }
+}
