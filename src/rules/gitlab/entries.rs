@@ -1274,7 +1274,8 @@ impl<'a> Entries<'a> {
             if k.as_map().is_none() && !opaque(k) {
                 self.error(k.span, loc, "kubernetes", "should be a hash");
             } else {
-                self.kubernetes(&format!("{loc}:kubernetes"), k);
+                let at = m.entry("kubernetes").map_or(k.span, |e| e.key_span);
+                self.kubernetes(&format!("{loc}:kubernetes"), at, k);
             }
         }
         if let Some(a) = Self::attr(m, "auto_stop_in") {
@@ -1282,7 +1283,7 @@ impl<'a> Entries<'a> {
         }
     }
 
-    fn kubernetes(&mut self, loc: &str, v: &Node) {
+    fn kubernetes(&mut self, loc: &str, at: Span, v: &Node) {
         let Some(m) = v.as_map() else { return };
         if m.is_empty() {
             self.error(v.span, loc, "config", "can't be blank");
@@ -1318,7 +1319,7 @@ impl<'a> Entries<'a> {
             || managed_enabled;
         if agent_required && !present("agent") && !Self::attr(m, "agent").is_some_and(|a| opaque(a))
         {
-            let span = m.entry("agent").map_or(v.span, |e| e.value.span);
+            let span = m.entry("agent").map_or(at, |e| e.key_span);
             self.push(
                 Class::Invalid,
                 span,
@@ -1327,12 +1328,23 @@ impl<'a> Entries<'a> {
             );
         }
         if let Some(r) = Self::attr(m, "managed_resources") {
-            self.json_object(loc, "managed_resources", r, &[("enabled", 0)], &[], true);
+            let rat = value_span(m, "managed_resources");
+            self.json_object(
+                loc,
+                "managed_resources",
+                rat,
+                r,
+                &[("enabled", 0)],
+                &[],
+                true,
+            );
         }
         if let Some(d) = dashboard.filter(|d| !blank(d)) {
+            let dat = value_span(m, "dashboard");
             self.json_object(
                 loc,
                 "dashboard",
+                dat,
                 d,
                 kw::DASHBOARD_KEYS,
                 &["namespace"],
@@ -1369,10 +1381,12 @@ impl<'a> Entries<'a> {
 
     /// A JSON-schema-validated object (json_schemer's messages). `fields`: key and
     /// maximum length (0 = boolean).
+    #[allow(clippy::too_many_arguments)]
     fn json_object(
         &mut self,
         loc: &str,
         attr: &str,
+        at: Span,
         v: &Node,
         fields: &[(&str, usize)],
         required: &[&str],
@@ -1392,7 +1406,7 @@ impl<'a> Entries<'a> {
             .collect();
         if !missing.is_empty() {
             self.error(
-                v.span,
+                at,
                 loc,
                 attr,
                 &format!(

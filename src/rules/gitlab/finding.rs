@@ -23,7 +23,6 @@ pub enum Class {
     OnStop,
     Deprecated,
     InputSpec,
-    UndeclaredInput,
 }
 
 #[derive(Clone, Debug)]

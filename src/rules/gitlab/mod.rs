@@ -18,7 +18,6 @@ mod invalid_value;
 mod job_without_script;
 mod needs_cycle;
 mod no_visible_job;
-mod undeclared_input;
 mod undefined_stage;
 mod unknown_key;
 
@@ -31,6 +30,5 @@ pub use invalid_value::InvalidValue;
 pub use job_without_script::JobWithoutScript;
 pub use needs_cycle::NeedsCycle;
 pub use no_visible_job::NoVisibleJob;
-pub use undeclared_input::UndeclaredInput;
 pub use undefined_stage::UndefinedStage;
 pub use unknown_key::UnknownKey;

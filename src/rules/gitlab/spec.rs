@@ -1,8 +1,6 @@
 //! The `spec:` header of each file read (`Gitlab::Ci::Config::Header::*` and
-//! `Interpolation::Inputs`): the inputs' declarations and defaults, and
-//! `$[[ inputs.x ]]` references to inputs the header does not declare.
-
-use std::sync::OnceLock;
+//! `Interpolation::Inputs`): the inputs' declarations and defaults.
+//! (`$[[ inputs.x ]]` naming an undeclared input is reported by KAS016.)
 
 use regex::Regex;
 
@@ -11,12 +9,6 @@ use crate::load::yaml;
 use crate::load::{FileId, Node, NodeRef, Value};
 use crate::model::keywords as kw;
 use crate::model::{suggest, Pipeline};
-
-/// GitLab's `Interpolation::Template::BLOCK_REGEXP`.
-fn block_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\$\[\[\s*(\S.*?\S|\S)\s*\]\]").expect("valid regex"))
-}
 
 pub fn check(p: &Pipeline) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -28,20 +20,13 @@ pub fn check(p: &Pipeline) -> Vec<Finding> {
             continue;
         };
         let mut docs = loaded.documents.into_iter();
-        let (Some(header), Some(content)) = (docs.next(), docs.next()) else {
+        let (Some(header), Some(_content)) = (docs.next(), docs.next()) else {
             continue;
         };
-        let Some(spec_entry) = header.as_map().and_then(|m| m.entry("spec")) else {
+        if header.get("spec").is_none() {
             continue;
-        };
+        }
         check_header(id, &header, &mut out);
-        let declared: Vec<String> = spec_entry
-            .value
-            .get("inputs")
-            .and_then(|i| i.as_map())
-            .map(|m| m.keys().cloned().collect())
-            .unwrap_or_default();
-        references(&content, &declared, &mut out);
     }
     out
 }
@@ -283,59 +268,4 @@ fn same_kind(a: &Node, b: &Node) -> bool {
                 Value::Int(_) | Value::Float(_)
             )
         )
-}
-
-/// `$[[ inputs.x ]]` naming an input the header does not declare.
-fn references(node: &NodeRef, declared: &[String], out: &mut Vec<Finding>) {
-    let mut stack: Vec<&NodeRef> = vec![node];
-    while let Some(n) = stack.pop() {
-        match &n.value {
-            Value::Str(s) if s.contains("$[[") => check_text(s, n, declared, out),
-            Value::Seq(items) => stack.extend(items.iter().rev()),
-            Value::Map(m) => {
-                for (k, e) in m.iter().collect::<Vec<_>>().into_iter().rev() {
-                    if k.contains("$[[") {
-                        let key_node = Node::new(e.key_span, Value::Null);
-                        check_text(k, &key_node, declared, out);
-                    }
-                    stack.push(&e.value);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn check_text(s: &str, n: &Node, declared: &[String], out: &mut Vec<Finding>) {
-    for c in block_re().captures_iter(s) {
-        let data = c.get(1).map_or("", |m| m.as_str());
-        let access = data.split('|').next().unwrap_or("").trim();
-        let mut parts = access.splitn(5, '.');
-        let Some(first) = parts.next() else { continue };
-        if first != "inputs" {
-            continue;
-        }
-        let Some(name) = parts.next() else {
-            out.push(Finding::new(
-                Class::UndeclaredInput,
-                n.span,
-                "invalid interpolation access pattern",
-            ));
-            continue;
-        };
-        if !declared.iter().any(|d| d == name) {
-            let mut f = Finding::new(
-                Class::UndeclaredInput,
-                n.span,
-                format!("unknown interpolation key: `{name}`"),
-            );
-            f = match suggest(name, declared.iter().map(String::as_str)) {
-                Some(s) => f.help(format!("did you mean `{s}`?")),
-                None => f.help(format!(
-                    "declare it under `spec:inputs:{name}` in this file's header"
-                )),
-            };
-            out.push(f);
-        }
-    }
 }
