@@ -42,6 +42,8 @@ impl Vars {
         }
         if let Some(own) = job.node.get("variables").and_then(|g| g.as_map()) {
             for (name, e) in own.iter() {
+                // A job's own variable replaces the global one.
+                v.defs.shift_remove(name.as_str());
                 v.add(name, &e.value);
             }
         }
