@@ -472,7 +472,11 @@ mod tests {
     #[test]
     fn finds_variables_and_substitutions() {
         let l = lex("kubectl config use-context \"${AGENT}\" --x=$B $(kubectl get ns)");
-        let outer = l.commands.iter().find(|c| !c.nested).expect("outer command");
+        let outer = l
+            .commands
+            .iter()
+            .find(|c| !c.nested)
+            .expect("outer command");
         let names: Vec<&str> = outer.vars.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names, ["AGENT", "B"]);
         assert_eq!(l.commands.len(), 2);

@@ -26,6 +26,18 @@ impl Rule for KubectlBrokenVersionValidationOff {
         if f.script.incomplete || !validation_off(&f) {
             return;
         }
+        let validates = f.script.commands.iter().any(|c| {
+            crate::analysis::kube::tool(c) == Some(crate::analysis::kube::Tool::Kubectl)
+                && matches!(
+                    crate::analysis::kube::positionals(c).first(),
+                    Some(&("apply" | "create" | "replace"))
+                )
+        });
+        let why = if validates {
+            "only works through the agent because validation is off"
+        } else {
+            "fails validation through the agent; no command of this job validates manifests yet"
+        };
         for found in kubectl_versions(cx.pipeline, &f)
             .into_iter()
             .filter(|v| is_broken(&v.version))
@@ -35,7 +47,7 @@ impl Rule for KubectlBrokenVersionValidationOff {
                     &META,
                     found.span,
                     format!(
-                        "kubectl {} (from {}) only works through the agent because validation is off",
+                        "kubectl {} (from {}) {why}",
                         found.version, found.source
                     ),
                 )
