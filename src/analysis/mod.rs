@@ -340,7 +340,8 @@ fn align(node: &Node, value: &str, text: &str) -> Option<Vec<u32>> {
     if s > text.len() {
         return None;
     }
-    if matches!(node.style, Style::Literal | Style::Folded) {
+    let header = text.get(s..).is_some_and(|t| t.starts_with(['|', '>']));
+    if matches!(node.style, Style::Literal | Style::Folded) && header {
         s += text.get(s..)?.find('\n')? + 1;
     }
     let mut map = Vec::with_capacity(value.len() + 1);

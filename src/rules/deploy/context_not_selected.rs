@@ -69,12 +69,17 @@ fn unselected<'f>(f: &'f Facts<'_>, pipeline_uses_agent: bool) -> Option<&'f Com
     }
     // A script file or `make` run before may select it; functions run in any order.
     let opaque = |c: &Command| {
+        let inline = c
+            .args()
+            .iter()
+            .any(|w| w.text.starts_with('-') && !w.text.starts_with("--") && w.text.contains('c'));
         c.program().is_some_and(|p| {
             p.ends_with(".sh")
                 || matches!(
                     p,
-                    "source" | "." | "make" | "bash" | "sh" | "task" | "just" | "ansible-playbook"
+                    "source" | "." | "make" | "task" | "just" | "ansible-playbook"
                 )
+                || (matches!(p, "bash" | "sh") && !inline)
         })
     };
     if cmds[..first].iter().any(opaque) || (f.script.defines_function && cmds.iter().any(selects)) {

@@ -53,7 +53,7 @@ impl Rule for OnStopGitStrategy {
                     &META,
                     pair.stop.key_span,
                     format!(
-                        "stop job `{}` fetches the repository: after the branch of `{name}` is deleted it fails and the environment is never stopped",
+                        "stop job `{}` fetches the repository: after the branch of `{name}` is deleted it may fail, leaving the environment running",
                         pair.stop.name
                     ),
                 )
