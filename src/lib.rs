@@ -5,6 +5,7 @@ pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod data;
+pub mod generate;
 pub mod load;
 pub mod model;
 pub mod report;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> u8 {
             print_rules();
             exit::CLEAN
         }
+        Command::Generate(args) => generate::run(args),
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => {
                 print!("{}", r.meta().doc);

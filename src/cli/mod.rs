@@ -31,6 +31,8 @@ pub enum Command {
         /// Rule code or name (e.g. KAS005 or include-not-found)
         rule: String,
     },
+    /// Generate agent-ready jobs, agent configuration and RBAC (`--list` lists templates)
+    Generate(crate::generate::GenerateArgs),
 }
 
 #[derive(clap::Args, Debug, Clone)]

@@ -1,0 +1,194 @@
+//! What the pipeline templates share: the agent's context selection, the image, and the
+//! deploy/stop job pair GitLab documents (and does not enforce).
+
+use super::doc::{Dashboard, Doc, Environment, Image, Job, Kubernetes, Line, Note, RuleItem, Vars};
+use super::params::DEFAULT_STAGES;
+use crate::data::images;
+
+/// Recognisable placeholders: values a reader knows to replace.
+pub const DEFAULT_AGENT: &str = "my-group/my-project:my-agent";
+pub const DEFAULT_NAMESPACE: &str = "my-namespace";
+/// Runs as root with bash, kubectl and helm; its tag is the kubectl version (not 1.27.0/1.27.1).
+pub const KUBECTL_IMAGE: &str = "alpine/k8s:1.33.4";
+/// The Flux CLI of GitLab's tutorial; bundles kubectl.
+pub const FLUX_IMAGE: &str = "fluxcd/flux-cli:v2.4.0";
+/// Deploy from the default branch only.
+pub const DEFAULT_BRANCH_RULE: &str = "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH";
+
+/// GitLab's deployment tiers.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    Production,
+    Staging,
+    Testing,
+    Development,
+    Other,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Production => "production",
+            Tier::Staging => "staging",
+            Tier::Testing => "testing",
+            Tier::Development => "development",
+            Tier::Other => "other",
+        }
+    }
+}
+
+/// `kubectl config use-context`, the first command of every job using the agent.
+pub fn use_context() -> Line {
+    Line::noted(
+        "kubectl config use-context \"$AGENT_KUBECONTEXT\"",
+        "the agent's KUBECONFIG has no current context",
+    )
+}
+
+/// The job image, with `entrypoint: [""]` when kaslint's catalogue says its ENTRYPOINT is
+/// a program (or the image is unknown), and `HOME: /tmp` when its user cannot write HOME.
+pub fn image(name: &str, vars: &mut Vars) -> Image {
+    let info = images::lookup(&images::parse_ref(name).repo);
+    if info.is_some_and(|i| i.home_not_writable.is_some()) {
+        vars.noted(
+            "HOME",
+            "/tmp",
+            "the image's user cannot write its HOME, where kubectl and flux keep ~/.kube",
+        );
+    }
+    Image {
+        name: name.to_string(),
+        clear_entrypoint: info.is_none_or(|i| i.entrypoint.is_some()),
+    }
+}
+
+/// The `AGENT_KUBECONTEXT` variable.
+pub fn agent_var(vars: &mut Vars, agent: &str) {
+    vars.noted(
+        "AGENT_KUBECONTEXT",
+        agent,
+        "<agent's configuration project>:<agent name>",
+    );
+}
+
+/// `environment:kubernetes`, which links the environment to the agent's dashboard.
+pub fn kubernetes(agent: &str, namespace: &str, flux_resource_path: Option<String>) -> Kubernetes {
+    Kubernetes {
+        agent: agent.to_string(),
+        dashboard: Dashboard {
+            namespace: namespace.to_string(),
+            flux_resource_path,
+        },
+    }
+}
+
+/// A deploy job and its stop job.
+pub struct Pair {
+    pub job: String,
+    pub stop_job: String,
+    pub stage: String,
+    pub image: String,
+    pub agent: String,
+    pub environment: Environment,
+    /// Variables after `AGENT_KUBECONTEXT`, shared by both jobs.
+    pub variables: Vars,
+    /// Select the context with `kubectl config use-context` in `before_script`
+    /// (helm passes `--kube-context` instead).
+    pub use_context: bool,
+    pub deploy: Vec<Line>,
+    pub stop: Vec<Line>,
+    pub rule_if: String,
+}
+
+impl Pair {
+    /// The two jobs: the same `rules` conditions, stage, `resource_group` and context;
+    /// the stop job manual, allowed to fail, and with no checkout.
+    pub fn jobs(self) -> (Job, Job) {
+        let mut vars = Vars::default();
+        let image = image(&self.image, &mut vars);
+        agent_var(&mut vars, &self.agent);
+        vars.0.extend(self.variables.0);
+        let before = if self.use_context {
+            vec![use_context()]
+        } else {
+            Vec::new()
+        };
+        let resource_group = Note::with(
+            self.environment.name.clone(),
+            "one deployment at a time; also lets GitLab stop the environment from its UI",
+        );
+        let mut deploy_env = self.environment.clone();
+        deploy_env.on_stop = Some(self.stop_job.clone());
+        let deploy = Job {
+            stage: self.stage.clone(),
+            image: image.clone(),
+            variables: vars.clone(),
+            before_script: before.clone(),
+            script: self.deploy,
+            environment: deploy_env,
+            resource_group: Some(resource_group.clone()),
+            rules: vec![RuleItem {
+                if_: self.rule_if.clone(),
+                when: None,
+            }],
+            allow_failure: None,
+        };
+        let mut stop_vars = vars;
+        stop_vars.noted(
+            "GIT_STRATEGY",
+            "none",
+            "no checkout: the stop job must run even after the branch is deleted",
+        );
+        let stop = Job {
+            stage: self.stage,
+            image,
+            variables: stop_vars,
+            before_script: before,
+            script: self.stop,
+            environment: Environment {
+                name: self.environment.name,
+                action: Some("stop"),
+                ..Environment::default()
+            },
+            resource_group: Some(resource_group),
+            rules: vec![RuleItem {
+                if_: self.rule_if,
+                when: Some("manual"),
+            }],
+            allow_failure: Some(Note::with(
+                true,
+                "a manual job with rules blocks the pipeline unless it may fail",
+            )),
+        };
+        (deploy, stop)
+    }
+}
+
+/// `stages:` when the stage is not one of GitLab's defaults.
+pub fn stages(doc: &mut Doc, stage: &str) -> Result<(), String> {
+    if DEFAULT_STAGES.contains(&stage) {
+        return Ok(());
+    }
+    doc.comment("Merge this stage into your pipeline's `stages:` list.");
+    doc.entry("stages", &vec![stage.to_string()])?;
+    doc.blank();
+    Ok(())
+}
+
+/// A deploy/stop pair as text, each job under its comment.
+pub fn write_pair(
+    doc: &mut Doc,
+    pair: Pair,
+    deploy_comment: &str,
+    stop_comment: &str,
+) -> Result<(), String> {
+    stages(doc, &pair.stage)?;
+    let (name, stop_name) = (pair.job.clone(), pair.stop_job.clone());
+    let (deploy, stop) = pair.jobs();
+    doc.comment(deploy_comment);
+    doc.entry(&name, &deploy)?;
+    doc.blank();
+    doc.comment(stop_comment);
+    doc.entry(&stop_name, &stop)?;
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! `rbac`: RBAC for jobs the agent impersonates (`access_as: {ci_job: {}}`). Least
+//! privilege: a namespaced Role with explicit verbs and resources (no wildcard, nothing on
+//! RBAC, namespaces or nodes) bound to the narrowest group the job carries; or the Flux
+//! roles the tutorial meant, bound in Flux's namespace unless `--cluster-wide`.
+
+use serde::Serialize;
+
+use super::doc::Doc;
+use super::params;
+use super::pipeline::{Tier, DEFAULT_NAMESPACE};
+use super::OutputArgs;
+
+const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+
+/// Parameters of `kaslint generate rbac`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct RbacArgs {
+    /// Namespace the CI jobs deploy to (where the Role and RoleBinding live)
+    #[arg(long, value_name = "NS", default_value = DEFAULT_NAMESPACE, value_parser = params::namespace)]
+    pub namespace: String,
+    /// Bind only jobs of this project (`gitlab:project:<id>`); narrower with --tier or --environment-slug
+    #[arg(long, value_name = "ID", value_parser = clap::value_parser!(u64).range(1..))]
+    pub project_id: Option<u64>,
+    /// Bind only the project's jobs deploying to this tier (`gitlab:project_env_tier:<id>:<tier>`)
+    #[arg(long, value_enum, requires = "project_id", conflicts_with = "environment_slug")]
+    pub tier: Option<Tier>,
+    /// Bind only the project's jobs deploying to this environment (`gitlab:project_env:<id>:<slug>`)
+    #[arg(long, value_name = "SLUG", requires = "project_id", value_parser = params::environment_slug)]
+    pub environment_slug: Option<String>,
+    /// Bind Flux's `flux-edit-flux-system` and `flux-view-flux-system` roles instead
+    /// (what `flux reconcile` needs)
+    #[arg(long)]
+    pub flux: bool,
+    /// Flux's namespace (with --flux)
+    #[arg(long, value_name = "NS", default_value = "flux-system", value_parser = params::namespace)]
+    pub flux_namespace: String,
+    /// With --flux: ClusterRoleBindings (every namespace) instead of RoleBindings in Flux's namespace
+    #[arg(long, requires = "flux")]
+    pub cluster_wide: bool,
+    /// Prefix of the generated objects' names
+    #[arg(long, value_name = "NAME", default_value = "gitlab-ci", value_parser = params::object_name)]
+    pub name: String,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Serialize)]
+struct Metadata {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PolicyRule {
+    api_groups: Vec<&'static str>,
+    resources: Vec<&'static str>,
+    verbs: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Role {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: Metadata,
+    rules: Vec<PolicyRule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RoleRef {
+    api_group: &'static str,
+    kind: &'static str,
+    name: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Subject {
+    api_group: &'static str,
+    kind: &'static str,
+    name: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Binding {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: Metadata,
+    role_ref: RoleRef,
+    subjects: Vec<Subject>,
+}
+
+/// Read and change: what `kubectl apply`/`delete` and `helm upgrade`/`uninstall` need.
+const WRITE: &[&str] = &["get", "list", "watch", "create", "update", "patch", "delete"];
+/// Read only: what `--wait` and troubleshooting need.
+const READ: &[&str] = &["get", "list", "watch"];
+
+/// The Role's rules: (comment, API groups, resources, verbs).
+type RuleRow = (&'static str, &'static [&'static str], &'static [&'static str], &'static [&'static str]);
+const RULES: &[RuleRow] = &[
+    (
+        "core objects of an application; Helm keeps its release history in Secrets",
+        &[""],
+        &["configmaps", "secrets", "services", "serviceaccounts", "persistentvolumeclaims"],
+        WRITE,
+    ),
+    (
+        "read-only: `--wait`, rollout status and logs",
+        &[""],
+        &["pods", "pods/log", "events", "endpoints"],
+        READ,
+    ),
+    (
+        "",
+        &["apps"],
+        &["deployments", "statefulsets", "daemonsets"],
+        WRITE,
+    ),
+    ("read-only: rollout history", &["apps"], &["replicasets"], READ),
+    ("", &["batch"], &["jobs", "cronjobs"], WRITE),
+    ("", &["networking.k8s.io"], &["ingresses"], WRITE),
+    ("", &["autoscaling"], &["horizontalpodautoscalers"], WRITE),
+    ("", &["policy"], &["poddisruptionbudgets"], WRITE),
+];
+
+/// The impersonated group the bindings name, and a note on who carries it.
+fn subject(a: &RbacArgs) -> (String, String) {
+    match (a.project_id, a.tier, &a.environment_slug) {
+        (Some(id), Some(tier), _) => (
+            format!("gitlab:project_env_tier:{id}:{}", tier.as_str()),
+            format!("jobs of project {id} deploying to a {} environment", tier.as_str()),
+        ),
+        (Some(id), None, Some(slug)) => (
+            format!("gitlab:project_env:{id}:{slug}"),
+            format!("jobs of project {id} deploying to the environment whose slug is `{slug}`"),
+        ),
+        (Some(id), None, None) => (
+            format!("gitlab:project:{id}"),
+            format!("every job of project {id}"),
+        ),
+        (None, _, _) => (
+            "gitlab:ci_job".to_string(),
+            "EVERY CI job the agent authorises (narrow it with --project-id and --tier)"
+                .to_string(),
+        ),
+    }
+}
+
+pub fn render(a: &RbacArgs) -> Result<String, String> {
+    let (group, who) = subject(a);
+    let subjects = || {
+        vec![Subject {
+            api_group: RBAC_GROUP,
+            kind: "Group",
+            name: group.clone(),
+        }]
+    };
+    let mut doc = Doc::default();
+    doc.comment(&format!(
+        "Generated by `kaslint generate rbac`.\n\
+         For an agent whose `ci_access` has `access_as: {{ci_job: {{}}}}`: the agent calls the\n\
+         API as the job, in the group `{group}`, which {who} carries.\n\
+         Least privilege: explicit verbs, no wildcards, no cluster-admin, nothing on RBAC."
+    ));
+    if a.flux {
+        let (kind, namespace, scope) = if a.cluster_wide {
+            ("ClusterRoleBinding", None, "in every namespace")
+        } else {
+            (
+                "RoleBinding",
+                Some(a.flux_namespace.clone()),
+                "in Flux's namespace only",
+            )
+        };
+        for (i, (suffix, role, what)) in [
+            ("flux-edit", "flux-edit-flux-system", "change Flux objects (`flux reconcile` annotates them)"),
+            ("flux-view", "flux-view-flux-system", "read Flux objects (`flux reconcile` waits on their status)"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if i > 0 {
+                doc.separator();
+            }
+            doc.comment(&format!(
+                "Lets the jobs {what}, {scope}. The ClusterRole `{role}` comes with Flux."
+            ));
+            doc.document(&Binding {
+                api_version: "rbac.authorization.k8s.io/v1",
+                kind,
+                metadata: Metadata {
+                    name: format!("{}-{suffix}", a.name),
+                    namespace: namespace.clone(),
+                },
+                role_ref: RoleRef {
+                    api_group: RBAC_GROUP,
+                    kind: "ClusterRole",
+                    name: role.to_string(),
+                },
+                subjects: subjects(),
+            })?;
+        }
+        return Ok(doc.finish());
+    }
+    let name = format!("{}-deploy", a.name);
+    let metadata = || Metadata {
+        name: name.clone(),
+        namespace: Some(a.namespace.clone()),
+    };
+    doc.comment(&format!(
+        "What kubectl-deploy and helm-deploy jobs do in `{}`. Remove what you do not deploy\n\
+         (e.g. secrets, if you deploy with kubectl only and create no secret).",
+        a.namespace
+    ));
+    for (note, _, resources, verbs) in RULES {
+        if !note.is_empty() {
+            doc.comment(&format!("- {}: {note}", resources.join(", ")));
+        }
+        let _ = verbs;
+    }
+    doc.document(&Role {
+        api_version: "rbac.authorization.k8s.io/v1",
+        kind: "Role",
+        metadata: metadata(),
+        rules: RULES
+            .iter()
+            .map(|(_, groups, resources, verbs)| PolicyRule {
+                api_groups: groups.to_vec(),
+                resources: resources.to_vec(),
+                verbs: verbs.to_vec(),
+            })
+            .collect(),
+    })?;
+    doc.separator();
+    doc.comment("Grants the Role to the impersonated jobs, in this namespace only.");
+    doc.document(&Binding {
+        api_version: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: metadata(),
+        role_ref: RoleRef {
+            api_group: RBAC_GROUP,
+            kind: "Role",
+            name: name.clone(),
+        },
+        subjects: subjects(),
+    })?;
+    Ok(doc.finish())
+}
