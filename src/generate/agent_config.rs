@@ -105,9 +105,7 @@ pub fn render(a: &AgentConfigArgs) -> Result<String, String> {
         a.agent
     ));
     if !environments.is_empty() {
-        doc.comment(
-            "Only jobs with a matching `environment:` get the context; others get none.",
-        );
+        doc.comment("Only jobs with a matching `environment:` get the context; others get none.");
     }
     if a.ci_job {
         doc.comment(
@@ -115,9 +113,7 @@ pub fn render(a: &AgentConfigArgs) -> Result<String, String> {
              `gitlab:project_env_tier:<project id>:<tier>`...): bind them with RBAC.",
         );
     } else {
-        doc.comment(
-            "Without `access_as`, jobs act with the agent's own service account.",
-        );
+        doc.comment("Without `access_as`, jobs act with the agent's own service account.");
     }
     doc.entry("ci_access", &access)?;
     Ok(doc.finish())

@@ -170,8 +170,10 @@ impl Vars {
         self
     }
     pub fn noted(&mut self, name: &str, value: impl Into<String>, note: &'static str) -> &mut Self {
-        self.0
-            .push((name.to_string(), Var::Expand(Note::with(value.into(), note))));
+        self.0.push((
+            name.to_string(),
+            Var::Expand(Note::with(value.into(), note)),
+        ));
         self
     }
     pub fn raw(&mut self, name: &str, value: impl Into<String>) -> &mut Self {

@@ -37,7 +37,7 @@ pub struct FluxOciArgs {
     #[arg(long, value_name = "PATH", default_value = "./k8s", value_parser = params::text)]
     pub manifests: String,
     /// Artifact tag the OCIRepository follows
-    #[arg(long, value_name = "TAG", default_value = "latest", value_parser = params::object_name)]
+    #[arg(long, value_name = "TAG", default_value = "latest", value_parser = params::oci_tag)]
     pub tag: String,
     /// Title annotation of the artifact (free text, taken literally)
     #[arg(long, value_name = "TEXT", default_value = "My application", value_parser = params::text)]

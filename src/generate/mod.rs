@@ -42,8 +42,9 @@ pub struct GenerateArgs {
     /// List the templates, one per line
     #[arg(long)]
     pub list: bool,
+    /// Boxed: the templates' options are large next to the other commands'.
     #[command(subcommand)]
-    pub template: Option<Template>,
+    pub template: Option<Box<Template>>,
 }
 
 /// Where the output goes.
@@ -158,7 +159,10 @@ pub fn run(args: GenerateArgs) -> u8 {
 
 fn print(text: &str) -> u8 {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => exit::CLEAN,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::CLEAN,
         Err(e) => {

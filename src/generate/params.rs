@@ -23,9 +23,10 @@ static SLUG: LazyLock<Regex> = LazyLock::new(|| re(r"^[a-z]([a-z0-9-]*[a-z0-9])?
 /// A CI/CD variable name.
 static VARIABLE: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z_][A-Za-z0-9_]*$"));
 /// Helm's release name rule (`helm/pkg/chartutil`): an RFC 1123 subdomain of at most 53.
-static RELEASE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-});
+static RELEASE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"));
+/// An OCI tag (distribution spec).
+static OCI_TAG: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$"));
 /// A semantic kubectl version in an image tag (`1.33.4`, `v1.33.4`, `1.33.4-debian-12-r0`).
 static KUBECTL_TAG: LazyLock<Regex> = LazyLock::new(|| re(r"^v?(\d+)\.(\d+)\.(\d+)([-+].*)?$"));
 
@@ -53,7 +54,9 @@ pub const DEFAULT_STAGES: &[&str] = &[".pre", "build", "test", "deploy", ".post"
 
 fn no_control(what: &str, s: &str) -> Result<(), String> {
     if s.chars().any(char::is_control) {
-        return Err(format!("{what} cannot contain control characters or line breaks"));
+        return Err(format!(
+            "{what} cannot contain control characters or line breaks"
+        ));
     }
     Ok(())
 }
@@ -150,6 +153,16 @@ pub fn object_name(s: &str) -> Result<String, String> {
     if s.is_empty() || s.len() > 253 || !RELEASE.is_match(s) {
         return Err(format!(
             "name `{s}` must be at most 253 lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit (RFC 1123)"
+        ));
+    }
+    Ok(s.to_string())
+}
+
+/// `--tag`: an OCI artifact tag.
+pub fn oci_tag(s: &str) -> Result<String, String> {
+    if !OCI_TAG.is_match(s) {
+        return Err(format!(
+            "tag `{s}` must be 1 to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`"
         ));
     }
     Ok(s.to_string())
