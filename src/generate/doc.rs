@@ -121,6 +121,13 @@ impl Line {
     pub fn noted(text: impl Into<String>, note: &'static str) -> Line {
         Line::Cmd(Note::with(text.into(), note))
     }
+    /// The command's text.
+    pub fn text(&self) -> &str {
+        match self {
+            Line::Cmd(n) => &n.value,
+            Line::Block(t) => t,
+        }
+    }
     /// A long command split over several lines with `\`.
     pub fn block(parts: &[&str]) -> Line {
         Line::Block(parts.join(" \\\n  "))

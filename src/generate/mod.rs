@@ -34,6 +34,8 @@ pub use review_app::ReviewAppArgs;
 #[command(
     args_conflicts_with_subcommands = true,
     arg_required_else_help = true,
+    subcommand_value_name = "TEMPLATE",
+    subcommand_help_heading = "Templates",
     after_help = "Every template runs with no option, using placeholders to replace \
                   (agent `my-group/my-project:my-agent`, namespace `my-namespace`...).\n\
                   `kaslint generate TEMPLATE --help` lists a template's options."

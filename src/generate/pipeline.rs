@@ -133,7 +133,21 @@ impl Pair {
             }],
             allow_failure: None,
         };
-        let mut stop_vars = vars;
+        // The stop job keeps only the variables its commands read (it has no checkout).
+        let stop_text: String = self
+            .stop
+            .iter()
+            .chain(&before)
+            .map(Line::text)
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut stop_vars = Vars(
+            vars.0
+                .iter()
+                .filter(|(name, _)| name == "HOME" || reads(&stop_text, name))
+                .cloned()
+                .collect(),
+        );
         stop_vars.noted(
             "GIT_STRATEGY",
             "none",
@@ -164,6 +178,15 @@ impl Pair {
     }
 }
 
+/// Does `text` read the variable `name` (`$NAME` or `${NAME}`, not `$NAME_2`)?
+fn reads(text: &str, name: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.contains(&format!("${{{name}}}"))
+        || text
+            .match_indices(&format!("${name}"))
+            .any(|(i, m)| !text[i + m.len()..].starts_with(ident))
+}
+
 /// `stages:` when the stage is not one of GitLab's defaults.
 pub fn stages(doc: &mut Doc, stage: &str) -> Result<(), String> {
     if DEFAULT_STAGES.contains(&stage) {
@@ -191,4 +214,15 @@ pub fn write_pair(
     doc.comment(stop_comment);
     doc.entry(&stop_name, &stop)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_whole_names() {
+        assert!(super::reads("a \"$HELM_CHART\" b", "HELM_CHART"));
+        assert!(super::reads("${HELM_CHART}", "HELM_CHART"));
+        assert!(super::reads("x $HELM_CHART", "HELM_CHART"));
+        assert!(!super::reads("$HELM_CHART_VERSION", "HELM_CHART"));
+    }
 }
