@@ -1152,3 +1152,24 @@ fn default_outputs_snapshots() {
         });
     }
 }
+
+// --- Values YAML could misread ---------------------------------------------------------
+
+#[test]
+fn values_yaml_could_misread_survive_the_round_trip() {
+    let values = [
+        "on", "yes", "No", "null", "~", "0777", "1e3", ".inf", "2024-01-01", "- x", "#x", "a #b",
+        "a: b", "*alias", "&anchor", "!tag", "%TAG", "@x", "`x`", "{a: b}", "[a]", "|", ">",
+        "? x", "'", "\"", "\\", " leading", "trailing ", "ü€😀", "a\u{2028}b", "$[[ inputs.x ]]",
+        "--- ", "...", "=", "<<",
+    ];
+    for (i, v) in values.iter().enumerate() {
+        let (m, t) = (format!("--manifests={v}"), format!("--title={v}"));
+        let yaml = generate(&["flux-oci", &m, &t]);
+        let doc = one_doc(&yaml);
+        let job = &doc["flux-deploy"];
+        assert_eq!(var(job, "MANIFESTS"), json!(v), "{v:?}\n{yaml}");
+        assert_eq!(var(job, "OCI_TITLE"), json!(v), "{v:?}\n{yaml}");
+        assert_lints_clean(&format!("misread-{i}"), &yaml);
+    }
+}
