@@ -1036,6 +1036,18 @@ fn output_file_refuses_overwrite_and_force_replaces() {
         generate(&["helm-deploy"])
     );
     assert_eq!(entries(&dir), [".gitlab-ci.yml"], "no temporary file left");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        let out = kaslint(&["generate", "rbac", "-o", t, "--force"], None);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let mode = std::fs::metadata(&target)
+            .expect("exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "--force keeps the permissions");
+    }
     // Missing folders are created (agent configurations live deep).
     let deep = dir.join(".gitlab/agents/my-agent/config.yaml");
     let out = kaslint(

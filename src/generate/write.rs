@@ -35,6 +35,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> Result<(), WriteE
             dir.display()
         ))
     })?;
+    // `--force` keeps the replaced file's permissions (e.g. a private 0600 file).
+    if let Ok(meta) = fs::metadata(path) {
+        let _ = file.set_permissions(meta.permissions());
+    }
     let result = file
         .write_all(bytes)
         .and_then(|()| file.sync_all())
