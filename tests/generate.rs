@@ -712,6 +712,23 @@ fn rbac_deserializes_into_kubernetes_types_and_is_least_privilege() {
         })
         .collect();
     assert_eq!(names, ["flux-edit-flux-system", "flux-view-flux-system"]);
+    // ...or only what `flux reconcile source oci` needs...
+    let yaml = generate(&["rbac", "--flux", "--reconcile-only", "--project-id", "9"]);
+    let docs = load(&yaml);
+    assert_eq!(docs.len(), 2);
+    let role: Role = typed(&docs[0]);
+    let binding: RoleBinding = typed(&docs[1]);
+    let rules = role.rules.as_deref().unwrap_or_default();
+    assert_least_privilege(rules);
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0].verbs, ["get", "list", "watch", "patch"]);
+    assert_eq!(
+        rules[0].resources.as_deref(),
+        Some(&["ocirepositories".to_string()][..])
+    );
+    assert_eq!(role.metadata.namespace.as_deref(), Some("flux-system"));
+    assert_eq!(binding.role_ref.kind, "Role");
+    assert_subject(&binding.subjects, "gitlab:project:9");
     // ...or cluster-wide, as the seed wrote them.
     let yaml = generate(&[
         "rbac",
@@ -1156,6 +1173,10 @@ fn default_outputs_snapshots() {
         ("agent-config", &["agent-config"]),
         ("rbac", &["rbac"]),
         ("rbac-flux", &["rbac", "--flux"]),
+        (
+            "rbac-flux-reconcile-only",
+            &["rbac", "--flux", "--reconcile-only"],
+        ),
     ];
     for (name, args) in cases {
         let out = generate(args);

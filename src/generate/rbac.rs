@@ -43,6 +43,10 @@ pub struct RbacArgs {
     /// With --flux: ClusterRoleBindings (every namespace) instead of RoleBindings in Flux's namespace
     #[arg(long, requires = "flux")]
     pub cluster_wide: bool,
+    /// With --flux: instead of Flux's edit/view roles, a Role allowing only what
+    /// `flux reconcile source oci` does (get, list, watch, patch OCIRepositories)
+    #[arg(long, requires = "flux", conflicts_with = "cluster_wide")]
+    pub reconcile_only: bool,
     /// Prefix of the generated objects' names
     #[arg(long, value_name = "NAME", default_value = "gitlab-ci", value_parser = params::object_name)]
     pub name: String,
@@ -196,7 +200,15 @@ pub fn render(a: &RbacArgs) -> Result<String, String> {
          {who}.\n\
          Least privilege: explicit verbs, no wildcards, no cluster-admin, nothing on RBAC."
     ));
+    if a.flux && a.reconcile_only {
+        return reconcile_only(a, doc, subjects());
+    }
     if a.flux {
+        doc.comment(
+            "Caution: Flux applies Kustomizations with its controller's rights (cluster-admin\n\
+             unless Flux is locked down), so editing Flux objects is powerful. `--reconcile-only`\n\
+             grants just what `flux reconcile source oci` needs.",
+        );
         let (kind, namespace, scope) = if a.cluster_wide {
             ("ClusterRoleBinding", None, "in every namespace")
         } else {
@@ -284,6 +296,46 @@ pub fn render(a: &RbacArgs) -> Result<String, String> {
             name: name.clone(),
         },
         subjects: subjects(),
+    })?;
+    Ok(doc.finish())
+}
+
+/// A Role and RoleBinding in Flux's namespace allowing `flux reconcile source oci` only:
+/// it reads the OCIRepository, patches its `reconcile.fluxcd.io/requestedAt` annotation and
+/// watches its status.
+fn reconcile_only(a: &RbacArgs, mut doc: Doc, subjects: Vec<Subject>) -> Result<String, String> {
+    let name = format!("{}-flux-reconcile", a.name);
+    let metadata = || Metadata {
+        name: name.clone(),
+        namespace: Some(a.flux_namespace.clone()),
+    };
+    doc.comment(&format!(
+        "The Role: `flux reconcile source oci` in `{}` and nothing else (no create or delete,\n\
+         no Kustomizations, no Secrets).",
+        a.flux_namespace
+    ));
+    doc.document(&Role {
+        api_version: "rbac.authorization.k8s.io/v1",
+        kind: "Role",
+        metadata: metadata(),
+        rules: vec![PolicyRule {
+            api_groups: FlowSeq(vec!["source.toolkit.fluxcd.io"]),
+            resources: FlowSeq(vec!["ocirepositories"]),
+            verbs: FlowSeq(vec!["get", "list", "watch", "patch"]),
+        }],
+    })?;
+    doc.separator();
+    doc.comment("Grants the Role to the impersonated jobs, in Flux's namespace only.");
+    doc.document(&Binding {
+        api_version: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: metadata(),
+        role_ref: RoleRef {
+            api_group: RBAC_GROUP,
+            kind: "Role",
+            name: name.clone(),
+        },
+        subjects,
     })?;
     Ok(doc.finish())
 }
