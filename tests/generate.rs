@@ -1007,6 +1007,15 @@ fn invalid_parameters_exit_2_before_writing() {
         assert!(err.contains(needle), "{args:?}: `{needle}` not in {err}");
         assert!(!target.exists(), "{args:?} wrote a file");
     }
+    // GitLab drops ci_access entries past 500 silently: refused.
+    let projects: Vec<String> = (0..501).map(|i| format!("--project=g/p{i}")).collect();
+    let mut full = vec!["generate", "agent-config"];
+    full.extend(projects.iter().map(String::as_str));
+    full.extend(["-o", target_s]);
+    let out = kaslint(&full, None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("500"), "{}", text(&out.stderr));
+    assert!(!target.exists());
     let leftovers: Vec<_> = std::fs::read_dir(&dir).expect("dir").collect();
     assert!(leftovers.is_empty(), "files left: {leftovers:?}");
 }
