@@ -102,6 +102,7 @@ fn main() {
                     root,
                     entry: None,
                     enabled: &all,
+                    leak_model: true,
                 };
                 let _ = check_target(&Target::File(f.clone()), &opts);
             }
@@ -123,6 +124,7 @@ fn main() {
         root: Some(dir.clone()),
         entry: Some(file.clone()),
         enabled: &all,
+        leak_model: true,
     };
     let mut findings = 0;
     let full = best_of(runs, || {
@@ -134,5 +136,13 @@ fn main() {
         std::hint::black_box(parse_only(&text));
     });
     report("generated", 1, text.len(), full, parse);
+    let tree = best_of(runs, || {
+        let loaded = kaslint::load::yaml::parse(0, &text).expect("valid");
+        std::mem::forget(std::hint::black_box(loaded));
+    });
+    println!(
+        "generated: spanned tree alone {:.1} ms",
+        tree.as_secs_f64() * 1e3
+    );
     println!("generated: {findings} findings");
 }

@@ -27,7 +27,13 @@ pub struct Vars {
 
 impl Vars {
     /// The variables of `job`. `extra` are names declared elsewhere (project settings).
-    pub fn for_job(p: &Pipeline, job: &Job, script: &JobScript, extra: &[String]) -> Vars {
+    pub fn for_job(
+        p: &Pipeline,
+        job: &Job,
+        script: &JobScript,
+        extra: &[String],
+        dotenv_anywhere: bool,
+    ) -> Vars {
         let mut v = Vars {
             extra: extra.to_vec(),
             open: !p.is_complete() || script.incomplete,
@@ -89,16 +95,21 @@ impl Vars {
             }
         }
         // A dotenv report of any job may define anything for later jobs.
-        if p.jobs.iter().any(|j| {
+        if dotenv_anywhere {
+            v.open = true;
+        }
+        v
+    }
+
+    /// Whether any job publishes a dotenv report (computed once per pipeline).
+    pub fn dotenv_anywhere(p: &Pipeline) -> bool {
+        p.jobs.iter().any(|j| {
             j.node
                 .get("artifacts")
                 .and_then(|a| a.get("reports"))
                 .and_then(|r| r.get("dotenv"))
                 .is_some()
-        }) {
-            v.open = true;
-        }
-        v
+        })
     }
 
     fn add(&mut self, name: &str, node: &NodeRef) {

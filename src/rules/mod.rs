@@ -54,9 +54,24 @@ pub trait Rule: Sync {
 /// What a rule sees.
 pub struct Context<'a> {
     pub pipeline: &'a Pipeline,
+    /// Per-job script and variable analysis, built on first use and shared by the rules.
+    facts: std::cell::OnceCell<deploy::FactsTable<'a>>,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    pub fn new(pipeline: &'a Pipeline) -> Self {
+        Context {
+            pipeline,
+            facts: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The analysis of every job's scripts and variables (computed once).
+    pub fn facts(&self) -> &deploy::FactsTable<'a> {
+        self.facts
+            .get_or_init(|| deploy::FactsTable::new(self.pipeline))
+    }
+
     /// Report the model's problems of one kind as findings of `meta`.
     pub fn problems(&self, kind: ProblemKind, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
         for p in self.pipeline.problems.iter().filter(|p| p.kind == kind) {
@@ -145,7 +160,7 @@ pub fn check(pipeline: &Pipeline, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Di
         .copied()
         .filter(|r| enabled(r.meta()))
         .collect();
-    let cx = Context { pipeline };
+    let cx = Context::new(pipeline);
     let mut out = Vec::new();
     for rule in &rules {
         rule.check_pipeline(&cx, &mut out);

@@ -1,6 +1,6 @@
 //! KAS105: the context a job selects differs from its `environment:kubernetes:agent`.
 
-use super::{deploy_rule, Facts};
+use super::deploy_rule;
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -21,7 +21,9 @@ impl Rule for ContextAgentMismatch {
         if job.hidden {
             return;
         }
-        let f = Facts::new(cx.pipeline, job);
+        let Some(f) = cx.facts().of(job) else {
+            return;
+        };
         let Some(agent) = f.env_agent() else { return };
         let Some(env) = agent.as_str().and_then(|a| f.vars.expand(a)) else {
             return;

@@ -32,7 +32,9 @@ impl Rule for ContextInvalid {
         if job.hidden {
             return;
         }
-        let f = Facts::new(cx.pipeline, job);
+        let Some(f) = cx.facts().of(job) else {
+            return;
+        };
         let mut seen: Vec<Span> = Vec::new();
         let mut report = |span: Span, value: &str, problem: String, what: &str| {
             if seen.contains(&span) {
@@ -48,7 +50,7 @@ impl Rule for ContextInvalid {
         };
         if let Some(agent) = f.env_agent() {
             let text = agent.as_str().unwrap_or_default();
-            let (value, span) = resolve(&f, text, agent.span, None);
+            let (value, span) = resolve(f, text, agent.span, None);
             if let Some(problem) = shape_problem(&value) {
                 report(span, &value, problem, "`environment:kubernetes:agent`");
             }
@@ -60,7 +62,7 @@ impl Rule for ContextInvalid {
             let named_agent = super::var_names(&w.text)
                 .iter()
                 .any(|n| n.contains("AGENT") || n.contains("KUBECONTEXT"));
-            let (value, span) = resolve(&f, &w.text, w.span, Some(&w));
+            let (value, span) = resolve(f, &w.text, w.span, Some(&w));
             let agent_like = value.matches(':').count() == 1
                 && value.split(':').next().is_some_and(|p| p.contains('/'))
                 && !value.contains("://");

@@ -1,6 +1,6 @@
 //! KAS101: a job reaches the cluster through the agent before selecting a kube context.
 
-use super::{all_facts, deploy_rule, repo_agents, Facts};
+use super::{deploy_rule, repo_agents, Facts};
 use crate::analysis::{kube, Command};
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
@@ -20,7 +20,7 @@ impl Rule for ContextNotSelected {
 
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let p = cx.pipeline;
-        let facts = all_facts(p);
+        let facts: Vec<&Facts<'_>> = cx.facts().visible().collect();
         // Another job selecting a context shows the pipeline uses the agent.
         let pipeline_uses_agent = facts.iter().any(|f| {
             !f.own_kubeconfig()

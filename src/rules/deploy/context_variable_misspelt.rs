@@ -22,9 +22,11 @@ impl Rule for ContextVariableMisspelt {
         if job.hidden || !cx.pipeline.is_complete() {
             return;
         }
-        let f = Facts::new(cx.pipeline, job);
-        for u in undefined_context_vars(&f) {
-            let Some((near, span)) = near_definition(&f, &u.name) else {
+        let Some(f) = cx.facts().of(job) else {
+            return;
+        };
+        for u in undefined_context_vars(f) {
+            let Some((near, span)) = near_definition(f, &u.name) else {
                 continue;
             };
             out.push(

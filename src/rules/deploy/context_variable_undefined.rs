@@ -1,7 +1,7 @@
 //! KAS103: the variable a kube context is read from is defined nowhere the files show.
 
 use super::context_variable_misspelt::{near_definition, undefined_context_vars};
-use super::{deploy_rule, Facts};
+use super::deploy_rule;
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -22,12 +22,14 @@ impl Rule for ContextVariableUndefined {
         if job.hidden || !cx.pipeline.is_complete() {
             return;
         }
-        let f = Facts::new(cx.pipeline, job);
+        let Some(f) = cx.facts().of(job) else {
+            return;
+        };
         if f.vars.open {
             return;
         }
-        for u in undefined_context_vars(&f) {
-            if near_definition(&f, &u.name).is_some() {
+        for u in undefined_context_vars(f) {
+            if near_definition(f, &u.name).is_some() {
                 continue;
             }
             out.push(

@@ -1,6 +1,6 @@
 //! KAS203: a non-root image whose HOME is not writable, in a job that writes the kubeconfig.
 
-use super::{deploy_rule, job_image, Facts};
+use super::{deploy_rule, job_image};
 use crate::analysis::kube;
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
@@ -22,7 +22,9 @@ impl Rule for ImageHomeNotWritable {
         if job.hidden {
             return;
         }
-        let f = Facts::new(cx.pipeline, job);
+        let Some(f) = cx.facts().of(job) else {
+            return;
+        };
         if f.script.incomplete {
             return;
         }

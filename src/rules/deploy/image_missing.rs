@@ -1,6 +1,6 @@
 //! KAS205: a job that runs a cluster tool names no image (the runner's default is unknown).
 
-use super::{deploy_rule, Facts};
+use super::deploy_rule;
 use crate::analysis::kube;
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
@@ -23,7 +23,9 @@ impl Rule for ImageMissing {
         if job.hidden || !p.is_complete() || p.job_value(job, "image").is_some() {
             return;
         }
-        let f = Facts::new(p, job);
+        let Some(f) = cx.facts().of(job) else {
+            return;
+        };
         let Some(cmd) = f.script.commands.iter().find(|c| kube::tool(c).is_some()) else {
             return;
         };

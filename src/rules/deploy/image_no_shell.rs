@@ -1,6 +1,6 @@
 //! KAS201: a job with `script` runs in an image that has no shell.
 
-use super::{deploy_rule, job_image, Facts};
+use super::{deploy_rule, job_image};
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -21,7 +21,9 @@ impl Rule for ImageNoShell {
         if job.hidden || job.node.get("script").is_none() {
             return;
         }
-        let f = Facts::new(cx.pipeline, job);
+        let Some(f) = cx.facts().of(job) else {
+            return;
+        };
         let Some(image) = job_image(cx.pipeline, job, &f.vars) else {
             return;
         };

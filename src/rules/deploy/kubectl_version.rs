@@ -143,11 +143,13 @@ impl Rule for KubectlBrokenVersion {
         if job.hidden {
             return;
         }
-        let f = Facts::new(cx.pipeline, job);
-        if f.script.incomplete || validation_off(&f) {
+        let Some(f) = cx.facts().of(job) else {
+            return;
+        };
+        if f.script.incomplete || validation_off(f) {
             return;
         }
-        for found in kubectl_versions(cx.pipeline, &f)
+        for found in kubectl_versions(cx.pipeline, f)
             .into_iter()
             .filter(|v| is_broken(&v.version))
         {

@@ -1,7 +1,7 @@
 //! KAS212: a kubectl image tagged `1.27` floats and may resolve to a broken patch.
 
+use super::deploy_rule;
 use super::kubectl_version::kubectl_versions;
-use super::{deploy_rule, Facts};
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -22,8 +22,10 @@ impl Rule for KubectlVersionFloating {
         if job.hidden {
             return;
         }
-        let f = Facts::new(cx.pipeline, job);
-        for found in kubectl_versions(cx.pipeline, &f)
+        let Some(f) = cx.facts().of(job) else {
+            return;
+        };
+        for found in kubectl_versions(cx.pipeline, f)
             .into_iter()
             .filter(|v| v.floating && v.version == "1.27")
         {

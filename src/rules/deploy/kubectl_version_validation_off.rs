@@ -1,7 +1,7 @@
 //! KAS211: kubectl 1.27.0 or 1.27.1 with validation turned off on every command that validates.
 
+use super::deploy_rule;
 use super::kubectl_version::{is_broken, kubectl_versions, validation_off};
-use super::{deploy_rule, Facts};
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -22,8 +22,10 @@ impl Rule for KubectlBrokenVersionValidationOff {
         if job.hidden {
             return;
         }
-        let f = Facts::new(cx.pipeline, job);
-        if f.script.incomplete || !validation_off(&f) {
+        let Some(f) = cx.facts().of(job) else {
+            return;
+        };
+        if f.script.incomplete || !validation_off(f) {
             return;
         }
         let validates = f.script.commands.iter().any(|c| {
@@ -38,7 +40,7 @@ impl Rule for KubectlBrokenVersionValidationOff {
         } else {
             "fails validation through the agent; no command of this job validates manifests yet"
         };
-        for found in kubectl_versions(cx.pipeline, &f)
+        for found in kubectl_versions(cx.pipeline, f)
             .into_iter()
             .filter(|v| is_broken(&v.version))
         {

@@ -57,10 +57,10 @@ pub struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
-    pub fn new(p: &Pipeline, job: &'a Job) -> Facts<'a> {
+    pub fn new(p: &Pipeline, job: &'a Job, dotenv_anywhere: bool) -> Facts<'a> {
         let script = analysis::job_script(p, job);
         // Settings-side variables will come from the config file; none yet.
-        let vars = Vars::for_job(p, job, &script, &[]);
+        let vars = Vars::for_job(p, job, &script, &[], dotenv_anywhere);
         Facts { job, script, vars }
     }
 
@@ -156,8 +156,36 @@ pub fn repo_agents(p: &Pipeline) -> Vec<String> {
 }
 
 /// Facts for every visible job.
-pub fn all_facts(p: &Pipeline) -> Vec<Facts<'_>> {
-    p.visible_jobs().map(|j| Facts::new(p, j)).collect()
+/// The facts of every job, computed once per pipeline and shared by the rules.
+pub struct FactsTable<'a> {
+    facts: Vec<Facts<'a>>,
+    index: std::collections::HashMap<*const Job, usize>,
+}
+
+impl<'a> FactsTable<'a> {
+    pub fn new(p: &'a Pipeline) -> Self {
+        let dotenv = Vars::dotenv_anywhere(p);
+        let facts: Vec<Facts<'a>> = p.jobs.iter().map(|j| Facts::new(p, j, dotenv)).collect();
+        let index = p
+            .jobs
+            .iter()
+            .enumerate()
+            .map(|(i, j)| (j as *const Job, i))
+            .collect();
+        FactsTable { facts, index }
+    }
+
+    /// The facts of one of the pipeline's jobs.
+    pub fn of(&self, job: &Job) -> Option<&Facts<'a>> {
+        self.index
+            .get(&(job as *const Job))
+            .map(|&i| &self.facts[i])
+    }
+
+    /// The facts of the visible jobs, in file order.
+    pub fn visible(&self) -> impl Iterator<Item = &Facts<'a>> {
+        self.facts.iter().filter(|f| !f.job.hidden)
+    }
 }
 
 /// Variables named in a text (`$A`, `${B}`), in order.

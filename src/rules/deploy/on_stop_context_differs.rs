@@ -30,9 +30,13 @@ impl Rule for OnStopContextDiffers {
 
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for pair in pairs(cx.pipeline) {
-            let start = Facts::new(cx.pipeline, pair.start);
-            let stop = Facts::new(cx.pipeline, pair.stop);
-            let (Some(a), Some(b)) = (contexts(&start), contexts(&stop)) else {
+            let Some(start) = cx.facts().of(pair.start) else {
+                continue;
+            };
+            let Some(stop) = cx.facts().of(pair.stop) else {
+                continue;
+            };
+            let (Some(a), Some(b)) = (contexts(start), contexts(stop)) else {
                 continue;
             };
             let (Some((first_a, word_a)), Some((value_b, word_b))) = (a.first(), b.first()) else {

@@ -1,7 +1,7 @@
 //! KAS308: a stop job deletes with `kubectl delete` and fails when the object is gone.
 
+use super::deploy_rule;
 use super::on_stop::pairs;
-use super::{deploy_rule, Facts};
 use crate::analysis::kube::{self, Tool};
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
@@ -26,7 +26,9 @@ impl Rule for OnStopDeleteNotIdempotent {
                 continue;
             }
             seen.push(pair.stop.name.clone());
-            let f = Facts::new(cx.pipeline, pair.stop);
+            let Some(f) = cx.facts().of(pair.stop) else {
+                continue;
+            };
             for cmd in &f.script.commands {
                 let delete = kube::tool(cmd) == Some(Tool::Kubectl)
                     && kube::positionals(cmd).first() == Some(&"delete");

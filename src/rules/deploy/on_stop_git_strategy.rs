@@ -1,7 +1,7 @@
 //! KAS305: the stop job of a branch environment fetches the branch, which may be deleted.
 
+use super::deploy_rule;
 use super::on_stop::{env_name, in_merge_requests, pairs};
-use super::{deploy_rule, Facts};
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -35,7 +35,9 @@ impl Rule for OnStopGitStrategy {
             if !branch_scoped || in_merge_requests(pair.start) || seen.contains(&pair.stop.name) {
                 continue;
             }
-            let f = Facts::new(cx.pipeline, pair.stop);
+            let Some(f) = cx.facts().of(pair.stop) else {
+                continue;
+            };
             let defs = f.vars.defs("GIT_STRATEGY");
             if !defs.is_empty()
                 && defs

@@ -1,6 +1,6 @@
 //! KAS402: `kubectl create secret` fails when the secret already exists.
 
-use super::{deploy_rule, Facts};
+use super::deploy_rule;
 use crate::analysis::kube::{self, Tool};
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
@@ -22,7 +22,9 @@ impl Rule for SecretCreateNotIdempotent {
         if job.hidden {
             return;
         }
-        let f = Facts::new(cx.pipeline, job);
+        let Some(f) = cx.facts().of(job) else {
+            return;
+        };
         let cmds = &f.script.commands;
         for (i, cmd) in cmds.iter().enumerate() {
             if kube::tool(cmd) != Some(Tool::Kubectl) {

@@ -1,6 +1,6 @@
 //! KAS401: TLS verification turned off for the cluster connection.
 
-use super::{deploy_rule, Facts};
+use super::deploy_rule;
 use crate::analysis::kube::{self, Tool};
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
@@ -22,7 +22,9 @@ impl Rule for TlsVerifyDisabled {
         if job.hidden {
             return;
         }
-        let f = Facts::new(cx.pipeline, job);
+        let Some(f) = cx.facts().of(job) else {
+            return;
+        };
         for cmd in &f.script.commands {
             let names: &[&str] = match kube::tool(cmd) {
                 Some(Tool::Kubectl | Tool::Flux) => &["--insecure-skip-tls-verify"],
