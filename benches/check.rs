@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use kaslint::check::{check_target, CheckOptions, Target};
-use kaslint::rules::RuleMeta;
 
 fn corpus_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -82,7 +81,7 @@ fn report(label: &str, files: usize, bytes: usize, full: Duration, parse: Durati
 }
 
 fn main() {
-    let all = |_: &RuleMeta| true;
+    let all = kaslint::settings::Settings::default();
     let runs = 5;
 
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
@@ -101,7 +100,7 @@ fn main() {
                 let opts = CheckOptions {
                     root,
                     entry: None,
-                    enabled: &all,
+                    settings: &all,
                     leak_model: true,
                 };
                 let _ = check_target(&Target::File(f.clone()), &opts);
@@ -123,7 +122,7 @@ fn main() {
     let opts = CheckOptions {
         root: Some(dir.clone()),
         entry: Some(file.clone()),
-        enabled: &all,
+        settings: &all,
         leak_model: true,
     };
     let mut findings = 0;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::load::{self, Sources};
 use crate::model::{BuildOptions, Pipeline, Role};
 use crate::report::FileReport;
-use crate::rules::{self, RuleMeta};
+use crate::rules;
 
 /// One thing to check.
 #[derive(Clone, Debug)]
@@ -17,7 +17,7 @@ pub enum Target {
 pub struct CheckOptions<'a> {
     pub root: Option<PathBuf>,
     pub entry: Option<PathBuf>,
-    pub enabled: &'a (dyn Fn(&RuleMeta) -> bool + Sync),
+    pub settings: &'a crate::settings::Settings,
     /// Skip freeing the model's tree after the check (the CLI exits right after; freeing
     /// a 2 MB pipeline's nodes costs a quarter of the run).
     pub leak_model: bool,
@@ -178,7 +178,7 @@ fn build(
 }
 
 fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>) -> FileReport {
-    let mut diagnostics = rules::check(&pipeline, opts.enabled);
+    let mut diagnostics = rules::check(&pipeline, opts.settings);
     if let Some(only) = only_file {
         let wanted = pipeline.sources.find_path(only);
         diagnostics.retain(|d| Some(d.primary.file) == wanted);

@@ -10,6 +10,7 @@ pub mod load;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod settings;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -101,8 +102,11 @@ fn run_check(args: &CheckArgs) -> u8 {
             return exit::ERROR;
         }
     };
-    let enabled = move |m: &rules::RuleMeta| {
-        (select.is_empty() || select.contains(&m.code)) && !ignore.contains(&m.code)
+    let settings = settings::Settings {
+        select,
+        ignore,
+        fail_on: args.fail_on.severity(),
+        ..settings::Settings::default()
     };
     let targets = match check::targets(&args.paths, args.locate.root.as_deref()) {
         Ok(t) => t,
@@ -114,7 +118,7 @@ fn run_check(args: &CheckArgs) -> u8 {
     let opts = check::CheckOptions {
         root: args.locate.root.clone(),
         entry: args.locate.entry.clone(),
-        enabled: &enabled,
+        settings: &settings,
         leak_model: true,
     };
     let results = check_all(&targets, &opts);

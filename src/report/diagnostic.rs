@@ -29,6 +29,15 @@ pub struct Label {
     pub text: String,
 }
 
+/// A finding of an external tool (ShellCheck) carried by a kaslint rule: its own id
+/// (`SC2086`) and documentation link.
+#[derive(Clone, Debug)]
+pub struct External {
+    pub tool: &'static str,
+    pub code: String,
+    pub url: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
     pub rule: &'static RuleMeta,
@@ -41,6 +50,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The job the finding concerns, if any.
     pub job: Option<String>,
+    /// Set when the finding comes from an external tool.
+    pub external: Option<External>,
 }
 
 impl Diagnostic {
@@ -54,7 +65,26 @@ impl Diagnostic {
             related: Vec::new(),
             help: None,
             job: None,
+            external: None,
         }
+    }
+    /// The id users see and suppress: the rule's code, or the external tool's (`SC2086`).
+    pub fn code(&self) -> &str {
+        self.external
+            .as_ref()
+            .map_or(self.rule.code, |e| e.code.as_str())
+    }
+    /// The human name: the rule's name, or the external code.
+    pub fn name(&self) -> &str {
+        self.external
+            .as_ref()
+            .map_or(self.rule.name, |e| e.code.as_str())
+    }
+    /// Where the finding's rule is documented.
+    pub fn url(&self) -> String {
+        self.external
+            .as_ref()
+            .map_or_else(|| self.rule.url(), |e| e.url.clone())
     }
     pub fn label(mut self, text: impl Into<String>) -> Self {
         self.label = text.into();

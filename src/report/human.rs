@@ -38,7 +38,7 @@ pub fn render(report: &FileReport, d: &Diagnostic, styled: bool) -> String {
     }
     let title = level(d.severity)
         .primary_title(d.message.as_str())
-        .id(d.rule.code);
+        .id(d.code());
     let mut elements = Vec::new();
     for ((_, file), labels) in &by_file {
         let src = sources.get(*file);
@@ -68,8 +68,8 @@ pub fn render(report: &FileReport, d: &Diagnostic, styled: bool) -> String {
         group = group.element(Level::HELP.message(help.as_str()));
     }
     let note = match &d.job {
-        Some(job) => format!("{} · job `{job}`", d.rule.name),
-        None => d.rule.name.to_string(),
+        Some(job) => format!("{} · job `{job}`", d.name()),
+        None => d.name().to_string(),
     };
     group = group.element(Level::NOTE.message(note));
     let renderer = if styled {

@@ -73,8 +73,8 @@ pub fn build(reports: &[FileReport]) -> Output {
             }
             let loc = locate(&r.sources, d.primary);
             findings.push(Finding {
-                rule: d.rule.code.to_string(),
-                name: d.rule.name.to_string(),
+                rule: d.code().to_string(),
+                name: d.name().to_string(),
                 severity: d.severity,
                 message: d.message.clone(),
                 file: loc.file,

@@ -54,14 +54,16 @@ pub trait Rule: Sync {
 /// What a rule sees.
 pub struct Context<'a> {
     pub pipeline: &'a Pipeline,
+    pub settings: &'a crate::settings::Settings,
     /// Per-job script and variable analysis, built on first use and shared by the rules.
     facts: std::cell::OnceCell<deploy::FactsTable<'a>>,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(pipeline: &'a Pipeline) -> Self {
+    pub fn new(pipeline: &'a Pipeline, settings: &'a crate::settings::Settings) -> Self {
         Context {
             pipeline,
+            settings,
             facts: std::cell::OnceCell::new(),
         }
     }
@@ -69,7 +71,7 @@ impl<'a> Context<'a> {
     /// The analysis of every job's scripts and variables (computed once).
     pub fn facts(&self) -> &deploy::FactsTable<'a> {
         self.facts
-            .get_or_init(|| deploy::FactsTable::new(self.pipeline))
+            .get_or_init(|| deploy::FactsTable::new(self.pipeline, &self.settings.variables))
     }
 
     /// Report the model's problems of one kind as findings of `meta`.
@@ -154,13 +156,13 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
 }
 
 /// Run the enabled rules over one pipeline: one walk, every rule at each job.
-pub fn check(pipeline: &Pipeline, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Diagnostic> {
+pub fn check(pipeline: &Pipeline, settings: &crate::settings::Settings) -> Vec<Diagnostic> {
     let rules: Vec<&dyn Rule> = RULES
         .iter()
         .copied()
-        .filter(|r| enabled(r.meta()))
+        .filter(|r| settings.enabled(r.meta().code))
         .collect();
-    let cx = Context::new(pipeline);
+    let cx = Context::new(pipeline, settings);
     let mut out = Vec::new();
     for rule in &rules {
         rule.check_pipeline(&cx, &mut out);
@@ -172,7 +174,10 @@ pub fn check(pipeline: &Pipeline, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Di
     }
     // One anchor or template used by many jobs gives one finding.
     let mut seen = std::collections::HashSet::new();
-    out.retain(|d| seen.insert((d.rule.code, d.primary, d.message.clone())));
+    out.retain(|d| seen.insert((d.code().to_string(), d.primary, d.message.clone())));
+    for d in &mut out {
+        d.severity = settings.severity_of(d.rule.code, d.severity);
+    }
     out.sort_by(|a, b| {
         (a.primary.file, a.primary.start, a.rule.code).cmp(&(
             b.primary.file,

@@ -9,11 +9,11 @@ use kaslint::report::{self, FileReport};
 
 /// Check `entry` as a pipeline entry with `root` as the repository root.
 pub fn check(entry: &Path, root: &Path) -> FileReport {
-    let all = |_: &kaslint::rules::RuleMeta| true;
+    let all = kaslint::settings::Settings::default();
     let opts = CheckOptions {
         root: Some(root.to_path_buf()),
         entry: Some(entry.to_path_buf()),
-        enabled: &all,
+        settings: &all,
         leak_model: false,
     };
     check_target(&Target::File(entry.to_path_buf()), &opts).expect("fixture readable")

@@ -57,10 +57,10 @@ pub struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
-    pub fn new(p: &Pipeline, job: &'a Job, dotenv_anywhere: bool) -> Facts<'a> {
+    pub fn new(p: &Pipeline, job: &'a Job, dotenv_anywhere: bool, extra: &[String]) -> Facts<'a> {
         let script = analysis::job_script(p, job);
-        // Settings-side variables will come from the config file; none yet.
-        let vars = Vars::for_job(p, job, &script, &[], dotenv_anywhere);
+        // `extra`: variables defined in project/group settings (kaslint.toml `variables`).
+        let vars = Vars::for_job(p, job, &script, extra, dotenv_anywhere);
         Facts { job, script, vars }
     }
 
@@ -163,9 +163,13 @@ pub struct FactsTable<'a> {
 }
 
 impl<'a> FactsTable<'a> {
-    pub fn new(p: &'a Pipeline) -> Self {
+    pub fn new(p: &'a Pipeline, settings_variables: &[String]) -> Self {
         let dotenv = Vars::dotenv_anywhere(p);
-        let facts: Vec<Facts<'a>> = p.jobs.iter().map(|j| Facts::new(p, j, dotenv)).collect();
+        let facts: Vec<Facts<'a>> = p
+            .jobs
+            .iter()
+            .map(|j| Facts::new(p, j, dotenv, settings_variables))
+            .collect();
         let index = p
             .jobs
             .iter()

@@ -1,0 +1,60 @@
+//! What a run is configured with, from `kaslint.toml` and the command line merged
+//! (`src/config.rs` reads the file; `src/lib.rs` applies the flags). Rules read it
+//! through [`crate::rules::Context::settings`], never the environment.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::data::images::ImageInfo;
+use crate::report::Severity;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Only these rule codes run (empty: all).
+    pub select: Vec<&'static str>,
+    /// These rule codes never run.
+    pub ignore: Vec<&'static str>,
+    /// Per-rule severity overrides, by code.
+    pub severity: HashMap<&'static str, Severity>,
+    /// Exit 1 for findings at or above this severity.
+    pub fail_on: Severity,
+    /// The pipeline's entry file (relative to the repository root or absolute).
+    pub entry: Option<PathBuf>,
+    /// Variables defined in project, group or instance settings (invisible in the files).
+    pub variables: Vec<String>,
+    /// Agent contexts known to exist (`path/to/config-project:agent-name`).
+    pub contexts: Vec<String>,
+    /// The checked project's full path (`group/subgroup/project`), for `ci_access` checks.
+    pub project: Option<String>,
+    /// Extra image catalogue entries (checked before the built-in ones).
+    pub images: Vec<&'static ImageInfo>,
+    /// Show findings that `# kaslint: ignore[...]` comments suppress.
+    pub no_ignores: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            select: Vec::new(),
+            ignore: Vec::new(),
+            severity: HashMap::new(),
+            fail_on: Severity::Warning,
+            entry: None,
+            variables: Vec::new(),
+            contexts: Vec::new(),
+            project: None,
+            images: Vec::new(),
+            no_ignores: false,
+        }
+    }
+}
+
+impl Settings {
+    pub fn enabled(&self, code: &str) -> bool {
+        (self.select.is_empty() || self.select.contains(&code)) && !self.ignore.contains(&code)
+    }
+
+    pub fn severity_of(&self, code: &str, default: Severity) -> Severity {
+        self.severity.get(code).copied().unwrap_or(default)
+    }
+}
