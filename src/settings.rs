@@ -30,6 +30,30 @@ pub struct Settings {
     pub images: Vec<&'static ImageInfo>,
     /// Show findings that `# kaslint: ignore[...]` comments suppress.
     pub no_ignores: bool,
+    /// Whether and where to run ShellCheck on job scripts.
+    pub shellcheck: Shellcheck,
+    /// Say more about what was skipped (e.g. scripts ShellCheck does not see).
+    pub verbose: bool,
+}
+
+/// ShellCheck use: `Auto` runs it when found (an info note otherwise), `Off` never,
+/// `Required` makes a missing ShellCheck an error (exit 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ShellcheckMode {
+    #[default]
+    Auto,
+    Off,
+    Required,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Shellcheck {
+    pub mode: ShellcheckMode,
+    /// An explicit binary (`--shellcheck PATH` or `[shellcheck] path`); else the
+    /// `KASLINT_SHELLCHECK` environment variable, the folder of the kaslint binary, `PATH`.
+    pub path: Option<PathBuf>,
+    /// The value of `KASLINT_SHELLCHECK`, read once by the CLI.
+    pub env_path: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -45,6 +69,8 @@ impl Default for Settings {
             project: None,
             images: Vec::new(),
             no_ignores: false,
+            shellcheck: Shellcheck::default(),
+            verbose: false,
         }
     }
 }
