@@ -178,11 +178,21 @@ fn build(
 }
 
 fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>) -> FileReport {
-    let mut diagnostics = rules::check(&pipeline, opts.settings);
+    let settings = opts.settings;
+    let mut diagnostics = rules::check(&pipeline, settings);
+    let suppressed = if settings.no_ignores {
+        0
+    } else {
+        crate::suppress::apply(&pipeline, &mut diagnostics, &|m| settings.enabled(m.code))
+    };
+    for d in &mut diagnostics {
+        d.severity = settings.severity_of(d.rule.code, d.severity);
+    }
     if let Some(only) = only_file {
         let wanted = pipeline.sources.find_path(only);
         diagnostics.retain(|d| Some(d.primary.file) == wanted);
     }
+    diagnostics.sort_by_key(|d| (d.primary.file, d.primary.start, d.code().to_string()));
     let (sources, model) = pipeline.into_parts();
     if opts.leak_model {
         std::mem::forget(model);
@@ -190,6 +200,7 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
     FileReport {
         sources,
         diagnostics,
+        suppressed,
     }
 }
 

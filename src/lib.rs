@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod data;
 pub mod generate;
 pub mod load;
@@ -11,6 +12,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod settings;
+pub mod suppress;
 
 use std::collections::BTreeMap;
 use std::io::Write;

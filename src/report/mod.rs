@@ -1,17 +1,24 @@
 //! Output formats. Line and column are computed here, from byte spans, and made 1-based.
 
+pub mod codequality;
 pub mod config_yaml;
 pub mod diagnostic;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod options;
+pub mod sarif;
 
 use crate::load::{Sources, Span};
 pub use diagnostic::{Diagnostic, Severity};
+pub use options::RenderOptions;
 
 /// The findings of one checked pipeline, with the files they point into.
 pub struct FileReport {
     pub sources: Sources,
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings hidden by `# kaslint: ignore[...]` comments.
+    pub suppressed: usize,
 }
 
 /// A span as file name and 1-based start/end line and column.

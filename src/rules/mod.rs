@@ -21,6 +21,9 @@ mod invalid_inputs;
 mod invalid_yaml;
 mod reference_circular;
 mod reference_not_found;
+pub mod suppression_malformed;
+pub mod suppression_unused;
+pub mod suppression_without_reason;
 mod yaml_limit_exceeded;
 
 /// A rule's identity and documentation, declared once in the rule's file.
@@ -71,7 +74,7 @@ impl<'a> Context<'a> {
     /// The analysis of every job's scripts and variables (computed once).
     pub fn facts(&self) -> &deploy::FactsTable<'a> {
         self.facts
-            .get_or_init(|| deploy::FactsTable::new(self.pipeline, &self.settings.variables))
+            .get_or_init(|| deploy::FactsTable::new(self.pipeline, self.settings))
     }
 
     /// Report the model's problems of one kind as findings of `meta`.
@@ -145,6 +148,10 @@ pub static RULES: &[&dyn Rule] = &[
     &deploy::on_stop_delete_not_idempotent::OnStopDeleteNotIdempotent,
     &deploy::tls_verify_disabled::TlsVerifyDisabled,
     &deploy::secret_create_not_idempotent::SecretCreateNotIdempotent,
+    // -- KAS9xx: kaslint itself --
+    &suppression_unused::SuppressionUnused,
+    &suppression_malformed::SuppressionMalformed,
+    &suppression_without_reason::SuppressionWithoutReason,
 ];
 
 /// Find a rule by code or name (case-insensitive).

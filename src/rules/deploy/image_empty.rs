@@ -24,7 +24,7 @@ impl Rule for ImageEmpty {
         let Some(f) = cx.facts().of(job) else {
             return;
         };
-        let Some(image) = job_image(cx.pipeline, job, &f.vars) else {
+        let Some(image) = job_image(cx.pipeline, job, &f.vars, f.images) else {
             return;
         };
         if !image.raw.trim().is_empty() || !f.uses_cluster_tool() {

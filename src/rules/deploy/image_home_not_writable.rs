@@ -28,7 +28,7 @@ impl Rule for ImageHomeNotWritable {
         if f.script.incomplete {
             return;
         }
-        let Some(image) = job_image(cx.pipeline, job, &f.vars) else {
+        let Some(image) = job_image(cx.pipeline, job, &f.vars, f.images) else {
             return;
         };
         let (Some(info), Some(r)) = (image.info(), image.reference()) else {

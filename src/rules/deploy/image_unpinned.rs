@@ -24,7 +24,7 @@ impl Rule for ImageUnpinned {
         let Some(f) = cx.facts().of(job) else {
             return;
         };
-        let Some(image) = job_image(cx.pipeline, job, &f.vars) else {
+        let Some(image) = job_image(cx.pipeline, job, &f.vars, f.images) else {
             return;
         };
         let (Some(info), Some(r)) = (image.info(), image.reference()) else {

@@ -62,7 +62,7 @@ fn origin(f: &Facts<'_>, raw: &str, version: &str, span: Span) -> Span {
 /// Every kubectl version the job's image tag, download URLs and package pins show.
 pub fn kubectl_versions(p: &Pipeline, f: &Facts<'_>) -> Vec<Found> {
     let mut out = Vec::new();
-    if let Some(image) = job_image(p, f.job, &f.vars) {
+    if let Some(image) = job_image(p, f.job, &f.vars, f.images) {
         if let (Some(info), Some(r)) = (image.info(), image.reference()) {
             if let (TagMeaning::Kubectl, Some(tag)) = (info.tag, r.tag.as_deref()) {
                 if let Some(c) = TAG_VERSION.captures(tag) {

@@ -54,14 +54,27 @@ pub struct Facts<'a> {
     pub job: &'a Job,
     pub script: JobScript,
     pub vars: Vars,
+    /// Image catalogue entries from the config file, looked up before the built-in ones.
+    pub images: &'a [&'static ImageInfo],
 }
 
 impl<'a> Facts<'a> {
-    pub fn new(p: &Pipeline, job: &'a Job, dotenv_anywhere: bool, extra: &[String]) -> Facts<'a> {
+    pub fn new(
+        p: &Pipeline,
+        job: &'a Job,
+        dotenv_anywhere: bool,
+        extra: &[String],
+        images: &'a [&'static ImageInfo],
+    ) -> Facts<'a> {
         let script = analysis::job_script(p, job);
         // `extra`: variables defined in project/group settings (kaslint.toml `variables`).
         let vars = Vars::for_job(p, job, &script, extra, dotenv_anywhere);
-        Facts { job, script, vars }
+        Facts {
+            job,
+            script,
+            vars,
+            images,
+        }
     }
 
     /// Runs kubectl, helm, flux or kpt at all.
@@ -163,12 +176,12 @@ pub struct FactsTable<'a> {
 }
 
 impl<'a> FactsTable<'a> {
-    pub fn new(p: &'a Pipeline, settings_variables: &[String]) -> Self {
+    pub fn new(p: &'a Pipeline, settings: &'a crate::settings::Settings) -> Self {
         let dotenv = Vars::dotenv_anywhere(p);
         let facts: Vec<Facts<'a>> = p
             .jobs
             .iter()
-            .map(|j| Facts::new(p, j, dotenv, settings_variables))
+            .map(|j| Facts::new(p, j, dotenv, &settings.variables, &settings.images))
             .collect();
         let index = p
             .jobs
@@ -222,6 +235,8 @@ pub struct JobImage<'p> {
     pub entrypoint: Option<&'p NodeRef>,
     /// `image: {docker: {user: root}}` (or uid 0).
     pub runs_as_root: bool,
+    /// Catalogue entries from the config file.
+    pub extra: &'p [&'static ImageInfo],
 }
 
 impl JobImage<'_> {
@@ -229,11 +244,21 @@ impl JobImage<'_> {
         self.expanded.as_deref().map(images::parse_ref)
     }
     pub fn info(&self) -> Option<&'static ImageInfo> {
-        images::lookup(&self.reference()?.repo)
+        let repo = self.reference()?.repo;
+        self.extra
+            .iter()
+            .copied()
+            .find(|i| i.names.contains(&repo.as_str()))
+            .or_else(|| images::lookup(&repo))
     }
 }
 
-pub fn job_image<'p>(p: &'p Pipeline, job: &'p Job, vars: &Vars) -> Option<JobImage<'p>> {
+pub fn job_image<'p>(
+    p: &'p Pipeline,
+    job: &'p Job,
+    vars: &Vars,
+    extra: &'p [&'static ImageInfo],
+) -> Option<JobImage<'p>> {
     let image = p.job_value(job, "image")?;
     let (node, entrypoint, user) = match &image.value {
         Value::Map(m) => (
@@ -254,6 +279,7 @@ pub fn job_image<'p>(p: &'p Pipeline, job: &'p Job, vars: &Vars) -> Option<JobIm
         entrypoint,
         runs_as_root: matches!(user.as_deref(), Some("root" | "0"))
             || user.is_some_and(|u| u.starts_with("0:")),
+        extra,
     })
 }
 
