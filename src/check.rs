@@ -179,7 +179,9 @@ fn build(
 
 fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>) -> FileReport {
     let settings = opts.settings;
+    let shellcheck = crate::shellcheck::start(&pipeline, settings);
     let mut diagnostics = rules::check(&pipeline, settings);
+    diagnostics.extend(shellcheck.finish());
     let suppressed = if settings.no_ignores {
         0
     } else {

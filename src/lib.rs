@@ -12,6 +12,7 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod settings;
+pub mod shellcheck;
 pub mod suppress;
 
 use std::collections::BTreeMap;

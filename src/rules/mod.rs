@@ -21,6 +21,7 @@ mod invalid_inputs;
 mod invalid_yaml;
 mod reference_circular;
 mod reference_not_found;
+pub mod shellcheck;
 pub mod suppression_malformed;
 pub mod suppression_unused;
 pub mod suppression_without_reason;
@@ -152,6 +153,7 @@ pub static RULES: &[&dyn Rule] = &[
     &suppression_unused::SuppressionUnused,
     &suppression_malformed::SuppressionMalformed,
     &suppression_without_reason::SuppressionWithoutReason,
+    &shellcheck::Shellcheck,
 ];
 
 /// Find a rule by code or name (case-insensitive).
