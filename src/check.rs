@@ -27,8 +27,8 @@ pub struct CheckOptions<'a> {
 #[derive(Debug)]
 pub struct IoError(pub String);
 
-/// The nearest ancestor folder (or the folder itself) holding `.git`.
-pub fn find_repo_root(start: &Path) -> Option<PathBuf> {
+/// The first `found(dir)` answer walking up from `start` (a file's folder, or the folder).
+pub fn find_upward(start: &Path, found: impl Fn(&Path) -> Option<PathBuf>) -> Option<PathBuf> {
     let start = std::fs::canonicalize(start).ok()?;
     let mut dir = if start.is_dir() {
         start
@@ -36,11 +36,18 @@ pub fn find_repo_root(start: &Path) -> Option<PathBuf> {
         start.parent()?.to_path_buf()
     };
     loop {
-        if dir.join(".git").exists() {
-            return Some(dir);
+        if let Some(hit) = found(&dir) {
+            return Some(hit);
         }
         dir = dir.parent()?.to_path_buf();
     }
+}
+
+/// The nearest ancestor folder (or the folder itself) holding `.git`.
+pub fn find_repo_root(start: &Path) -> Option<PathBuf> {
+    find_upward(start, |dir| {
+        dir.join(".git").exists().then(|| dir.to_path_buf())
+    })
 }
 
 /// Expand the command line's paths: directories are searched for pipeline files.
@@ -193,6 +200,13 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
     if let Some(only) = only_file {
         let wanted = pipeline.sources.find_path(only);
         diagnostics.retain(|d| Some(d.primary.file) == wanted);
+    }
+    if settings.key_paths {
+        if let Some(root) = &pipeline.root {
+            for d in &mut diagnostics {
+                d.path = crate::model::path::key_path(root, d.primary);
+            }
+        }
     }
     diagnostics.sort_by_key(|d| (d.primary.file, d.primary.start, d.code().to_string()));
     let (sources, model) = pipeline.into_parts();

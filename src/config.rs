@@ -87,21 +87,9 @@ pub struct ConfigError(pub String);
 
 /// The nearest `kaslint.toml` / `.kaslint.toml` at or above `start`.
 pub fn discover(start: &Path) -> Option<PathBuf> {
-    let start = std::fs::canonicalize(start).ok()?;
-    let mut dir = if start.is_dir() {
-        start
-    } else {
-        start.parent()?.to_path_buf()
-    };
-    loop {
-        for name in FILE_NAMES {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-        dir = dir.parent()?.to_path_buf();
-    }
+    crate::check::find_upward(start, |dir| {
+        FILE_NAMES.iter().map(|n| dir.join(n)).find(|c| c.is_file())
+    })
 }
 
 /// The keys `kaslint.toml` accepts, per table (for suggestions).

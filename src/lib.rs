@@ -2,6 +2,7 @@
 //! through the GitLab agent. Data flows one way: load → model → rules → report.
 
 pub mod analysis;
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod suppress;
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use cli::{CheckArgs, Cli, Command, ConfigArgs, Format};
 use report::{FileReport, Severity};
@@ -90,27 +92,94 @@ fn resolve_rule_ids(ids: &[String]) -> Result<Vec<&'static str>, String> {
         .collect()
 }
 
+/// The settings for files under one config file (or none): the file, then the flags.
+fn settings_for(config: Option<&Path>, args: &CheckArgs) -> Result<settings::Settings, String> {
+    let mut s = settings::Settings::default();
+    if let Some(path) = config {
+        let raw = config::load(path).map_err(|e| e.0)?;
+        config::apply(raw, path, &mut s).map_err(|e| e.0)?;
+    }
+    let select = resolve_rule_ids(&args.select)?;
+    if !select.is_empty() {
+        s.select = select;
+    }
+    s.ignore.extend(resolve_rule_ids(&args.ignore)?);
+    if let Some(f) = args.fail_on {
+        s.fail_on = f.severity();
+    }
+    if let Some(e) = &args.locate.entry {
+        s.entry = Some(e.clone());
+    }
+    s.no_ignores = args.no_ignores;
+    s.verbose = args.verbose;
+    s.key_paths = args.baseline.is_some() || args.write_baseline.is_some();
+    if args.no_shellcheck {
+        s.shellcheck.mode = settings::ShellcheckMode::Off;
+    } else if args.require_shellcheck {
+        s.shellcheck.mode = settings::ShellcheckMode::Required;
+    }
+    if let Some(p) = &args.shellcheck {
+        s.shellcheck.path = Some(p.clone());
+    }
+    s.shellcheck.env_path = std::env::var_os("KASLINT_SHELLCHECK").map(PathBuf::from);
+    Ok(s)
+}
+
+/// Which config file governs a target.
+fn config_for(target: &check::Target, args: &CheckArgs) -> Option<PathBuf> {
+    if args.no_config {
+        return None;
+    }
+    if let Some(c) = &args.config {
+        return Some(c.clone());
+    }
+    let start = match target {
+        check::Target::File(p) => p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from(".")),
+        check::Target::Stdin => std::env::current_dir().ok()?,
+    };
+    config::discover(&start)
+}
+
+fn render(
+    format: Format,
+    reports: &[FileReport],
+    opts: &report::RenderOptions,
+    quiet: bool,
+    styled: bool,
+) -> String {
+    match format {
+        Format::Json => report::json::render(reports),
+        Format::Gitlab => report::codequality::render(reports, opts),
+        Format::Sarif => report::sarif::render(reports, opts),
+        Format::Junit => report::junit::render(reports, opts),
+        Format::Human => {
+            let mut s = String::new();
+            let mut counts: BTreeMap<Severity, usize> = BTreeMap::new();
+            for r in reports {
+                for d in &r.diagnostics {
+                    *counts.entry(d.severity).or_default() += 1;
+                    s.push_str(&report::human::render(r, d, styled));
+                    s.push_str("\n\n");
+                }
+            }
+            if !quiet {
+                s.push_str(&report::human::summary(&counts, reports.len()));
+                let suppressed: usize = reports.iter().map(|r| r.suppressed).sum();
+                if suppressed > 0 {
+                    s.push_str(&format!(" {suppressed} suppressed by comments."));
+                }
+                s.push('\n');
+            }
+            s
+        }
+    }
+}
+
 fn run_check(args: &CheckArgs) -> u8 {
-    let select = match resolve_rule_ids(&args.select) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("kaslint: {e}");
-            return exit::ERROR;
-        }
-    };
-    let ignore = match resolve_rule_ids(&args.ignore) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("kaslint: {e}");
-            return exit::ERROR;
-        }
-    };
-    let settings = settings::Settings {
-        select,
-        ignore,
-        fail_on: args.fail_on.severity(),
-        ..settings::Settings::default()
-    };
     let targets = match check::targets(&args.paths, args.locate.root.as_deref()) {
         Ok(t) => t,
         Err(e) => {
@@ -118,13 +187,33 @@ fn run_check(args: &CheckArgs) -> u8 {
             return exit::ERROR;
         }
     };
-    let opts = check::CheckOptions {
-        root: args.locate.root.clone(),
-        entry: args.locate.entry.clone(),
-        settings: &settings,
-        leak_model: true,
-    };
-    let results = check_all(&targets, &opts);
+    // One Settings per config file in use.
+    let mut by_config: Vec<(Option<PathBuf>, settings::Settings)> = Vec::new();
+    let mut jobs: Vec<(check::Target, usize)> = Vec::new();
+    for t in targets {
+        let cfg = config_for(&t, args);
+        let idx = match by_config.iter().position(|(c, _)| *c == cfg) {
+            Some(i) => i,
+            None => match settings_for(cfg.as_deref(), args) {
+                Ok(s) => {
+                    by_config.push((cfg, s));
+                    by_config.len() - 1
+                }
+                Err(e) => {
+                    eprintln!("kaslint: {e}");
+                    return exit::ERROR;
+                }
+            },
+        };
+        jobs.push((t, idx));
+    }
+    if let Some((_, s)) = by_config.first() {
+        if let Err(e) = check_shellcheck_requirement(s) {
+            eprintln!("kaslint: {e}");
+            return exit::ERROR;
+        }
+    }
+    let results = check_all(&jobs, &by_config, args);
     let mut reports = Vec::new();
     for r in results {
         match r {
@@ -135,68 +224,99 @@ fn run_check(args: &CheckArgs) -> u8 {
             }
         }
     }
-    let mut counts: BTreeMap<Severity, usize> = BTreeMap::new();
-    for d in reports.iter().flat_map(|r| &r.diagnostics) {
-        *counts.entry(d.severity).or_default() += 1;
+    if let Some(path) = &args.write_baseline {
+        return match baseline::write(path, &reports) {
+            Ok(n) => {
+                eprintln!("kaslint: recorded {n} finding(s) in {}", path.display());
+                exit::CLEAN
+            }
+            Err(e) => {
+                eprintln!("kaslint: {e}");
+                exit::ERROR
+            }
+        };
     }
-    let out = match args.format {
-        Format::Json => report::json::render(&reports),
-        Format::Human => {
-            let styled =
-                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
-            let mut s = String::new();
-            for r in &reports {
-                for d in &r.diagnostics {
-                    s.push_str(&report::human::render(r, d, styled));
-                    s.push_str("\n\n");
-                }
+    if let Some(path) = &args.baseline {
+        match baseline::load(path) {
+            Ok(b) => {
+                baseline::filter(&b, &mut reports);
             }
-            if !args.quiet {
-                s.push_str(&report::human::summary(&counts, reports.len()));
-                s.push('\n');
+            Err(e) => {
+                eprintln!("kaslint: {e}");
+                return exit::ERROR;
             }
-            s
         }
-    };
+    }
+    // Several formats from one analysis. `CI_PROJECT_DIR` makes paths relative (GitLab CI).
+    let render_opts =
+        report::RenderOptions::new(std::env::var_os("CI_PROJECT_DIR").map(PathBuf::from));
+    for (format, path) in &args.outputs {
+        let text = render(*format, &reports, &render_opts, false, false);
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("kaslint: {}: {e}", path.display());
+            return exit::ERROR;
+        }
+    }
+    let styled = anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+    let out = render(args.format, &reports, &render_opts, args.quiet, styled);
     let mut stdout = anstream::stdout();
     if stdout.write_all(out.as_bytes()).is_err() {
         return exit::ERROR;
     }
-    let threshold = args.fail_on.severity();
-    if counts.iter().any(|(s, n)| *s >= threshold && *n > 0) {
+    let threshold = by_config
+        .first()
+        .map_or(Severity::Warning, |(_, s)| s.fail_on);
+    let failing = reports
+        .iter()
+        .flat_map(|r| &r.diagnostics)
+        .any(|d| d.severity >= threshold);
+    if failing {
         exit::FINDINGS
     } else {
         exit::CLEAN
     }
 }
 
+/// `--require-shellcheck` with no ShellCheck to be found is a usage error.
+fn check_shellcheck_requirement(s: &settings::Settings) -> Result<(), String> {
+    shellcheck::discover(s).map(|_| ())
+}
+
 /// Check every target, several at once on the machine's cores; results keep input order.
 fn check_all(
-    targets: &[check::Target],
-    opts: &check::CheckOptions<'_>,
+    jobs: &[(check::Target, usize)],
+    configs: &[(Option<PathBuf>, settings::Settings)],
+    args: &CheckArgs,
 ) -> Vec<Result<FileReport, check::IoError>> {
+    let run_one = |(target, idx): &(check::Target, usize)| {
+        let settings = &configs[*idx].1;
+        let opts = check::CheckOptions {
+            root: args.locate.root.clone(),
+            entry: settings.entry.clone(),
+            settings,
+            leak_model: true,
+        };
+        check::check_target(target, &opts)
+    };
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(targets.len())
+        .min(jobs.len())
         .max(1);
     if threads == 1 {
-        return targets
-            .iter()
-            .map(|t| check::check_target(t, opts))
-            .collect();
+        return jobs.iter().map(run_one).collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut slots: Vec<Option<Result<FileReport, check::IoError>>> =
-        (0..targets.len()).map(|_| None).collect();
+        (0..jobs.len()).map(|_| None).collect();
     let results = std::sync::Mutex::new(&mut slots);
     std::thread::scope(|s| {
         for _ in 0..threads {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= targets.len() {
+                if i >= jobs.len() {
                     break;
                 }
-                let r = check::check_target(&targets[i], opts);
+                let r = run_one(&jobs[i]);
                 results.lock().expect("no panic while holding the lock")[i] = Some(r);
             });
         }

@@ -34,6 +34,8 @@ pub struct Settings {
     pub shellcheck: Shellcheck,
     /// Say more about what was skipped (e.g. scripts ShellCheck does not see).
     pub verbose: bool,
+    /// Compute each finding's symbolic key path (for baselines).
+    pub key_paths: bool,
 }
 
 /// ShellCheck use: `Auto` runs it when found (an info note otherwise), `Off` never,
@@ -71,6 +73,7 @@ impl Default for Settings {
             no_ignores: false,
             shellcheck: Shellcheck::default(),
             verbose: false,
+            key_paths: false,
         }
     }
 }

@@ -357,3 +357,212 @@ fn rules_and_explain() {
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).starts_with("# KAS005: include-not-found"));
 }
+
+const DEPLOY: &str = "variables:
+  AGENT_KUBECONTEXT: my-group/my-project:my-agent
+deploy:
+  image: alpine/k8s:1.31.4
+  script:
+    - kubectl --context \"$AGENT_KUBECONTEXT\" apply -f k8s/ --insecure-skip-tls-verify
+";
+
+#[test]
+fn suppressions_and_no_ignores() {
+    let dir = scratch("suppress");
+    let suppressed = DEPLOY.replace(
+        "--insecure-skip-tls-verify\n",
+        "--insecure-skip-tls-verify # kaslint: ignore[tls-verify-disabled] lab cluster\n",
+    );
+    let f = write(&dir, ".gitlab-ci.yml", &suppressed);
+    let o = run(&["check", &f]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("1 suppressed by comments"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["check", "--no-ignores", "--format", "json", &f]);
+    assert_eq!(rules_of(&json(&o)), ["KAS401"]);
+    // A suppression on another line suppresses nothing and says so.
+    let unused = format!("# kaslint: ignore[KAS401] wrong line\n{DEPLOY}");
+    let g = write(&dir, "unused/.gitlab-ci.yml", &unused);
+    let o = run(&["check", "--format", "json", &g]);
+    assert_eq!(rules_of(&json(&o)), ["KAS900", "KAS401"]);
+}
+
+#[test]
+fn config_discovery_and_errors() {
+    let dir = scratch("config-file");
+    let f = write(&dir, "sub/.gitlab-ci.yml", DEPLOY);
+    assert_eq!(run(&["check", &f]).status.code(), Some(1));
+    // Found upward from the checked file.
+    write(
+        &dir,
+        "kaslint.toml",
+        "[rules.tls-verify-disabled]\nseverity = \"info\"\n",
+    );
+    let o = run(&["check", "--format", "json", &f]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert_eq!(json(&o)["findings"][0]["severity"], "info");
+    // --no-config and --config.
+    assert_eq!(run(&["check", "--no-config", &f]).status.code(), Some(1));
+    let other = write(&dir, "other.toml", "fail-on = \"error\"\n");
+    assert_eq!(
+        run(&["check", "--config", &other, &f]).status.code(),
+        Some(0)
+    );
+    // Unknown keys: exit 2 with a suggestion.
+    write(&dir, "kaslint.toml", "fial-on = \"error\"\n");
+    let o = run(&["check", &f]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did you mean `fail-on`?"), "{err}");
+    write(
+        &dir,
+        "kaslint.toml",
+        "[rules.KAS4O1]\nseverity = \"info\"\n",
+    );
+    let o = run(&["check", &f]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown rule `KAS4O1`"));
+    // Settings-side variables make an undefined context variable known.
+    let undefined = "deploy:\n  image: alpine/k8s:1.31.4\n  script:\n    - kubectl config use-context \"$KUBE_CTX\"\n    - kubectl apply -f k8s/\n";
+    let g = write(&dir, "vars/.gitlab-ci.yml", undefined);
+    write(&dir, "kaslint.toml", "");
+    let before = json(&run(&["check", "--format", "json", &g]));
+    assert!(
+        rules_of(&before).contains(&"KAS103".to_string()),
+        "{before}"
+    );
+    write(&dir, "vars/kaslint.toml", "variables = [\"KUBE_CTX\"]\n");
+    let after = json(&run(&["check", "--format", "json", &g]));
+    assert!(!rules_of(&after).contains(&"KAS103".to_string()), "{after}");
+}
+
+#[test]
+fn baseline_round_trip_survives_moved_lines() {
+    let dir = scratch("baseline");
+    let f = write(&dir, ".gitlab-ci.yml", DEPLOY);
+    let base = dir.join("baseline.json");
+    let o = run(&["check", "--write-baseline", base.to_str().unwrap(), &f]);
+    assert_eq!(o.status.code(), Some(0));
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
+    assert_eq!(
+        recorded["findings"][0]["path"], "deploy.script[0]",
+        "{recorded}"
+    );
+    assert_eq!(
+        run(&["check", "--baseline", base.to_str().unwrap(), &f])
+            .status
+            .code(),
+        Some(0)
+    );
+    // Unrelated lines above: still known.
+    write(
+        &dir,
+        ".gitlab-ci.yml",
+        format!("# a comment\n\nstages: [test]\n{DEPLOY}")
+            .replace("deploy:\n", "deploy:\n  stage: test\n"),
+    );
+    assert_eq!(
+        run(&["check", "--baseline", base.to_str().unwrap(), &f])
+            .status
+            .code(),
+        Some(0)
+    );
+    // A new finding is reported.
+    write(&dir, ".gitlab-ci.yml", format!("{DEPLOY}    - kubectl --context \"$AGENT_KUBECONTEXT\" get pods --insecure-skip-tls-verify\n"));
+    let o = run(&[
+        "check",
+        "--baseline",
+        base.to_str().unwrap(),
+        "--format",
+        "json",
+        &f,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["findings"][0]["line"], 7);
+}
+
+#[test]
+fn several_formats_in_one_run() {
+    let dir = scratch("formats");
+    let f = write(&dir, ".gitlab-ci.yml", DEPLOY);
+    let cq = dir.join("gl-code-quality.json");
+    let junit = dir.join("report.xml");
+    let sarif = dir.join("kaslint.sarif");
+    let o = run(&[
+        "check",
+        "--output-format",
+        &format!("gitlab={}", cq.display()),
+        "--output-format",
+        &format!("junit={}", junit.display()),
+        "--output-format",
+        &format!("sarif={}", sarif.display()),
+        &f,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("warning[KAS401]"));
+    let cq: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cq).unwrap()).unwrap();
+    assert_eq!(cq[0]["check_name"], "KAS401");
+    assert!(std::fs::read_to_string(&junit)
+        .unwrap()
+        .contains("<testsuites"));
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(
+        run(&["check", "--output-format", "nope=x", &f])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn readme_config_example_is_valid() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = &readme[readme.find("## Configuration").expect("config section")..];
+    let start = section.find("```toml\n").expect("toml block") + "```toml\n".len();
+    let end = start + section[start..].find("```").unwrap();
+    let dir = scratch("readme-config");
+    let cfg = write(&dir, "kaslint.toml", &section[start..end]);
+    let f = write(
+        &dir,
+        ".gitlab-ci.yml",
+        "build:\n  image: alpine:3.20\n  script: [make]\n",
+    );
+    let o = run(&["check", "--config", &cfg, &f]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&o),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn ci_component_and_hook_files_lint_clean() {
+    let o = run(&["check", "templates/kaslint.yml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = run(&[
+        "check",
+        "--entry",
+        "templates/kaslint.yml",
+        "templates/kaslint.yml",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let hooks = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    assert!(
+        hooks.contains("id: kaslint")
+            && hooks.contains("language: rust")
+            && hooks.contains("pass_filenames: false")
+    );
+}

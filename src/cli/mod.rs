@@ -57,15 +57,58 @@ pub struct CheckArgs {
     /// Do not run these rules (code or name; repeatable, comma-separated)
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub ignore: Vec<String>,
-    /// Exit 1 when a finding is at or above this severity
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
-    /// Output format
+    /// Exit 1 when a finding is at or above this severity [default: warning, or the config's `fail-on`]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Format of the standard output
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also write a format to a file (repeatable): `gitlab=gl-code-quality.json`, `junit=report.xml`
+    #[arg(long = "output-format", value_name = "FORMAT=PATH", value_parser = parse_output)]
+    pub outputs: Vec<(Format, PathBuf)>,
     /// Print only the findings, no summary line
     #[arg(long, short)]
     pub quiet: bool,
+    /// Use this config file instead of the nearest kaslint.toml / .kaslint.toml
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore config files
+    #[arg(long)]
+    pub no_config: bool,
+    /// Show findings that `# kaslint: ignore[...]` comments suppress
+    #[arg(long)]
+    pub no_ignores: bool,
+    /// Record today's findings in FILE (then exit 0)
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only findings that FILE (from --write-baseline) does not record
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// The ShellCheck binary to run on job scripts
+    #[arg(long, value_name = "PATH", conflicts_with = "no_shellcheck")]
+    pub shellcheck: Option<PathBuf>,
+    /// Do not run ShellCheck
+    #[arg(long)]
+    pub no_shellcheck: bool,
+    /// Exit 2 when ShellCheck cannot be found
+    #[arg(long, conflicts_with = "no_shellcheck")]
+    pub require_shellcheck: bool,
+    /// Say what was skipped and why
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
+    let (name, path) = s.split_once('=').ok_or_else(|| {
+        format!("expected FORMAT=PATH, e.g. gitlab=gl-code-quality.json, got `{s}`")
+    })?;
+    let format = Format::from_str(name, true).map_err(|_| {
+        format!("unknown format `{name}`: expected one of human, json, gitlab, sarif, junit")
+    })?;
+    if path.is_empty() {
+        return Err(format!("`{s}` names no file"));
+    }
+    Ok((format, PathBuf::from(path)))
 }
 
 #[derive(clap::Args, Debug)]
@@ -95,6 +138,14 @@ impl FailOn {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// rustc-style findings with source snippets
     Human,
+    /// kaslint's versioned JSON
     Json,
+    /// GitLab Code Quality
+    Gitlab,
+    /// SARIF 2.1.0
+    Sarif,
+    /// JUnit XML (GitLab's Tests tab)
+    Junit,
 }

@@ -6,6 +6,7 @@ pub mod include;
 pub mod inputs;
 pub mod keywords;
 pub mod merge;
+pub mod path;
 pub mod problem;
 pub mod reference;
 

@@ -52,6 +52,8 @@ pub struct Diagnostic {
     pub job: Option<String>,
     /// Set when the finding comes from an external tool.
     pub external: Option<External>,
+    /// Symbolic key path (`deploy.script[2]`), computed for baselines.
+    pub path: Option<String>,
 }
 
 impl Diagnostic {
@@ -66,6 +68,7 @@ impl Diagnostic {
             help: None,
             job: None,
             external: None,
+            path: None,
         }
     }
     /// The id users see and suppress: the rule's code, or the external tool's (`SC2086`).

@@ -34,7 +34,7 @@ impl Rule for ImageEmpty {
             Diagnostic::new(&META, image.node.span, "the image is empty, but the job runs a cluster tool")
                 .label("no image")
                 .job(job.name.clone())
-                .help("name an image that has kubectl and a shell, e.g. `image: {name: bitnami/kubectl:1.30, entrypoint: [\"\"]}`"),
+                .help("name an image that has kubectl and a shell, e.g. `image: alpine/k8s:1.33.4` (root, bash, kubectl and helm)"),
         );
     }
 }
