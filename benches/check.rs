@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use kaslint::check::{check_target, CheckOptions, Target};
+use kaslint::settings::Settings;
 
 fn corpus_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -81,7 +82,13 @@ fn report(label: &str, files: usize, bytes: usize, full: Duration, parse: Durati
 }
 
 fn main() {
-    let all = kaslint::settings::Settings::default();
+    let all = Settings {
+        shellcheck: kaslint::settings::Shellcheck {
+            mode: kaslint::settings::ShellcheckMode::Off,
+            ..Default::default()
+        },
+        ..Settings::default()
+    };
     let runs = 5;
 
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
@@ -94,18 +101,37 @@ fn main() {
             .map(|f| std::fs::read_to_string(f).unwrap_or_default())
             .collect();
         let bytes: usize = texts.iter().map(String::len).sum();
-        let full = best_of(runs, || {
-            for f in &files {
-                let root = f.parent().map(Path::to_path_buf);
-                let opts = CheckOptions {
-                    root,
-                    entry: None,
-                    settings: &all,
-                    leak_model: true,
-                };
-                let _ = check_target(&Target::File(f.clone()), &opts);
-            }
-        });
+        let check_corpus = |settings: &Settings| {
+            best_of(runs, || {
+                for f in &files {
+                    let root = f.parent().map(Path::to_path_buf);
+                    let opts = CheckOptions {
+                        root,
+                        entry: None,
+                        settings,
+                        leak_model: true,
+                    };
+                    let _ = check_target(&Target::File(f.clone()), &opts);
+                }
+            })
+        };
+        let full = check_corpus(&all);
+        // The same without GitLab's configuration validation (KAS020-KAS099).
+        let without = Settings {
+            ignore: kaslint::rules::RULES
+                .iter()
+                .map(|r| r.meta().code)
+                .filter(|c| ("KAS020".."KAS100").contains(c))
+                .collect(),
+            ..all.clone()
+        };
+        let base = check_corpus(&without);
+        println!(
+            "corpus: GitLab validation rules cost {:.2}x ({:.1} ms with, {:.1} ms without)",
+            full.as_secs_f64() / base.as_secs_f64(),
+            full.as_secs_f64() * 1e3,
+            base.as_secs_f64() * 1e3
+        );
         let parse = best_of(runs, || {
             for t in &texts {
                 std::hint::black_box(parse_only(t));

@@ -197,9 +197,11 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
     for d in &mut diagnostics {
         d.severity = settings.severity_of(d.rule.code, d.severity);
     }
+    let mut checked = pipeline.entry;
     if let Some(only) = only_file {
         let wanted = pipeline.sources.find_path(only);
         diagnostics.retain(|d| Some(d.primary.file) == wanted);
+        checked = wanted.unwrap_or(checked);
     }
     if settings.key_paths {
         if let Some(root) = &pipeline.root {
@@ -217,6 +219,7 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
         sources,
         diagnostics,
         suppressed,
+        checked,
     }
 }
 

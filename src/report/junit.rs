@@ -37,7 +37,7 @@ pub fn render(reports: &[FileReport], opts: &RenderOptions) -> String {
         let suite_name = if r.sources.is_empty() {
             "<none>".to_string()
         } else {
-            paths.of(r.sources.get(0)).path
+            paths.of(r.sources.get(r.checked)).path
         };
         let mut suite = TestSuite::new(suite_name.as_str());
 

@@ -19,6 +19,9 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
     /// Findings hidden by `# kaslint: ignore[...]` comments.
     pub suppressed: usize,
+    /// The file that was asked for (an included file checked within its pipeline is not
+    /// the first file read).
+    pub checked: crate::load::FileId,
 }
 
 /// A span as file name and 1-based start/end line and column.
