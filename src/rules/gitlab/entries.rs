@@ -769,6 +769,11 @@ impl<'a> Entries<'a> {
             }
         }
         self.check_string(loc, m, "manual_confirmation");
+        if let Some(r) = Self::attr(m, "run").filter(|r| !opaque(r)) {
+            for message in run_steps_errors(r) {
+                self.error(r.span, loc, "run", &message);
+            }
+        }
         let delayed = Self::attr(m, "when").and_then(|w| w.as_str()) == Some("delayed");
         let has_rules = m.contains_key("rules");
         if let Some(s) = m.entry("start_in") {
@@ -784,10 +789,33 @@ impl<'a> Entries<'a> {
             if (has_rules || !delayed) && !blank(&s.value) {
                 self.error(s.key_span, loc, "start_in", "must be blank");
             }
+        } else if delayed {
+            // `validates :start_in, duration: ..., if: :delayed?` also runs on a missing value.
+            let at = m.get("when").map_or(key_span, |w| w.span);
+            self.error(at, loc, "start_in", "should be a duration");
         }
         // `dependencies` must be part of `needs` when both are set.
         if let (Some(deps), Some(needs)) = (Self::attr(m, "dependencies"), Self::attr(m, "needs")) {
             let need_jobs = need_job_names(needs);
+            let cross = needs
+                .as_seq()
+                .map(|s| s.iter().map(|n| &**n).collect::<Vec<_>>())
+                .unwrap_or_else(|| vec![&**needs])
+                .iter()
+                .any(|n| {
+                    n.as_map()
+                        .is_some_and(|m| m.contains_key("pipeline") || m.contains_key("project"))
+                });
+            let deps_present = deps.as_seq().is_some_and(|d| !d.is_empty());
+            if deps_present && cross && need_jobs.as_ref().is_some_and(|n| n.is_empty()) {
+                // `needs_value[:job].nil? && needs_value[:cross_dependency].present?`
+                self.error(
+                    deps_span(m),
+                    loc,
+                    "needs",
+                    "corresponding to dependencies must be from the same pipeline",
+                );
+            }
             if let (Some(deps), Some(need_jobs)) = (deps.as_seq(), need_jobs) {
                 if !need_jobs.is_empty() {
                     let missing: Vec<String> = deps
@@ -879,7 +907,7 @@ impl<'a> Entries<'a> {
     fn policy(&mut self, loc: &str, v: &Node) {
         match &v.value {
             Value::Seq(_) => {
-                if !array_of_strings(v) {
+                if !array_of_strings(v) || strings_with_bad_regexp(v) {
                     self.error(
                         v.span,
                         loc,
@@ -894,7 +922,7 @@ impl<'a> Entries<'a> {
                 }
                 self.allowed_keys(loc, m, kw::POLICY_KEYS);
                 if let Some(r) = Self::attr(m, "refs") {
-                    if !array_of_strings(r) {
+                    if !array_of_strings(r) || strings_with_bad_regexp(r) {
                         self.error(
                             r.span,
                             loc,
@@ -913,6 +941,14 @@ impl<'a> Entries<'a> {
                     if let Some(x) = Self::attr(m, key) {
                         if !array_of_strings(x) {
                             self.error(x.span, loc, key, "should be an array of strings");
+                        }
+                    }
+                }
+                // `ComplexPolicy#variables_expressions_syntax`: one error per bad statement.
+                if let Some(items) = Self::attr(m, "variables").and_then(|x| x.as_seq()) {
+                    for i in items {
+                        if i.as_str().is_some_and(|t| !super::expression::valid(t)) {
+                            self.error(i.span, loc, "variables", "invalid expression syntax");
                         }
                     }
                 }
@@ -1765,7 +1801,8 @@ impl<'a> Entries<'a> {
                 if let Some(p) = Self::attr(m, "prefix") {
                     match p.as_str() {
                         Some(s) => self.key_value(&format!("{loc}:prefix"), "config", p.span, s),
-                        None if !opaque(p) && !matches!(p.value, Value::Int(_)) => self.error(
+                        // `Prefix` validates `key: true`: String or Symbol only.
+                        None if !opaque(p) => self.error(
                             p.span,
                             &format!("{loc}:prefix"),
                             "config",
@@ -2398,6 +2435,152 @@ impl<'a> Entries<'a> {
 }
 
 /// The last segment of a location (`jobs:x:resource_group` → `resource_group`).
+/// `validates :run, json_schema: { filename: 'run_steps', detail_errors: true }`:
+/// the `run_steps.json` schema (an array of steps, each `oneOf` a function step or a
+/// script step), with json_schemer's messages. When a step matches neither branch,
+/// json_schemer reports the errors of both; kaslint does the same (deduplicated).
+fn run_steps_errors(v: &Node) -> Vec<String> {
+    const NAME: &str = "^[a-zA-Z_][a-zA-Z0-9_]*$";
+    fn name_ok(s: &str) -> bool {
+        let mut c = s.chars();
+        c.next()
+            .is_some_and(|f| f.is_ascii_alphabetic() || f == '_')
+            && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+    }
+    fn string(out: &mut Vec<String>, at: &str, v: &Node) -> bool {
+        if is_str(v) {
+            return true;
+        }
+        out.push(format!("value at `{at}` is not a string"));
+        false
+    }
+    fn named(out: &mut Vec<String>, at: &str, v: &Node, strings: bool) {
+        let Some(m) = v.as_map() else {
+            out.push(format!("value at `{at}` is not an object"));
+            return;
+        };
+        for (k, e) in m.iter() {
+            let p = format!("{at}/{k}");
+            if !name_ok(k) {
+                out.push(format!(
+                    "object property at `{p}` is a disallowed additional property"
+                ));
+            } else if strings {
+                string(out, &p, &e.value);
+            }
+        }
+    }
+    fn func_ref(out: &mut Vec<String>, at: &str, v: &Node) {
+        if is_str(v)
+            || v.as_map()
+                .is_some_and(|m| m.contains_key("git") || m.contains_key("oci"))
+        {
+            return;
+        }
+        out.push(format!("value at `{at}` is not a string"));
+    }
+    fn branch(out: &mut Vec<String>, at: &str, m: &Map, required: &[&str], allowed: &[&str]) {
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|k| !m.contains_key(k))
+            .collect();
+        if !missing.is_empty() {
+            out.push(format!(
+                "object at `{at}` is missing required properties: {}",
+                missing.join(", ")
+            ));
+        }
+        for (k, e) in m.iter() {
+            let p = format!("{at}/{k}");
+            if !allowed.contains(&k.as_str()) {
+                out.push(format!(
+                    "object property at `{p}` is a disallowed additional property"
+                ));
+                continue;
+            }
+            let v = &e.value;
+            match k.as_str() {
+                "name" => {
+                    if string(out, &p, v) && !v.as_str().is_some_and(name_ok) {
+                        out.push(format!("string at `{p}` does not match pattern: {NAME}"));
+                    }
+                }
+                "env" => named(out, &p, v, true),
+                "inputs" => named(out, &p, v, false),
+                "step" | "func" => func_ref(out, &p, v),
+                "script" => {
+                    if string(out, &p, v) && v.as_str() == Some("") {
+                        out.push(format!("string length at `{p}` is less than: 1"));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let Some(items) = v.as_seq() else {
+        return vec!["value at root is not an array".into()];
+    };
+    for (i, item) in items.iter().enumerate() {
+        if opaque(item) {
+            continue;
+        }
+        let at = format!("/{i}");
+        let Some(m) = item.as_map() else {
+            out.push(format!("value at `{at}` is not an object"));
+            continue;
+        };
+        let mut func = Vec::new();
+        branch(
+            &mut func,
+            &at,
+            m,
+            &["name"],
+            &["name", "env", "inputs", "step", "func"],
+        );
+        match (m.contains_key("step"), m.contains_key("func")) {
+            (false, false) => {
+                func.push(format!(
+                    "object at `{at}` is missing required properties: step"
+                ));
+                func.push(format!(
+                    "object at `{at}` is missing required properties: func"
+                ));
+            }
+            (true, true) => func.push(format!("value at `{at}` matches `not` schema")),
+            _ => {}
+        }
+        let mut script = Vec::new();
+        branch(
+            &mut script,
+            &at,
+            m,
+            &["name", "script"],
+            &["name", "env", "script"],
+        );
+        if func.is_empty() || script.is_empty() {
+            continue;
+        }
+        for e in func.into_iter().chain(script) {
+            if !out.contains(&e) {
+                out.push(e);
+            }
+        }
+    }
+    out
+}
+
+/// An array holding a `/regexp/` RE2 rejects.
+fn strings_with_bad_regexp(v: &Node) -> bool {
+    v.as_seq().is_some_and(|items| {
+        items.iter().any(|i| {
+            i.as_str()
+                .is_some_and(super::expression::ruby_regexp_invalid)
+        })
+    })
+}
+
 fn attr_of(loc: &str) -> &str {
     loc.rsplit(':').next().unwrap_or(loc)
 }

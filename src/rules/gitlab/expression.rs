@@ -1,8 +1,9 @@
 //! `rules:if` syntax (`Gitlab::Ci::Pipeline::Expression::Lexer` and `Parser`): operands
 //! are `$VARIABLE`, `"string"`, `'string'`, `/pattern/flags` and `null`; operators
 //! `==`, `!=`, `=~`, `!~`, `&&`, `||`; parentheses group. Anything else is
-//! `invalid expression syntax`. The check is structural; a pattern's RE2 syntax is
-//! not verified (kaslint does not embed RE2).
+//! `invalid expression syntax`. A pattern must also compile as RE2
+//! (`Lexeme::Pattern` raises otherwise); kaslint does not embed RE2 and only rejects
+//! the constructs both RE2 and Rust's `regex` reject (see [`re2_invalid`]).
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tok {
@@ -52,9 +53,14 @@ fn lex(s: &str) -> Option<Vec<Tok>> {
             if !found || j == i + 1 {
                 return None;
             }
+            let body = &s[i + 1..j];
             j += 1;
+            let flags_start = j;
             while j < b.len() && b[j].is_ascii_alphabetic() {
                 j += 1;
+            }
+            if re2_invalid(body, &s[flags_start..j]) {
+                return None;
             }
             out.push(Tok::Operand);
             i = j;
@@ -78,6 +84,46 @@ fn lex(s: &str) -> Option<Vec<Tok>> {
         }
     }
     Some(out)
+}
+
+/// A pattern RE2 certainly rejects: Rust's `regex` fails on it for a reason RE2 shares
+/// (unbalanced parentheses, a repetition with nothing to repeat, look-around,
+/// backreferences). Other Rust-only failures are not reported, to avoid false errors.
+pub fn re2_invalid(pattern: &str, flags: &str) -> bool {
+    let prefix: String = flags
+        .chars()
+        .filter(|c| matches!(c, 'i' | 'm' | 's'))
+        .collect();
+    let text = if prefix.is_empty() {
+        pattern.to_string()
+    } else {
+        format!("(?{prefix}){pattern}")
+    };
+    match regex::Regex::new(&text) {
+        Ok(_) => false,
+        Err(regex::Error::Syntax(e)) => [
+            "unclosed group",
+            "unopened group",
+            "repetition operator missing expression",
+            "look-around",
+            "backreferences are not supported",
+        ]
+        .iter()
+        .any(|k| e.contains(k)),
+        Err(_) => false,
+    }
+}
+
+/// `/pattern/flags` whose pattern RE2 rejects (`ArrayOfStringsOrRegexpsValidator`).
+pub fn ruby_regexp_invalid(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix('/') else {
+        return false;
+    };
+    let Some(i) = rest.rfind('/') else {
+        return false;
+    };
+    let flags = &rest[i + 1..];
+    flags.chars().all(|c| matches!(c, 'i' | 'm' | 'x')) && re2_invalid(&rest[..i], flags)
 }
 
 /// Is `s` a valid `rules:if` / `only:variables` expression?
@@ -128,6 +174,8 @@ mod tests {
             "$A && && $B",
             "${A} == 'x'",
             "$A == main",
+            "$A =~ /some ( thing/",
+            "$A =~ /^(?!master).+/",
         ] {
             assert!(!valid(bad), "{bad}");
         }

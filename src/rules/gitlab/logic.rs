@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::entries::{job_type, opaque, JobType};
 use super::finding::{Class, Finding};
+use crate::load::yaml::Style;
 use crate::load::{Node, NodeRef, Span, Value};
 use crate::model::keywords as kw;
 use crate::model::{suggest, Job, Pipeline};
@@ -312,6 +313,12 @@ pub fn check(p: &Pipeline) -> Vec<Finding> {
         if let Some(deps) = node.get("dependencies").and_then(|d| d.as_seq()) {
             for d in deps {
                 if let Some(s) = d.as_str().filter(|_| !opaque(d)) {
+                    // Psych loads a plain `:name` as the Symbol `:name`; GitLab looks
+                    // dependencies up with `to_sym`, so `- :build` names job `build`.
+                    let s = match s.strip_prefix(':') {
+                        Some(sym) if d.style == Style::Plain && !sym.is_empty() => sym,
+                        _ => s,
+                    };
                     dependency(
                         &mut out,
                         s,
@@ -582,7 +589,8 @@ fn cycles(infos: &[Info<'_>], index: &HashMap<&str, usize>, out: &mut Vec<Findin
                 }
                 let self_loop = comp.len() == 1 && edges[v].iter().any(|(w, _)| *w == v);
                 if comp.len() > 1 || self_loop {
-                    comp.sort_unstable();
+                    // Ruby's TSort reports a component in DFS discovery (stack) order.
+                    comp.reverse();
                     let names: Vec<&str> =
                         comp.iter().map(|&c| infos[c].job.name.as_str()).collect();
                     let message = if self_loop {
