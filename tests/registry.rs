@@ -100,6 +100,35 @@ fn yaml_after<'a>(doc: &'a str, heading: &str) -> Option<&'a str> {
     Some(&section[open..open + close])
 }
 
+/// The files of a `## Example files` (or `## Fix files`) section: each a line holding
+/// the file's path in backticks, then a fenced block with its text.
+fn files_after<'a>(doc: &'a str, heading: &str) -> Option<Vec<(&'a str, &'a str)>> {
+    let start = doc.find(&format!("{heading}\n"))? + heading.len();
+    let rest = &doc[start..];
+    let section = &rest[..rest.find("\n## ").unwrap_or(rest.len())];
+    let mut out = Vec::new();
+    let mut lines = section.split_inclusive('\n');
+    let mut at = 0;
+    while let Some(line) = lines.next() {
+        at += line.len();
+        let t = line.trim();
+        let Some(path) = t
+            .strip_prefix('`')
+            .and_then(|r| r.split_once('`'))
+            .map(|(p, _)| p)
+        else {
+            continue;
+        };
+        let open = section[at..].find("```")? + at;
+        let body = open + section[open..].find('\n')? + 1;
+        let close = body + section[body..].find("```")?;
+        out.push((path, &section[body..close]));
+        lines = section[close + 3..].split_inclusive('\n');
+        at = close + 3;
+    }
+    Some(out)
+}
+
 #[test]
 fn pages_examples_trigger_and_fixes_are_clean() {
     let tmp = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pages");
@@ -117,6 +146,17 @@ fn pages_examples_trigger_and_fixes_are_clean() {
             std::fs::create_dir_all(&dir).expect("tmp dir");
             let file = dir.join(".gitlab-ci.yml");
             std::fs::write(&file, yaml).expect("write");
+            // Other files of the example's repository (agent configurations, kaslint.toml);
+            // the Fix uses the Example's unless it has its own.
+            let files_heading = format!("{heading} files");
+            let files = files_after(m.doc, &files_heading)
+                .or_else(|| files_after(m.doc, "## Example files"))
+                .unwrap_or_default();
+            for (path, text) in files {
+                let target = dir.join(path);
+                std::fs::create_dir_all(target.parent().expect("parent")).expect("tmp dir");
+                std::fs::write(target, text).expect("write");
+            }
             let report = check(&file, &dir);
             let fired = report.diagnostics.iter().any(|d| d.rule.code == m.code);
             if must_fire && !fired {

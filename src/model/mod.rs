@@ -1,6 +1,7 @@
 //! The pipeline as GitLab sees it before validation: includes merged, `extends` and
 //! `!reference` resolved, jobs listed. Values keep the spans of the text they came from.
 
+pub mod agents;
 pub mod extends;
 pub mod include;
 pub mod inputs;
@@ -48,6 +49,11 @@ pub struct Pipeline {
     pub problems: Vec<Problem>,
     pub unresolved: Vec<include::Unresolved>,
     pub included: Vec<FileId>,
+    /// The repository root, when known (`--root`, a `.git` folder, or a folder holding
+    /// `.gitlab/agents`).
+    pub root_dir: Option<PathBuf>,
+    /// The repository's agent configurations (`.gitlab/agents/<name>/`).
+    pub agents: Vec<agents::AgentConfig>,
 }
 
 /// Inputs to build a pipeline from one file.
@@ -122,6 +128,11 @@ impl Pipeline {
             problems: Vec::new(),
             unresolved: Vec::new(),
             included: Vec::new(),
+            root_dir: opts
+                .root
+                .clone()
+                .filter(|r| opts.root_certain || r.join(agents::AGENTS_DIR).is_dir()),
+            agents: Vec::new(),
         };
         if let Some(p) = decode_problem {
             pipeline.problems.push(file_problem(p));
@@ -172,6 +183,9 @@ impl Pipeline {
         };
         pipeline.jobs = jobs_of(&resolved);
         pipeline.root = Some(resolved);
+        if let Some(dir) = &pipeline.root_dir {
+            pipeline.agents = agents::load(dir, &opts.display_root, &mut sources);
+        }
         pipeline.sources = sources;
         pipeline
     }

@@ -1,6 +1,10 @@
 //! Deployment rules (KAS1xx-KAS4xx): kube context and agent, images and kubectl
 //! versions, `on_stop` pairing beyond GitLab's checks, TLS and secrets.
 
+pub mod agent;
+pub mod agent_config_invalid;
+pub mod agent_config_too_many;
+pub mod agent_not_found;
 pub mod context_agent_mismatch;
 pub mod context_invalid;
 pub mod context_not_selected;
@@ -12,6 +16,8 @@ pub mod image_home_not_writable;
 pub mod image_missing;
 pub mod image_no_shell;
 pub mod image_unpinned;
+pub mod job_environment_not_authorized;
+pub mod job_without_environment_for_agent;
 pub mod kubectl_version;
 pub mod kubectl_version_floating;
 pub mod kubectl_version_validation_off;
@@ -140,32 +146,15 @@ impl<'a> Facts<'a> {
     }
 }
 
-/// The repository root: the entry file's folder when it holds `.gitlab/agents`, else the
-/// nearest folder above it holding `.git`.
+/// The repository root (from the model: `--root`, a `.git` folder, or the entry's folder
+/// when it holds `.gitlab/agents`).
 pub fn repo_root(p: &Pipeline) -> Option<std::path::PathBuf> {
-    let entry = p.sources.get(p.entry).path.as_ref()?;
-    let dir = entry.parent()?;
-    if dir.join(".gitlab/agents").is_dir() {
-        return Some(dir.to_path_buf());
-    }
-    crate::check::find_repo_root(dir)
+    p.root_dir.clone()
 }
 
-/// Agent names configured in the repository (`.gitlab/agents/<name>/`).
+/// Agent names configured in the repository (`.gitlab/agents/<name>/`), sorted.
 pub fn repo_agents(p: &Pipeline) -> Vec<String> {
-    let Some(root) = repo_root(p) else {
-        return Vec::new();
-    };
-    let Ok(entries) = std::fs::read_dir(root.join(".gitlab/agents")) else {
-        return Vec::new();
-    };
-    let mut out: Vec<String> = entries
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    out.sort();
-    out
+    p.agents.iter().map(|a| a.name.clone()).collect()
 }
 
 /// Facts for every visible job.

@@ -1,0 +1,70 @@
+//! KAS113: a job's environment matches none of the `environments` its agent's
+//! `ci_access` entry for this project lists, so GitLab gives it no context.
+
+use super::agent::{environment_matches, patterns, restricted_uses};
+use super::deploy_rule;
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    JobEnvironmentNotAuthorized,
+    "KAS113",
+    "job-environment-not-authorized",
+    Error,
+    "a job's environment is not one its agent's `ci_access` allows"
+);
+
+impl Rule for JobEnvironmentNotAuthorized {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+        if job.hidden {
+            return;
+        }
+        let Some(f) = cx.facts().of(job) else {
+            return;
+        };
+        let Some(env) = super::agent::environment_name(f) else {
+            return;
+        };
+        // Names holding variables the files do not give a value are not decided.
+        let Some(name) = env.scalar_text().and_then(|t| f.vars.expand(&t)) else {
+            return;
+        };
+        for (u, config, lists) in restricted_uses(cx.pipeline, cx.settings, f) {
+            let pats = patterns(&lists);
+            if pats
+                .iter()
+                .any(|p| environment_matches(p, &name) != Some(false))
+            {
+                continue;
+            }
+            let list = pats
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut d = Diagnostic::new(
+                &META,
+                env.span,
+                format!(
+                    "environment `{name}` is not one of {list}, the environments in which this project may use agent `{}`",
+                    u.agent
+                ),
+            )
+            .label("GitLab gives this job no context for the agent")
+            .job(job.name.clone())
+            .related(u.span, "the agent is used here")
+            .help(format!(
+                "deploy to an environment matching {list} (`*` is a wildcard), or add this one to the agent's `ci_access` entry for this project (`.gitlab/agents/{}/config.yaml`)",
+                config.name
+            ));
+            for l in &lists {
+                d = d.related(l.span, "the environments this project may use the agent in");
+            }
+            out.push(d);
+        }
+    }
+}

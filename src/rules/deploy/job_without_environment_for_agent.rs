@@ -1,0 +1,58 @@
+//! KAS114: a job selects an agent whose `ci_access` entry for this project lists
+//! `environments`, but the job has no `environment`, so GitLab gives it no context.
+
+use super::agent::{patterns, restricted_uses};
+use super::deploy_rule;
+use crate::report::diagnostic::Diagnostic;
+use crate::rules::{Context, Rule};
+
+deploy_rule!(
+    JobWithoutEnvironmentForAgent,
+    "KAS114",
+    "job-without-environment-for-agent",
+    Error,
+    "a job without `environment` uses an agent restricted to environments"
+);
+
+impl Rule for JobWithoutEnvironmentForAgent {
+    fn meta(&self) -> &'static crate::rules::RuleMeta {
+        &META
+    }
+
+    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+        if job.hidden {
+            return;
+        }
+        let Some(f) = cx.facts().of(job) else {
+            return;
+        };
+        if super::agent::environment_name(f).is_some() || job.node.get("environment").is_some() {
+            return;
+        }
+        for (u, config, lists) in restricted_uses(cx.pipeline, cx.settings, f) {
+            let list = patterns(&lists)
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut d = Diagnostic::new(
+                &META,
+                u.span,
+                format!(
+                    "the job uses agent `{}`, which this project may use only in environments {list}, but the job has no `environment`",
+                    u.agent
+                ),
+            )
+            .label("no such context in the job's KUBECONFIG")
+            .job(job.name.clone())
+            .help(format!(
+                "give the job an `environment` matching {list}, or remove `environments` from the agent's `ci_access` entry for this project (`.gitlab/agents/{}/config.yaml`)",
+                config.name
+            ));
+            for l in &lists {
+                d = d.related(l.span, "the environments this project may use the agent in");
+            }
+            out.push(d);
+        }
+    }
+}
