@@ -9,6 +9,7 @@
 //! unresolved `!reference` are unknown offline and never reported.
 
 use super::finding::{humanize, Class, Finding};
+use crate::load::scalar::Plain;
 use crate::load::{Map, Node, NodeRef, Span, Value};
 use crate::model::keywords::{self as kw, Kind};
 use crate::model::{suggest, Pipeline};
@@ -620,6 +621,16 @@ impl<'a> Entries<'a> {
     pub fn job(&mut self, name: &str, key_span: Span, v: &NodeRef, complete: bool) {
         self.job = Some(name.to_string());
         let loc = format!("jobs:{name}");
+        if job_type(name, v).is_some() {
+            // `Processable`: `validates :name, presence: true` (a blank key's location
+            // falls back to the class name, `job`) and `validates :name, type: Symbol`
+            // (Psych keeps `10:` or `true:` as Integer/Boolean, not symbolized).
+            if name.is_empty() {
+                self.error(key_span, "jobs:job", "name", "can't be blank");
+            } else if self.typed_key(key_span) {
+                self.error(key_span, &loc, "name", "should be a symbol");
+            }
+        }
         match job_type(name, v) {
             Some(JobType::Job) => self.job_entry(&loc, name, key_span, v, false),
             // Incomplete: a job with `needs` but no `script` may get its `script` from
@@ -645,6 +656,22 @@ impl<'a> Entries<'a> {
             }
         }
         self.job = None;
+    }
+
+    /// Is the key written at `span` a plain scalar Psych types (integer, float, boolean)?
+    fn typed_key(&self, span: Span) -> bool {
+        let sources = &self.pipeline.sources;
+        if span.file as usize >= sources.len() {
+            return false;
+        }
+        let Some(raw) = sources.get(span.file).text.get(span.range()) else {
+            return false;
+        };
+        !raw.starts_with(['"', '\'', '!', '&', '*'])
+            && matches!(
+                crate::load::scalar::resolve_plain(raw),
+                Plain::Int(_) | Plain::Float(_) | Plain::Bool(_)
+            )
     }
 
     /// A hidden job (`.name`): GitLab only requires a value.
@@ -2383,6 +2410,32 @@ impl<'a> Entries<'a> {
                     }
                     self.check_string(loc, m, "branch");
                 } else if let Some(inc) = Self::attr(m, "include") {
+                    // `Entry::Include` per item (location `...:include:include`).
+                    let items: Vec<&NodeRef> = match &inc.value {
+                        Value::Seq(items) => items.iter().collect(),
+                        Value::Map(_) => vec![inc],
+                        _ => Vec::new(),
+                    };
+                    let iloc = format!("{loc}:include:include");
+                    for item in items {
+                        let Some(im) = item.as_map() else { continue };
+                        if im.contains_key("artifact") && !im.contains_key("job") {
+                            self.error(
+                                item.span,
+                                &iloc,
+                                "config",
+                                "must specify the job where to fetch the artifact from",
+                            );
+                        }
+                        if im.contains_key("project") && !im.contains_key("file") {
+                            self.error(
+                                item.span,
+                                &iloc,
+                                "config",
+                                "must specify the file where to fetch the config from",
+                            );
+                        }
+                    }
                     if let Some(items) = inc.as_seq() {
                         if items.len() > 3 {
                             self.error(
@@ -2434,7 +2487,6 @@ impl<'a> Entries<'a> {
     }
 }
 
-/// The last segment of a location (`jobs:x:resource_group` → `resource_group`).
 /// `validates :run, json_schema: { filename: 'run_steps', detail_errors: true }`:
 /// the `run_steps.json` schema (an array of steps, each `oneOf` a function step or a
 /// script step), with json_schemer's messages. When a step matches neither branch,
@@ -2581,6 +2633,7 @@ fn strings_with_bad_regexp(v: &Node) -> bool {
     })
 }
 
+/// The last segment of a location (`jobs:x:resource_group` → `resource_group`).
 fn attr_of(loc: &str) -> &str {
     loc.rsplit(':').next().unwrap_or(loc)
 }

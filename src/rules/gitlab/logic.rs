@@ -82,6 +82,52 @@ fn base_name<'n>(name: &'n str, known: &HashMap<&str, usize>) -> &'n str {
     name
 }
 
+/// The names `Config::Normalizer` gives a job's `parallel` instances (none without
+/// `parallel`): `name 1/3` for a number, `name: [v1, v2]` per matrix combination.
+fn expanded_names(name: &str, job: &Node) -> Vec<String> {
+    let Some(par) = job.get("parallel").filter(|p| !opaque(p)) else {
+        return Vec::new();
+    };
+    if let Value::Int(n) = par.value {
+        return (1..=n.clamp(0, 200))
+            .map(|i| format!("{name} {i}/{n}"))
+            .collect();
+    }
+    let Some(matrix) = par.get("matrix").and_then(|m| m.as_seq()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in matrix {
+        let Some(m) = entry.as_map() else { continue };
+        let mut combos: Vec<Vec<String>> = vec![Vec::new()];
+        for (_, e) in m.iter() {
+            let values: Vec<String> = match e.value.as_seq() {
+                Some(items) => items.iter().filter_map(|i| i.scalar_text()).collect(),
+                None => e.value.scalar_text().into_iter().collect(),
+            };
+            combos = combos
+                .iter()
+                .flat_map(|c| {
+                    values.iter().map(move |v| {
+                        let mut next = c.clone();
+                        next.push(v.clone());
+                        next
+                    })
+                })
+                .collect();
+            if combos.len() > 200 {
+                return out;
+            }
+        }
+        out.extend(
+            combos
+                .into_iter()
+                .map(|c| format!("{name}: [{}]", c.join(", "))),
+        );
+    }
+    out
+}
+
 struct Need {
     name: String,
     span: Span,
@@ -276,13 +322,23 @@ pub fn check(p: &Pipeline) -> Vec<Finding> {
                 }
                 return;
             };
-            if kind == "need" && dep.chars().count() > 255 {
+            // The check runs on the normalized needs: a need on a parallel job names
+            // each of its instances (`job 1/2`, `job: [a, b]`).
+            let too_long = if kind == "need" && base == dep {
+                expanded_names(dep, &infos[d].job.node)
+                    .into_iter()
+                    .find(|n| n.chars().count() > 255)
+            } else {
+                None
+            }
+            .or_else(|| (kind == "need" && dep.chars().count() > 255).then(|| dep.to_string()));
+            if let Some(long) = too_long {
                 out.push(
                     Finding::new(
                         class,
                         span,
                         format!(
-                            "{name} job: need `{dep}` name is too long (maximum is 255 characters)"
+                            "{name} job: need `{long}` name is too long (maximum is 255 characters)"
                         ),
                     )
                     .job(name),
