@@ -192,7 +192,14 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
     let suppressed = if settings.no_ignores {
         0
     } else {
-        crate::suppress::apply(&pipeline, &mut diagnostics, &|m| settings.enabled(m.code))
+        let shellcheck_ran = settings.enabled(crate::rules::shellcheck::META.code)
+            && matches!(crate::shellcheck::discover(settings), Ok(Some(_)));
+        crate::suppress::apply(
+            &pipeline,
+            &mut diagnostics,
+            &|m| settings.enabled(m.code),
+            shellcheck_ran,
+        )
     };
     for d in &mut diagnostics {
         d.severity = settings.severity_of(d.rule.code, d.severity);

@@ -180,6 +180,7 @@ pub fn apply(
     pipeline: &Pipeline,
     diagnostics: &mut Vec<Diagnostic>,
     enabled: &dyn Fn(&RuleMeta) -> bool,
+    shellcheck_ran: bool,
 ) -> usize {
     let sources = &pipeline.sources;
     let mut meta_findings = Vec::new();
@@ -223,7 +224,8 @@ pub fn apply(
             // A rule that did not run cannot be shown to be unused.
             let ran = match rules::find(id) {
                 Some(r) => enabled(r.meta()),
-                None => known_id(id) && rules::find("KAS500").is_some_and(|r| enabled(r.meta())),
+                // ShellCheck codes: only when ShellCheck really ran.
+                None => known_id(id) && shellcheck_ran,
             };
             if !used[i][k] && ran {
                 meta_findings.push(
