@@ -180,7 +180,27 @@ fn render(
 }
 
 fn run_check(args: &CheckArgs) -> u8 {
-    let targets = match check::targets(&args.paths, args.locate.root.as_deref()) {
+    // With no path, the config file's `entry` (if any) names the pipeline to check.
+    let mut paths = args.paths.clone();
+    if paths.is_empty() && args.locate.entry.is_none() && !args.no_config {
+        let cfg = args.config.clone().or_else(|| {
+            std::env::current_dir()
+                .ok()
+                .and_then(|d| config::discover(&d))
+        });
+        if let Some(entry) =
+            cfg.and_then(|c| config::load(&c).ok().and_then(|r| r.entry.map(|e| (c, e))))
+        {
+            let (cfg, e) = entry;
+            paths.push(cfg.parent().unwrap_or(Path::new(".")).join(e));
+        }
+    }
+    if paths.is_empty() {
+        if let Some(e) = &args.locate.entry {
+            paths.push(e.clone());
+        }
+    }
+    let targets = match check::targets(&paths, args.locate.root.as_deref()) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("kaslint: {}", e.0);
@@ -362,6 +382,13 @@ fn run_config(args: &ConfigArgs) -> u8 {
     };
     match report::config_yaml::render(pipeline.header.as_deref(), root) {
         Ok(text) => {
+            // Includes that cannot be read offline are named, not silently dropped.
+            for u in &pipeline.unresolved {
+                println!(
+                    "# not included (cannot be read offline): {} {}",
+                    u.kind, u.location
+                );
+            }
             print!("{text}");
             exit::CLEAN
         }

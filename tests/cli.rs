@@ -566,3 +566,28 @@ fn ci_component_and_hook_files_lint_clean() {
             && hooks.contains("pass_filenames: false")
     );
 }
+
+#[test]
+fn no_path_checks_the_repository_entry_or_the_configured_one() {
+    let dir = scratch("default-entry");
+    write(
+        &dir,
+        ".gitlab-ci.yml",
+        "build:\n  image: alpine:3.20\n  script: [make]\n",
+    );
+    let o = bin().current_dir(&dir).args(["check"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    write(&dir, "kaslint.toml", "entry = \"ci/main.yml\"\n");
+    write(
+        &dir,
+        "ci/main.yml",
+        "build:\n  image: alpine:3.20\n  extends: .missing\n  script: [make]\n",
+    );
+    let o = bin()
+        .current_dir(&dir)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert_eq!(rules_of(&json(&o)), ["KAS010"]);
+}
