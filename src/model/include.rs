@@ -255,7 +255,8 @@ impl<'a> Resolver<'a> {
         let content = parsed.content?;
         let content = match (&parsed.header, inputs) {
             (Some(header), _) => {
-                let (content, problems) = inputs::interpolate(header, inputs, &content, span);
+                let (content, problems) =
+                    inputs::interpolate_included(header, inputs, &content, span);
                 self.problems.extend(problems);
                 content
             }

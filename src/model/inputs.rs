@@ -23,6 +23,7 @@ pub fn placeholder_re() -> &'static Regex {
 fn values(
     header: &NodeRef,
     provided: Option<&NodeRef>,
+    included: bool,
     at: Span,
     problems: &mut Vec<Problem>,
 ) -> Vec<(String, Option<NodeRef>)> {
@@ -36,13 +37,34 @@ fn values(
         for (name, entry) in declared.iter() {
             let default = entry.value.get("default").cloned();
             let given = provided_map.and_then(|p| p.get(name)).cloned();
+            let given_value = given.clone();
             let value = given.or(default);
-            if value.is_none() && provided.is_some() {
+            // `Interpolator` validates an included file's inputs whether or not the
+            // include passes `inputs:` (none given means every input takes its default).
+            // A file checked on its own gets its inputs when it is used: not reported.
+            if value.is_none() && (included || provided.is_some()) {
                 problems.push(Problem::new(
                     ProblemKind::Inputs,
                     at,
                     format!("`{name}` input: required value has not been provided"),
                 ));
+            }
+            // `BaseInput#validate_options!`: options compared as strings (a default
+            // outside the options is the header's own problem, reported with it).
+            let options = entry.value.get("options").and_then(|o| o.as_seq());
+            if let (Some(options), Some(v)) = (options, given_value.as_ref()) {
+                if let Some(text) = v.scalar_text().filter(|t| !t.contains("$[[")) {
+                    if !options
+                        .iter()
+                        .any(|o| o.scalar_text().as_deref() == Some(&text))
+                    {
+                        problems.push(Problem::new(
+                            ProblemKind::Inputs,
+                            v.span,
+                            format!("`{name}` input: `{text}` cannot be used because it is not in the list of allowed options"),
+                        ));
+                    }
+                }
             }
             out.push((name.clone(), value));
         }
@@ -67,8 +89,28 @@ pub fn interpolate(
     content: &NodeRef,
     at: Span,
 ) -> (NodeRef, Vec<Problem>) {
+    interpolate_as(header, provided, false, content, at)
+}
+
+/// [`interpolate`] for a file pulled in by `include:`.
+pub fn interpolate_included(
+    header: &NodeRef,
+    provided: Option<&NodeRef>,
+    content: &NodeRef,
+    at: Span,
+) -> (NodeRef, Vec<Problem>) {
+    interpolate_as(header, provided, true, content, at)
+}
+
+fn interpolate_as(
+    header: &NodeRef,
+    provided: Option<&NodeRef>,
+    included: bool,
+    content: &NodeRef,
+    at: Span,
+) -> (NodeRef, Vec<Problem>) {
     let mut problems = Vec::new();
-    let inputs = values(header, provided, at, &mut problems);
+    let inputs = values(header, provided, included, at, &mut problems);
     let out = walk(content, &inputs).unwrap_or_else(|| content.clone());
     undeclared(content, &inputs, &mut problems);
     (out, problems)

@@ -2553,18 +2553,14 @@ fn run_steps_errors(v: &Node) -> Vec<String> {
             }
             let v = &e.value;
             match k.as_str() {
-                "name" => {
-                    if string(out, &p, v) && !v.as_str().is_some_and(name_ok) {
-                        out.push(format!("string at `{p}` does not match pattern: {NAME}"));
-                    }
+                "name" if string(out, &p, v) && !v.as_str().is_some_and(name_ok) => {
+                    out.push(format!("string at `{p}` does not match pattern: {NAME}"));
                 }
                 "env" => named(out, &p, v, true),
                 "inputs" => named(out, &p, v, false),
                 "step" | "func" => func_ref(out, &p, v),
-                "script" => {
-                    if string(out, &p, v) && v.as_str() == Some("") {
-                        out.push(format!("string length at `{p}` is less than: 1"));
-                    }
+                "script" if string(out, &p, v) && v.as_str() == Some("") => {
+                    out.push(format!("string length at `{p}` is less than: 1"));
                 }
                 _ => {}
             }
