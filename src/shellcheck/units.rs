@@ -20,6 +20,8 @@ pub enum Dialect {
     Bash,
     Sh,
     Busybox,
+    /// BusyBox ash checked as `sh` (ShellCheck before 0.10 has no `busybox` dialect).
+    BusyboxAsSh,
 }
 
 impl Dialect {
@@ -28,6 +30,17 @@ impl Dialect {
             Dialect::Bash => "bash",
             Dialect::Sh => "sh",
             Dialect::Busybox => "busybox",
+            Dialect::BusyboxAsSh => "sh",
+        }
+    }
+
+    /// Codes that misfire for this shell: BusyBox ash accepts the `function` keyword
+    /// (SC2112) and, checked as plain `sh`, many bash extensions (SC3xxx).
+    pub fn disabled(self) -> &'static str {
+        match self {
+            Dialect::Bash | Dialect::Sh => "",
+            Dialect::Busybox => " disable=SC2112",
+            Dialect::BusyboxAsSh => " disable=SC2112,SC3000-SC3999",
         }
     }
 }
@@ -221,7 +234,7 @@ fn dialect(p: &Pipeline, s: &Settings, job: &Job, busybox: bool) -> Result<Diale
     let sh_only = if busybox {
         Dialect::Busybox
     } else {
-        Dialect::Sh
+        Dialect::BusyboxAsSh
     };
     Ok(match row.map(|i| i.shell) {
         Some(None) => return Err(format!("image `{image}` has no shell")),
@@ -235,7 +248,11 @@ fn dialect(p: &Pipeline, s: &Settings, job: &Job, busybox: bool) -> Result<Diale
 
 /// The unit text: directive, pieces one after the other (each ending in a line break).
 fn assemble(pieces: &[Piece], dialect: Dialect) -> (String, Vec<usize>, Vec<(usize, usize)>) {
-    let mut text = format!("# shellcheck shell={}\n", dialect.name());
+    let mut text = format!(
+        "# shellcheck shell={}{}\n",
+        dialect.name(),
+        dialect.disabled()
+    );
     let mut starts = Vec::with_capacity(pieces.len());
     let mut placeholders = Vec::new();
     for piece in pieces {
