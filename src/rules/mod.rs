@@ -61,6 +61,8 @@ pub struct Context<'a> {
     pub settings: &'a crate::settings::Settings,
     /// Per-job script and variable analysis, built on first use and shared by the rules.
     facts: std::cell::OnceCell<deploy::FactsTable<'a>>,
+    /// GitLab's validation, one walk shared by the rules of `gitlab/`.
+    gitlab: std::cell::OnceCell<Vec<gitlab::finding::Finding>>,
 }
 
 impl<'a> Context<'a> {
@@ -69,7 +71,14 @@ impl<'a> Context<'a> {
             pipeline,
             settings,
             facts: std::cell::OnceCell::new(),
+            gitlab: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The findings of GitLab's validation (computed once).
+    pub fn gitlab_findings(&self) -> &[gitlab::finding::Finding] {
+        self.gitlab
+            .get_or_init(|| gitlab::finding::all(self.pipeline))
     }
 
     /// The analysis of every job's scripts and variables (computed once).

@@ -1,10 +1,7 @@
 //! What the GitLab validation walks produce, computed once per pipeline and shared by
 //! the rules of this folder (each reports one [`Class`]).
 
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
-
-use crate::load::{Node, Span};
+use crate::load::Span;
 use crate::model::Pipeline;
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::RuleMeta;
@@ -68,44 +65,26 @@ pub fn humanize(attr: &str) -> String {
     s.replace('_', " ")
 }
 
-type Cached = (Weak<Node>, Rc<Vec<Finding>>);
-
-thread_local! {
-    // Holding a `Weak` keeps the root's allocation alive, so its address cannot be
-    // reused by another pipeline while the entry is cached.
-    static CACHE: RefCell<Option<Cached>> = const { RefCell::new(None) };
-}
-
-/// Every finding of the GitLab validation for `pipeline`, computed once.
-pub fn all(pipeline: &Pipeline) -> Rc<Vec<Finding>> {
-    let Some(root) = pipeline.root.as_ref() else {
-        return Rc::new(Vec::new());
-    };
-    let key = Rc::downgrade(root);
-    if let Some(hit) = CACHE.with(|c| {
-        c.borrow()
-            .as_ref()
-            .filter(|(w, _)| Weak::ptr_eq(w, &key))
-            .map(|(_, f)| f.clone())
-    }) {
-        return hit;
+/// Every finding of the GitLab validation for `pipeline` (one walk; the rule context
+/// keeps the result, see [`crate::rules::Context::gitlab_findings`]).
+pub fn all(pipeline: &Pipeline) -> Vec<Finding> {
+    if pipeline.root.is_none() {
+        return Vec::new();
     }
     let mut out = super::entries::check(pipeline);
     out.extend(super::logic::check(pipeline));
     out.extend(super::spec::check(pipeline));
-    let out = Rc::new(out);
-    CACHE.with(|c| *c.borrow_mut() = Some((key, out.clone())));
     out
 }
 
 /// Push the findings of one class as diagnostics of `meta`.
 pub fn report(
-    pipeline: &Pipeline,
+    cx: &crate::rules::Context<'_>,
     class: Class,
     meta: &'static RuleMeta,
     out: &mut Vec<Diagnostic>,
 ) {
-    for f in all(pipeline).iter().filter(|f| f.class == class) {
+    for f in cx.gitlab_findings().iter().filter(|f| f.class == class) {
         let mut d = Diagnostic::new(meta, f.span, f.message.clone())
             .help_opt(f.help.clone())
             .job_opt(f.job.clone());
@@ -138,7 +117,7 @@ macro_rules! gitlab_rule {
                 cx: &$crate::rules::Context<'_>,
                 out: &mut Vec<$crate::report::diagnostic::Diagnostic>,
             ) {
-                super::finding::report(cx.pipeline, super::finding::Class::$class, &META, out);
+                super::finding::report(cx, super::finding::Class::$class, &META, out);
             }
         }
     };

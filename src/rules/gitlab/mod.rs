@@ -5,7 +5,7 @@
 
 mod entries;
 mod expression;
-mod finding;
+pub mod finding;
 mod logic;
 mod spec;
 
