@@ -8,7 +8,7 @@ deploy_rule!(
     ImageUnpinned,
     "KAS206",
     "cluster-tool-image-unpinned",
-    Warning,
+    Info,
     "a cluster-tool image has `latest` or no tag"
 );
 

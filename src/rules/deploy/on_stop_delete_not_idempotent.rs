@@ -37,7 +37,17 @@ impl Rule for OnStopDeleteNotIdempotent {
                     .is_some_and(|w| w.text != "false")
                     || cmd.has_word("--ignore-not-found")
                     || cmd.or_next;
-                if delete && !ignored {
+                // Deleting by label or field selector, or `--all`, finds nothing and
+                // succeeds ("No resources found"): only named objects fail when gone.
+                let by_selector = cmd
+                    .flag_value(&["-l", "--selector", "--field-selector"])
+                    .is_some()
+                    || cmd.has_word("--all")
+                    || cmd
+                        .args()
+                        .iter()
+                        .any(|w| w.text.len() > 2 && w.text.starts_with("-l"));
+                if delete && !ignored && !by_selector {
                     out.push(
                         Diagnostic::new(&META, cmd.span, "`kubectl delete` fails when the object is already gone, so the environment cannot be stopped twice")
                             .label("no `--ignore-not-found`")
