@@ -39,14 +39,23 @@ pub fn resolve_plain(s: &str) -> Plain {
     if s.is_empty() || s == "~" || s.eq_ignore_ascii_case("null") {
         return Plain::Null;
     }
-    let lower = s.to_ascii_lowercase();
-    match lower.as_str() {
-        "yes" | "true" | "on" => return Plain::Bool(true),
-        "no" | "false" | "off" => return Plain::Bool(false),
-        ".inf" | "+.inf" => return Plain::Float(f64::INFINITY),
-        "-.inf" => return Plain::Float(f64::NEG_INFINITY),
-        ".nan" => return Plain::Float(f64::NAN),
-        _ => {}
+    if s.len() <= 5 {
+        let is = |w: &str| s.eq_ignore_ascii_case(w);
+        if is("yes") || is("true") || is("on") {
+            return Plain::Bool(true);
+        }
+        if is("no") || is("false") || is("off") {
+            return Plain::Bool(false);
+        }
+        if is(".inf") || is("+.inf") {
+            return Plain::Float(f64::INFINITY);
+        }
+        if is("-.inf") {
+            return Plain::Float(f64::NEG_INFINITY);
+        }
+        if is(".nan") {
+            return Plain::Float(f64::NAN);
+        }
     }
     let first = s.as_bytes()[0];
     if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {

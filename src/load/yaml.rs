@@ -199,6 +199,14 @@ pub struct Loaded {
     pub comments: Vec<Comment>,
 }
 
+/// A mapping key as the map needs it: its text, span, and whether it is a plain,
+/// untagged `<<` candidate. Plain scalar keys skip the node allocation.
+struct Key {
+    text: String,
+    span: Span,
+    merge: bool,
+}
+
 enum Frame {
     Seq {
         start: usize,
@@ -210,8 +218,8 @@ enum Frame {
         start: usize,
         anchor: usize,
         tag: Option<Box<str>>,
-        entries: Vec<(NodeRef, NodeRef)>,
-        key: Option<NodeRef>,
+        entries: Vec<(Key, NodeRef)>,
+        key: Option<Key>,
     },
 }
 
@@ -269,7 +277,14 @@ impl Builder<'_> {
             None => self.out.documents.push(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
+                None => {
+                    let text = key_text(self.src, &node);
+                    *key = Some(Key {
+                        merge: text == "<<" && node.style == Style::Plain && node.tag.is_none(),
+                        text,
+                        span: node.span,
+                    });
+                }
                 Some(k) => entries.push((k, node)),
             },
         }
@@ -290,6 +305,20 @@ impl Builder<'_> {
                 span: self.span(start, end),
                 text: text.into_owned(),
             }),
+            Event::Scalar(text, style, 0, None)
+                if matches!(self.stack.last(), Some(Frame::Map { key: None, .. })) =>
+            {
+                // A plain key: no node, no typing (`true:` keeps its spelling).
+                let span = self.span(start, end);
+                if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+                    let merge = style == ScalarStyle::Plain && text == "<<";
+                    *key = Some(Key {
+                        text: text.into_owned(),
+                        span,
+                        merge,
+                    });
+                }
+            }
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map(|t| tag_text(&t));
                 self.references |= tag.as_deref() == Some("!reference");
@@ -440,15 +469,13 @@ impl Builder<'_> {
     /// Psych's `revive_hash`: entries apply in order; `<<` merges (`hash.merge!`), a list
     /// of maps merges with earlier maps winning; a repeated key keeps its first position
     /// and its last value.
-    fn build_map(&mut self, entries: Vec<(NodeRef, NodeRef)>) -> Map {
+    fn build_map(&mut self, entries: Vec<(Key, NodeRef)>) -> Map {
         let mut map = Map::default();
         map.entries.reserve(entries.len());
         // Per position: the span of the explicit key written there, if any.
         let mut explicit: Vec<Option<Span>> = Vec::new();
         for (k, v) in entries {
-            let key = self.key_text(&k);
-            let is_merge = key == "<<" && k.style == Style::Plain && k.tag.is_none();
-            if is_merge {
+            if k.merge {
                 match &v.value {
                     Value::Map(m) => {
                         for (mk, me) in m.iter() {
@@ -472,7 +499,7 @@ impl Builder<'_> {
                 }
             }
             let (i, existed) = map.insert_full(
-                key.clone(),
+                k.text,
                 Entry {
                     key_span: k.span,
                     value: v,
@@ -483,6 +510,11 @@ impl Builder<'_> {
             }
             if existed {
                 if let Some(first) = explicit[i] {
+                    let key = map
+                        .entries
+                        .get_index(i)
+                        .map(|(k, _)| k.clone())
+                        .unwrap_or_default();
                     self.out.duplicates.push(DuplicateKey {
                         key,
                         first,
@@ -494,16 +526,18 @@ impl Builder<'_> {
         }
         map
     }
+}
 
-    fn key_text(&self, k: &Node) -> String {
-        match &k.value {
-            Value::Str(s) => s.to_string(),
-            Value::Seq(_) | Value::Map(_) => self.src[k.span.range()].to_string(),
-            _ => {
-                // Typed plain scalars keep their spelling as key text (`true:`, `1:`).
-                let raw = &self.src[k.span.range()];
-                raw.trim_matches(|c| c == '"' || c == '\'').to_string()
-            }
+/// The text of a key that came as a node (an alias, a tagged or anchored scalar, a
+/// collection).
+fn key_text(src: &str, k: &Node) -> String {
+    match &k.value {
+        Value::Str(s) => s.to_string(),
+        Value::Seq(_) | Value::Map(_) => src.get(k.span.range()).unwrap_or("").to_string(),
+        _ => {
+            // Typed plain scalars keep their spelling as key text (`true:`, `1:`).
+            let raw = src.get(k.span.range()).unwrap_or("");
+            raw.trim_matches(|c| c == '"' || c == '\'').to_string()
         }
     }
 }
