@@ -1,16 +1,26 @@
 //! Phase timings of one check (parse-only, spanned tree, model, rules), for profiling:
-//! `cargo run --release --example phase -- FILE`.
+//! `cargo bench --bench phase -- FILE [tree]` (default: the 2 MB pipeline `cargo bench
+//! --bench check` generates).
 use std::time::Instant;
 
 use kaslint::load::{self, Sources};
 use kaslint::model::{BuildOptions, Pipeline, Role};
 
 fn main() {
-    let Some(path) = std::env::args().nth(1) else {
-        eprintln!("usage: phase FILE [tree]");
+    // `cargo bench` passes `--bench`; skip flags.
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let path = args
+        .first()
+        .cloned()
+        .unwrap_or_else(|| format!("{}/bench/.gitlab-ci.yml", env!("CARGO_TARGET_TMPDIR")));
+    if !std::path::Path::new(&path).is_file() {
+        println!("phase: {path} not found (run `cargo bench --bench check` first), skipped");
         return;
-    };
-    let tree_only = std::env::args().nth(2).is_some_and(|a| a == "tree");
+    }
+    let tree_only = args.get(1).is_some_and(|a| a == "tree");
     let text = std::fs::read_to_string(&path).expect("readable");
     for _ in 0..3 {
         let t = Instant::now();
