@@ -103,7 +103,8 @@ impl<'a> Context<'a> {
 
 /// Every rule, in documentation order. Sections: KAS0xx YAML, model and GitLab's own
 /// validation; KAS1xx kube context and agent; KAS2xx images and kubectl versions;
-/// KAS3xx environments and `on_stop`; KAS4xx security and TLS; KAS9xx kaslint itself.
+/// KAS3xx environments and `on_stop`; KAS4xx security and TLS; KAS500 ShellCheck;
+/// KAS9xx kaslint itself.
 pub static RULES: &[&dyn Rule] = &[
     // -- KAS0xx: loading and model --
     &invalid_yaml::InvalidYaml,
@@ -163,11 +164,12 @@ pub static RULES: &[&dyn Rule] = &[
     &deploy::on_stop_delete_not_idempotent::OnStopDeleteNotIdempotent,
     &deploy::tls_verify_disabled::TlsVerifyDisabled,
     &deploy::secret_create_not_idempotent::SecretCreateNotIdempotent,
+    // -- KAS500: ShellCheck on job scripts --
+    &shellcheck::Shellcheck,
     // -- KAS9xx: kaslint itself --
     &suppression_unused::SuppressionUnused,
     &suppression_malformed::SuppressionMalformed,
     &suppression_without_reason::SuppressionWithoutReason,
-    &shellcheck::Shellcheck,
 ];
 
 /// Find a rule by code or name (case-insensitive).
