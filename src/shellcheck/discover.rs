@@ -97,12 +97,13 @@ fn search(explicit: Option<&Path>, env: Option<&Path>) -> Found {
 }
 
 fn probe(path: &Path) -> Result<Binary, String> {
-    let out = Command::new(path)
-        .arg("--version")
+    let mut cmd = Command::new(path);
+    cmd.arg("--version")
         .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .map_err(|e| e.to_string())?;
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let out =
+        super::output_within(cmd, std::time::Duration::from_secs(20)).map_err(|e| e.to_string())?;
     let text = String::from_utf8_lossy(&out.stdout);
     if !text.contains("ShellCheck") && !text.contains("version:") {
         return Err("not a shellcheck binary (no version in `--version`)".into());

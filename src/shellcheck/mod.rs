@@ -230,6 +230,55 @@ pub fn write_units(dir: &Path, texts: &[&str]) -> std::io::Result<Vec<String>> {
     Ok(names)
 }
 
+/// How long ShellCheck may run over a whole pipeline before kaslint gives up on it.
+pub const RUN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// `Command::output` with a deadline: a ShellCheck that hangs is killed, never waited
+/// for forever. Output is read on threads so a full pipe cannot stall the child.
+pub fn output_within(
+    mut cmd: Command,
+    limit: std::time::Duration,
+) -> std::io::Result<std::process::Output> {
+    use std::io::Read;
+    let mut child = cmd.spawn()?;
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let out_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(s) = stdout.as_mut() {
+            let _ = s.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(s) = stderr.as_mut() {
+            let _ = s.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(std::io::Error::other(format!(
+                "timed out after {} s",
+                limit.as_secs()
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    Ok(std::process::Output {
+        status,
+        stdout: out_reader.join().unwrap_or_default(),
+        stderr: err_reader.join().unwrap_or_default(),
+    })
+}
+
 /// The ShellCheck command over the unit files in `dir`.
 pub fn command(binary: &Binary, dir: &Path, names: &[String]) -> Command {
     let mut cmd = Command::new(&binary.path);
@@ -254,7 +303,8 @@ pub fn run(binary: &Binary, units: &[Unit]) -> Vec<Diagnostic> {
         Ok(d) => d,
         Err(e) => return failed(format!("shellcheck not run: temporary folder: {e}")),
     };
-    let result = write_units(&dir, &texts).and_then(|names| command(binary, &dir, &names).output());
+    let result = write_units(&dir, &texts)
+        .and_then(|names| output_within(command(binary, &dir, &names), RUN_TIMEOUT));
     let _ = std::fs::remove_dir_all(&dir);
     let output = match result {
         Ok(o) => o,
