@@ -54,6 +54,23 @@ fn main() {
         println!(
             "{events} events: parse-only {parse:?}, tree {tree:?}, model (tree included) {build:?}, rules {rules:?}, {findings} findings"
         );
+        if std::env::var_os("KASLINT_PER_RULE").is_some() {
+            // The most expensive rules, each alone (shared analyses included).
+            let mut times: Vec<(std::time::Duration, &str)> = kaslint::rules::RULES
+                .iter()
+                .map(|r| {
+                    let code = r.meta().code;
+                    let mut one = settings.clone();
+                    one.select = vec![code];
+                    let t = Instant::now();
+                    let _ = kaslint::rules::check(&pipeline, &one);
+                    (t.elapsed(), code)
+                })
+                .collect();
+            times.sort();
+            times.reverse();
+            println!("slowest rules alone: {:?}", &times[..8]);
+        }
         std::mem::forget(pipeline);
     }
 }
