@@ -166,10 +166,25 @@ impl Vars {
 
     /// Expand `$VAR` / `${VAR}` in `text`; `None` when a variable's value is not known.
     pub fn expand(&self, text: &str) -> Option<String> {
-        self.expand_depth(text, 0)
+        self.expand_with(text, &|_| None)
     }
 
-    fn expand_depth(&self, text: &str, depth: usize) -> Option<String> {
+    /// Like [`Vars::expand`], but a variable the files do not define may get a fixed
+    /// stand-in from `special` (e.g. a marker for `$CI_PROJECT_PATH`).
+    pub fn expand_with(
+        &self,
+        text: &str,
+        special: &dyn Fn(&str) -> Option<&'static str>,
+    ) -> Option<String> {
+        self.expand_depth(text, special, 0)
+    }
+
+    fn expand_depth(
+        &self,
+        text: &str,
+        special: &dyn Fn(&str) -> Option<&'static str>,
+        depth: usize,
+    ) -> Option<String> {
         if depth > 10 {
             return None;
         }
@@ -196,8 +211,13 @@ impl Vars {
             if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return None;
             }
-            let value = self.value(name)?;
-            out.push_str(&self.expand_depth(value, depth + 1)?);
+            match self.defs(name).is_empty().then(|| special(name)).flatten() {
+                Some(fixed) => out.push_str(fixed),
+                None => {
+                    let value = self.value(name)?;
+                    out.push_str(&self.expand_depth(value, special, depth + 1)?);
+                }
+            }
             rest = &after[len..];
         }
         out.push_str(rest);

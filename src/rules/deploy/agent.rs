@@ -83,7 +83,7 @@ fn resolve(
     from_environment: bool,
 ) -> Option<AgentUse> {
     let text = text.trim_matches('"');
-    let value = expand(vars, text, 0)?;
+    let value = expand(vars, text)?;
     let value = value.replace(&format!("{THIS_NAMESPACE}/{THIS_NAME}"), THIS_PATH);
     let (path, agent) = value.rsplit_once(':')?;
     if agent.len() > 63 || !AGENT_NAME.is_match(agent) {
@@ -131,43 +131,13 @@ fn definition_span(vars: &Vars, text: &str) -> Option<Span> {
 
 /// Expand like [`Vars::expand`], with this project's path, namespace and name kept as
 /// markers (their values are unknown, but their meaning is not).
-fn expand(vars: &Vars, text: &str, depth: usize) -> Option<String> {
-    if depth > 10 {
-        return None;
-    }
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let (name, len) = if let Some(b) = after.strip_prefix('{') {
-            let end = b.find('}')?;
-            (&b[..end], end + 2)
-        } else {
-            let n = after
-                .char_indices()
-                .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
-                .map_or(after.len(), |(i, _)| i);
-            (&after[..n], n)
-        };
-        if name.is_empty() {
-            out.push('$');
-            rest = after;
-            continue;
-        }
-        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return None;
-        }
-        match (vars.defs(name).is_empty(), name) {
-            (true, "CI_PROJECT_PATH") => out.push_str(THIS_PATH),
-            (true, "CI_PROJECT_NAMESPACE") => out.push_str(THIS_NAMESPACE),
-            (true, "CI_PROJECT_NAME") => out.push_str(THIS_NAME),
-            _ => out.push_str(&expand(vars, vars.value(name)?, depth + 1)?),
-        }
-        rest = &after[len..];
-    }
-    out.push_str(rest);
-    Some(out)
+fn expand(vars: &Vars, text: &str) -> Option<String> {
+    vars.expand_with(text, &|name| match name {
+        "CI_PROJECT_PATH" => Some(THIS_PATH),
+        "CI_PROJECT_NAMESPACE" => Some(THIS_NAMESPACE),
+        "CI_PROJECT_NAME" => Some(THIS_NAME),
+        _ => None,
+    })
 }
 
 /// This repository's configuration of `agent`.
