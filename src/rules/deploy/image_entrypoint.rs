@@ -1,6 +1,6 @@
 //! KAS202: an image whose ENTRYPOINT is a program, used without `entrypoint: [""]`.
 
-use super::{deploy_rule, job_image};
+use super::{catalogued_image, deploy_rule};
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -21,13 +21,7 @@ impl Rule for ImageEntrypoint {
         if job.hidden || job.node.get("script").is_none() {
             return;
         }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
-        let Some(image) = job_image(cx.pipeline, job, &f.vars, f.images) else {
-            return;
-        };
-        let (Some(info), Some(r)) = (image.info(), image.reference()) else {
+        let Some((image, info, r)) = catalogued_image(cx, job) else {
             return;
         };
         let (Some(program), Some(_)) = (info.entrypoint, info.shell) else {

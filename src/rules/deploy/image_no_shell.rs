@@ -1,6 +1,6 @@
 //! KAS201: a job with `script` runs in an image that has no shell.
 
-use super::{deploy_rule, job_image};
+use super::{catalogued_image, deploy_rule};
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -21,13 +21,7 @@ impl Rule for ImageNoShell {
         if job.hidden || job.node.get("script").is_none() {
             return;
         }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
-        let Some(image) = job_image(cx.pipeline, job, &f.vars, f.images) else {
-            return;
-        };
-        let (Some(info), Some(r)) = (image.info(), image.reference()) else {
+        let Some((image, info, r)) = catalogued_image(cx, job) else {
             return;
         };
         if info.shell.is_some() {
@@ -41,7 +35,7 @@ impl Rule for ImageNoShell {
             )
             .label("distroless or scratch image")
             .job(job.name.clone())
-            .help("the job fails with `exec: \"/bin/sh\": stat /bin/sh: no such file or directory`; use an image with a shell, e.g. `alpine/k8s` or `bitnami/kubectl` with `entrypoint: [\"\"]`"),
+            .help("the job fails with `exec: \"/bin/sh\": stat /bin/sh: no such file or directory`; use an image with a shell, e.g. `alpine/k8s:1.33.4`"),
         );
     }
 }

@@ -1,6 +1,6 @@
 //! KAS206: a cluster-tool image with `latest` or no tag.
 
-use super::{deploy_rule, job_image};
+use super::{catalogued_image, deploy_rule};
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -21,13 +21,7 @@ impl Rule for ImageUnpinned {
         if job.hidden {
             return;
         }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
-        let Some(image) = job_image(cx.pipeline, job, &f.vars, f.images) else {
-            return;
-        };
-        let (Some(info), Some(r)) = (image.info(), image.reference()) else {
+        let Some((image, info, r)) = catalogued_image(cx, job) else {
             return;
         };
         if !info.cluster_tool || r.digest.is_some() {

@@ -242,6 +242,19 @@ impl JobImage<'_> {
     }
 }
 
+/// The job's image when the catalogue knows it: the image, its catalogue row, its parsed
+/// reference (variables expanded through the job's facts).
+pub fn catalogued_image<'c>(
+    cx: &'c crate::rules::Context<'_>,
+    job: &'c Job,
+) -> Option<(JobImage<'c>, &'static ImageInfo, ImageRef)> {
+    let f = cx.facts().of(job)?;
+    let image = job_image(cx.pipeline, job, &f.vars, f.images)?;
+    let info = image.info()?;
+    let reference = image.reference()?;
+    Some((image, info, reference))
+}
+
 pub fn job_image<'p>(
     p: &'p Pipeline,
     job: &'p Job,
