@@ -266,7 +266,9 @@ pub const ARTIFACTS_KEYS: &[&str] = &[
 ];
 pub const ARTIFACTS_WHEN: &[&str] = &["on_success", "on_failure", "always"];
 pub const ARTIFACTS_ACCESS: &[&str] = &["none", "developer", "maintainer", "all"];
-/// `Entry::Reports` (artifact report types, current and removed-but-accepted ones).
+/// `Entry::Reports::ALLOWED_KEYS` (artifact report types). `cobertura` (replaced by
+/// `coverage_report` in GitLab 15.0), `license_management` and `cluster_applications` were
+/// removed from the list: GitLab now rejects them as unknown keys.
 pub const REPORTS_KEYS: &[&str] = &[
     "junit",
     "codequality",
@@ -279,14 +281,11 @@ pub const REPORTS_KEYS: &[&str] = &[
     "browser_performance",
     "load_performance",
     "license_scanning",
-    "license_management",
     "metrics",
     "lsif",
     "dotenv",
-    "cobertura",
     "terraform",
     "accessibility",
-    "cluster_applications",
     "requirements",
     "requirements_v2",
     "coverage_fuzzing",

@@ -29,6 +29,15 @@ fn is_str(n: &Node) -> bool {
     matches!(n.value, Value::Str(_)) || opaque(n)
 }
 
+/// The replacement of a key GitLab removed, for the unknown-key help.
+fn removed_key_help(key: &str, allowed: &[&str]) -> Option<String> {
+    // `artifacts:reports:cobertura` was removed in GitLab 15.0 (Entry::Reports::ALLOWED_KEYS).
+    (key == "cobertura" && allowed == kw::REPORTS_KEYS).then(|| {
+        "GitLab 15.0 replaced it with `coverage_report: {coverage_format: cobertura, path: ...}`"
+            .to_string()
+    })
+}
+
 fn is_bool(n: &Node) -> bool {
     matches!(n.value, Value::Bool(_)) || opaque(n)
 }
@@ -237,7 +246,8 @@ impl<'a> Entries<'a> {
         let message =
             format!("{loc} config contains unknown keys: {}", names.join(", ")).to_lowercase();
         for (key, span) in unknown {
-            let help = suggest_key(key, allowed).map(|s| format!("did you mean `{s}`?"));
+            let help = removed_key_help(key, allowed)
+                .or_else(|| suggest_key(key, allowed).map(|s| format!("did you mean `{s}`?")));
             self.push(Class::UnknownKey, span, message.clone(), help);
         }
     }
