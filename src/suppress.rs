@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::load::{FileId, Sources, Span};
+use crate::load::{Sources, Span};
 use crate::model::Pipeline;
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{self, RuleMeta};
@@ -166,12 +166,25 @@ fn directives(sources: &Sources, out: &mut Vec<Diagnostic>) -> Vec<Directive> {
     found
 }
 
-/// Whether a line of a file is the key line of a job: then a suppression there covers the job.
-fn job_on_line(pipeline: &Pipeline, file: FileId, line: usize) -> Option<&str> {
-    pipeline.jobs.iter().find_map(|j| {
-        (j.key_span.file == file && pipeline.sources.get(file).line_col(j.key_span.start).0 == line)
-            .then_some(j.name.as_str())
-    })
+/// For each line directive, the job whose key is on its target line, if any: a
+/// suppression there covers the whole job. Computed once, not per finding.
+fn jobs_on_lines<'p>(pipeline: &'p Pipeline, directives: &[Directive]) -> Vec<Option<&'p str>> {
+    directives
+        .iter()
+        .map(|d| match d.scope {
+            Scope::File => None,
+            Scope::Line(line) => pipeline.jobs.iter().find_map(|j| {
+                (j.key_span.file == d.span.file
+                    && pipeline
+                        .sources
+                        .get(j.key_span.file)
+                        .line_col(j.key_span.start)
+                        .0
+                        == line)
+                    .then_some(j.name.as_str())
+            }),
+        })
+        .collect()
 }
 
 /// Drop suppressed findings; add findings about unused, malformed and unexplained
@@ -185,6 +198,7 @@ pub fn apply(
     let sources = &pipeline.sources;
     let mut meta_findings = Vec::new();
     let directives = directives(sources, &mut meta_findings);
+    let job_lines = jobs_on_lines(pipeline, &directives);
     let mut used = vec![vec![false; 0]; directives.len()];
     for (i, d) in directives.iter().enumerate() {
         used[i] = vec![false; d.ids.len()];
@@ -200,8 +214,7 @@ pub fn apply(
                 Scope::File => dir.span.file == diag.primary.file,
                 Scope::Line(line) => {
                     (dir.span.file == diag.primary.file && first <= line && line <= last.max(first))
-                        || job_on_line(pipeline, dir.span.file, line)
-                            .is_some_and(|job| diag.job.as_deref() == Some(job))
+                        || job_lines[i].is_some_and(|job| diag.job.as_deref() == Some(job))
                 }
             };
             if !applies {
