@@ -1,17 +1,16 @@
 //! Includes that cannot be read offline (`project`, `remote`, `template`, `component`).
 
-use super::{Context, Rule, RuleMeta, Severity};
+use super::{Context, Rule, RuleMeta};
 use crate::report::diagnostic::Diagnostic;
 
 pub struct IncludeNotChecked;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "KAS008",
-    name: "include-not-checked",
-    severity: Severity::Info,
-    summary: "an include cannot be read offline, so what it defines is not checked",
-    doc: include_str!("../../rules/KAS008.md"),
-};
+super::rule_meta!(
+    "KAS008",
+    "include-not-checked",
+    Info,
+    "an include cannot be read offline, so what it defines is not checked"
+);
 
 impl Rule for IncludeNotChecked {
     fn meta(&self) -> &'static RuleMeta {

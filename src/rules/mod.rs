@@ -213,18 +213,26 @@ pub fn check(pipeline: &Pipeline, settings: &crate::settings::Settings) -> Vec<D
     out
 }
 
-/// Declares a rule that reports one kind of model problem.
-macro_rules! model_problem_rule {
-    ($ty:ident, $kind:ident, $code:literal, $name:literal, $sev:ident, $summary:literal) => {
-        pub struct $ty;
-
+/// Declares a rule's `META` (its page is `rules/<code>.md`, embedded).
+macro_rules! rule_meta {
+    ($code:literal, $name:literal, $sev:ident, $summary:literal) => {
         pub static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
             code: $code,
             name: $name,
             severity: $crate::rules::Severity::$sev,
             summary: $summary,
-            doc: include_str!(concat!("../../rules/", $code, ".md")),
+            doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $code, ".md")),
         };
+    };
+}
+pub(crate) use rule_meta;
+
+/// Declares a rule that reports what a shared pass found: `$report(cx, &META, out)`.
+macro_rules! reporting_rule {
+    ($ty:ident, $code:literal, $name:literal, $sev:ident, $summary:literal, $report:expr) => {
+        pub struct $ty;
+
+        $crate::rules::rule_meta!($code, $name, $sev, $summary);
 
         impl $crate::rules::Rule for $ty {
             fn meta(&self) -> &'static $crate::rules::RuleMeta {
@@ -235,9 +243,24 @@ macro_rules! model_problem_rule {
                 cx: &$crate::rules::Context<'_>,
                 out: &mut Vec<$crate::report::diagnostic::Diagnostic>,
             ) {
-                cx.problems($crate::model::ProblemKind::$kind, &META, out);
+                let report: fn(
+                    &$crate::rules::Context<'_>,
+                    &'static $crate::rules::RuleMeta,
+                    &mut Vec<$crate::report::diagnostic::Diagnostic>,
+                ) = $report;
+                report(cx, &META, out);
             }
         }
+    };
+}
+pub(crate) use reporting_rule;
+
+/// Declares a rule that reports one kind of model problem.
+macro_rules! model_problem_rule {
+    ($ty:ident, $kind:ident, $code:literal, $name:literal, $sev:ident, $summary:literal) => {
+        $crate::rules::reporting_rule!($ty, $code, $name, $sev, $summary, |cx, meta, out| {
+            cx.problems($crate::model::ProblemKind::$kind, meta, out)
+        });
     };
 }
 pub(crate) use model_problem_rule;

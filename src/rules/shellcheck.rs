@@ -2,19 +2,18 @@
 //! runs one ShellCheck process beside the rule engine (`check.rs` starts it before the
 //! rules and joins it after); findings carry ShellCheck's own code (`SC2086`).
 
-use super::{Context, Rule, RuleMeta, Severity};
+use super::{Context, Rule, RuleMeta};
 use crate::report::diagnostic::Diagnostic;
 use crate::settings::ShellcheckMode;
 
 pub struct Shellcheck;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "KAS500",
-    name: "shellcheck",
-    severity: Severity::Warning,
-    summary: "shellcheck findings in job scripts, at their exact place in the YAML",
-    doc: include_str!("../../rules/KAS500.md"),
-};
+super::rule_meta!(
+    "KAS500",
+    "shellcheck",
+    Warning,
+    "shellcheck findings in job scripts, at their exact place in the YAML"
+);
 
 impl Rule for Shellcheck {
     fn meta(&self) -> &'static RuleMeta {

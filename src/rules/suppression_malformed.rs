@@ -1,17 +1,16 @@
 //! a suppression comment is malformed or names an unknown rule. Reported by the suppression pass (`src/suppress.rs`), which runs after
 //! the rules, so this rule has no hook of its own.
 
-use super::{Rule, RuleMeta, Severity};
+use super::{Rule, RuleMeta};
 
 pub struct SuppressionMalformed;
 
-pub static META: RuleMeta = RuleMeta {
-    code: "KAS901",
-    name: "malformed-suppression",
-    severity: Severity::Warning,
-    summary: "a suppression comment is malformed or names an unknown rule",
-    doc: include_str!("../../rules/KAS901.md"),
-};
+super::rule_meta!(
+    "KAS901",
+    "malformed-suppression",
+    Warning,
+    "a suppression comment is malformed or names an unknown rule"
+);
 
 impl Rule for SuppressionMalformed {
     fn meta(&self) -> &'static RuleMeta {

@@ -44,13 +44,7 @@ macro_rules! deploy_rule {
     ($ty:ident, $code:literal, $name:literal, $sev:ident, $summary:literal) => {
         pub struct $ty;
 
-        pub static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
-            code: $code,
-            name: $name,
-            severity: $crate::rules::Severity::$sev,
-            summary: $summary,
-            doc: include_str!(concat!("../../../rules/", $code, ".md")),
-        };
+        $crate::rules::rule_meta!($code, $name, $sev, $summary);
     };
 }
 pub(crate) use deploy_rule;

@@ -98,28 +98,9 @@ pub fn report(
 /// Declares a rule of this folder: a unit struct reporting one [`Class`].
 macro_rules! gitlab_rule {
     ($ty:ident, $class:ident, $code:literal, $name:literal, $sev:ident, $summary:literal) => {
-        pub struct $ty;
-
-        pub static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
-            code: $code,
-            name: $name,
-            severity: $crate::rules::Severity::$sev,
-            summary: $summary,
-            doc: include_str!(concat!("../../../rules/", $code, ".md")),
-        };
-
-        impl $crate::rules::Rule for $ty {
-            fn meta(&self) -> &'static $crate::rules::RuleMeta {
-                &META
-            }
-            fn check_pipeline(
-                &self,
-                cx: &$crate::rules::Context<'_>,
-                out: &mut Vec<$crate::report::diagnostic::Diagnostic>,
-            ) {
-                super::finding::report(cx, super::finding::Class::$class, &META, out);
-            }
-        }
+        $crate::rules::reporting_rule!($ty, $code, $name, $sev, $summary, |cx, meta, out| {
+            super::finding::report(cx, super::finding::Class::$class, meta, out)
+        });
     };
 }
 pub(crate) use gitlab_rule;
