@@ -591,3 +591,27 @@ fn no_path_checks_the_repository_entry_or_the_configured_one() {
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert_eq!(rules_of(&json(&o)), ["KAS010"]);
 }
+
+#[test]
+fn big_pipelines_give_the_same_findings_on_two_threads() {
+    // 300 jobs: past the point where rules run on two threads.
+    let dir = scratch("big-pipeline");
+    let mut y = String::from("variables:\n  AGENT_KUBECONTEXT: my-group/my-project:my-agent\n");
+    for i in 0..300 {
+        y.push_str(&format!(
+            "job-{i}:\n  image: alpine/k8s:1.31.4\n  stage: {}\n  script:\n    - kubectl --context \"$AGENT_KUBECONTEXT\" apply -f k8s/ --insecure-skip-tls-verify\n",
+            if i == 7 { "nope" } else { "test" }
+        ));
+    }
+    let f = write(&dir, ".gitlab-ci.yml", y);
+    let first = run(&["check", "--no-shellcheck", "--format", "json", &f]);
+    let second = run(&["check", "--no-shellcheck", "--format", "json", &f]);
+    assert_eq!(
+        stdout(&first),
+        stdout(&second),
+        "output must be deterministic"
+    );
+    let rules = rules_of(&json(&first));
+    assert_eq!(rules.iter().filter(|r| *r == "KAS401").count(), 300);
+    assert_eq!(rules.iter().filter(|r| *r == "KAS024").count(), 1);
+}

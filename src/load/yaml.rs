@@ -1,8 +1,8 @@
 //! The spanned YAML tree. Built from granit-parser events without recursion; aliases
-//! share the anchored node (`Rc`), `<<` merge keys and duplicate keys follow Psych.
+//! share the anchored node (`Arc`), `<<` merge keys and duplicate keys follow Psych.
 
 use std::collections::{HashMap, HashSet};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use granit_parser::{Event, Parser, ScalarStyle, Span as PSpan};
 use indexmap::IndexMap;
@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use super::scalar::{resolve_plain, Plain};
 use super::source::{Comment, FileId, Span};
 
-pub type NodeRef = Rc<Node>;
+pub type NodeRef = Arc<Node>;
 
 /// GitLab's limit on nesting (`Gitlab::Config::Loader::Yaml::MAX_YAML_DEPTH`).
 pub const MAX_DEPTH: usize = 100;
@@ -328,7 +328,7 @@ impl Builder<'_> {
                     .unwrap_or(start)
                     .min(start);
                 let (style, value) = scalar_value(&text, style, tag.as_deref());
-                let node = Rc::new(Node {
+                let node = Arc::new(Node {
                     span: self.span(tag_start, end),
                     tag,
                     style,
@@ -390,7 +390,7 @@ impl Builder<'_> {
                         let e = flow_end
                             .or_else(|| items.last().map(|n| n.span.end as usize))
                             .unwrap_or(s);
-                        let node = Rc::new(Node {
+                        let node = Arc::new(Node {
                             span: self.span(s, e),
                             tag,
                             style: Style::Other,
@@ -410,13 +410,13 @@ impl Builder<'_> {
                         if let Some(k) = key {
                             // A key without a value (cannot happen with a valid event stream).
                             let sp = k.span;
-                            entries.push((k, Rc::new(Node::new(sp, Value::Null))));
+                            entries.push((k, Arc::new(Node::new(sp, Value::Null))));
                         }
                         let e = flow_end
                             .or_else(|| entries.last().map(|(_, v)| v.span.end as usize))
                             .unwrap_or(s);
                         let map = self.build_map(entries);
-                        let node = Rc::new(Node {
+                        let node = Arc::new(Node {
                             span: self.span(s, e),
                             tag,
                             style: Style::Other,
@@ -628,7 +628,7 @@ fn check_expanded(root: &NodeRef, file: FileId) -> Result<(), YamlError> {
     // Iterative post-order walk.
     let mut stack: Vec<(&NodeRef, bool)> = vec![(root, false)];
     while let Some((node, done)) = stack.pop() {
-        let key = Rc::as_ptr(node);
+        let key = Arc::as_ptr(node);
         if memo.contains_key(&key) {
             continue;
         }
@@ -640,7 +640,7 @@ fn check_expanded(root: &NodeRef, file: FileId) -> Result<(), YamlError> {
         if !done {
             stack.push((node, true));
             for c in children {
-                if !memo.contains_key(&Rc::as_ptr(c)) {
+                if !memo.contains_key(&Arc::as_ptr(c)) {
                     stack.push((c, false));
                 }
             }
@@ -652,7 +652,7 @@ fn check_expanded(root: &NodeRef, file: FileId) -> Result<(), YamlError> {
             depth: usize::from(is_collection),
         };
         for c in children {
-            let cm = memo[&Rc::as_ptr(c)];
+            let cm = memo[&Arc::as_ptr(c)];
             m.size = m.size.saturating_add(cm.size);
             m.depth = m.depth.max(cm.depth + 1);
         }

@@ -2,7 +2,7 @@
 //! Parents merge in order (later parents win), then the entry's own keys win.
 
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::merge::deep_merge;
 use super::problem::{Problem, ProblemKind};
@@ -50,7 +50,7 @@ pub fn resolve(root: &NodeRef, complete: bool) -> (NodeRef, Vec<Problem>) {
     for (key, entry) in map.iter() {
         let value = if entry.value.get("extends").is_some() {
             let v = ext.extend(key, &mut Vec::new());
-            changed |= !Rc::ptr_eq(&v, &entry.value);
+            changed |= !Arc::ptr_eq(&v, &entry.value);
             v
         } else {
             entry.value.clone()
@@ -64,7 +64,7 @@ pub fn resolve(root: &NodeRef, complete: bool) -> (NodeRef, Vec<Problem>) {
         );
     }
     let node = if changed {
-        Rc::new(Node {
+        Arc::new(Node {
             span: root.span,
             tag: None,
             style: Style::Other,

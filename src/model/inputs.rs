@@ -3,7 +3,7 @@
 //! anywhere else the value is spliced in as text. Placeholders whose value is unknown
 //! offline (a required input nobody provides) are left as written.
 
-use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -171,7 +171,7 @@ fn walk(node: &NodeRef, inputs: &[(String, Option<NodeRef>)]) -> Option<NodeRef>
 }
 
 fn rebuild(node: &NodeRef, value: Value) -> NodeRef {
-    Rc::new(Node {
+    Arc::new(Node {
         span: node.span,
         tag: node.tag.clone(),
         style: node.style,
@@ -186,7 +186,7 @@ fn substitute(node: &NodeRef, s: &str, inputs: &[(String, Option<NodeRef>)]) -> 
         if whole.start() == 0 && whole.end() == s.trim_end().len() && c[2].trim().is_empty() {
             // The whole scalar is one placeholder: keep the input's type.
             let v = lookup(inputs, &c[1])?;
-            return Some(Rc::new(Node {
+            return Some(Arc::new(Node {
                 span: node.span,
                 tag: v.tag.clone(),
                 style: node.style,

@@ -2,7 +2,7 @@
 //! (the base's key order kept, new keys appended), anything else is replaced.
 //! Values keep the spans of the place they were written.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::load::yaml::{Entry, Map, Node, Style, Value};
 use crate::load::NodeRef;
@@ -26,7 +26,7 @@ pub fn deep_merge(base: &NodeRef, over: &NodeRef) -> NodeRef {
                     },
                 );
             }
-            Rc::new(Node {
+            Arc::new(Node {
                 span: over.span,
                 tag: over.tag.clone(),
                 style: Style::Other,
@@ -43,7 +43,7 @@ pub fn without_key(node: &NodeRef, key: &str) -> NodeRef {
         Some(m) if m.contains_key(key) => {
             let mut m = m.clone();
             m.shift_remove(key);
-            Rc::new(Node {
+            Arc::new(Node {
                 span: node.span,
                 tag: node.tag.clone(),
                 style: Style::Other,
@@ -58,7 +58,7 @@ pub fn without_key(node: &NodeRef, key: &str) -> NodeRef {
 pub fn with_key(node: &NodeRef, key: &str, entry: Entry) -> NodeRef {
     let mut m = node.as_map().cloned().unwrap_or_default();
     m.insert(key.to_string(), entry);
-    Rc::new(Node {
+    Arc::new(Node {
         span: node.span,
         tag: node.tag.clone(),
         style: Style::Other,

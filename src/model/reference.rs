@@ -1,7 +1,7 @@
 //! `!reference [job, key, ...]`: replaced by the value found at that path of the
 //! configuration after `extends`. References nest at most 10 deep.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::problem::{Problem, ProblemKind};
 use crate::load::yaml::{Entry, Map, Node};
@@ -60,7 +60,7 @@ impl Resolver<'_> {
                 Some(rebuild(node, Value::Seq(items)))
             }
             Value::Map(map) => {
-                let top = Rc::ptr_eq(node, self.root);
+                let top = Arc::ptr_eq(node, self.root);
                 let new: Vec<Option<NodeRef>> = map
                     .iter()
                     .map(|(key, entry)| {
@@ -181,7 +181,7 @@ impl Resolver<'_> {
 }
 
 fn rebuild(node: &NodeRef, value: Value) -> NodeRef {
-    Rc::new(Node {
+    Arc::new(Node {
         span: node.span,
         tag: node.tag.clone(),
         style: node.style,

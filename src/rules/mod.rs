@@ -60,9 +60,9 @@ pub struct Context<'a> {
     pub pipeline: &'a Pipeline,
     pub settings: &'a crate::settings::Settings,
     /// Per-job script and variable analysis, built on first use and shared by the rules.
-    facts: std::cell::OnceCell<deploy::FactsTable<'a>>,
+    facts: std::sync::OnceLock<deploy::FactsTable<'a>>,
     /// GitLab's validation, one walk shared by the rules of `gitlab/`.
-    gitlab: std::cell::OnceCell<Vec<gitlab::finding::Finding>>,
+    gitlab: std::sync::OnceLock<Vec<gitlab::finding::Finding>>,
 }
 
 impl<'a> Context<'a> {
@@ -70,8 +70,8 @@ impl<'a> Context<'a> {
         Context {
             pipeline,
             settings,
-            facts: std::cell::OnceCell::new(),
-            gitlab: std::cell::OnceCell::new(),
+            facts: std::sync::OnceLock::new(),
+            gitlab: std::sync::OnceLock::new(),
         }
     }
 
@@ -180,6 +180,23 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
     })
 }
 
+/// From this many jobs on, rules run on two threads.
+const PARALLEL_MIN_JOBS: usize = 200;
+
+/// Every hook of `rules`: pipeline-level first, then one walk over the jobs.
+fn run(rules: &[&dyn Rule], cx: &Context<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in rules {
+        rule.check_pipeline(cx, &mut out);
+    }
+    for job in &cx.pipeline.jobs {
+        for rule in rules {
+            rule.check_job(cx, job, &mut out);
+        }
+    }
+    out
+}
+
 /// Run the enabled rules over one pipeline: one walk, every rule at each job.
 pub fn check(pipeline: &Pipeline, settings: &crate::settings::Settings) -> Vec<Diagnostic> {
     let rules: Vec<&dyn Rule> = RULES
@@ -188,15 +205,24 @@ pub fn check(pipeline: &Pipeline, settings: &crate::settings::Settings) -> Vec<D
         .filter(|r| settings.enabled(r.meta().code))
         .collect();
     let cx = Context::new(pipeline, settings);
-    let mut out = Vec::new();
-    for rule in &rules {
-        rule.check_pipeline(&cx, &mut out);
-    }
-    for job in &pipeline.jobs {
-        for rule in &rules {
-            rule.check_job(&cx, job, &mut out);
-        }
-    }
+    let mut out = if pipeline.jobs.len() >= PARALLEL_MIN_JOBS {
+        // Big pipelines: the deployment rules (and their script analysis) on a second
+        // core, GitLab's validation and the rest on this one.
+        let (deploy, rest): (Vec<&dyn Rule>, Vec<&dyn Rule>) = rules
+            .iter()
+            .partition(|r| !matches!(r.meta().code.as_bytes()[3], b'0' | b'9'));
+        std::thread::scope(|s| {
+            let other = s.spawn(|| run(&deploy, &cx));
+            let mut out = run(&rest, &cx);
+            match other.join() {
+                Ok(more) => out.extend(more),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+            out
+        })
+    } else {
+        run(&rules, &cx)
+    };
     // One anchor or template used by many jobs gives one finding.
     let mut seen = std::collections::HashSet::new();
     out.retain(|d| seen.insert((d.code().to_string(), d.primary, d.message.clone())));

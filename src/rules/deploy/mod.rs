@@ -155,7 +155,8 @@ pub fn repo_agents(p: &Pipeline) -> Vec<String> {
 /// The facts of every job, computed once per pipeline and shared by the rules.
 pub struct FactsTable<'a> {
     facts: Vec<Facts<'a>>,
-    index: std::collections::HashMap<*const Job, usize>,
+    /// Job address → position (addresses as numbers, so the table can be shared by threads).
+    index: std::collections::HashMap<usize, usize>,
 }
 
 impl<'a> FactsTable<'a> {
@@ -170,7 +171,7 @@ impl<'a> FactsTable<'a> {
             .jobs
             .iter()
             .enumerate()
-            .map(|(i, j)| (j as *const Job, i))
+            .map(|(i, j)| (j as *const Job as usize, i))
             .collect();
         FactsTable { facts, index }
     }
@@ -178,7 +179,7 @@ impl<'a> FactsTable<'a> {
     /// The facts of one of the pipeline's jobs.
     pub fn of(&self, job: &Job) -> Option<&Facts<'a>> {
         self.index
-            .get(&(job as *const Job))
+            .get(&(job as *const Job as usize))
             .map(|&i| &self.facts[i])
     }
 
