@@ -28,8 +28,10 @@ impl Rule for ContextVariableUndefined {
         if f.vars.open {
             return;
         }
+        // One finding per variable and job: its first use.
+        let mut seen = std::collections::HashSet::new();
         for u in undefined_context_vars(f) {
-            if near_definition(f, &u.name).is_some() {
+            if near_definition(f, &u.name).is_some() || !seen.insert(u.name.clone()) {
                 continue;
             }
             out.push(

@@ -52,7 +52,18 @@ impl Rule for SecretCreateNotIdempotent {
                         p.contains(&n) || p.iter().any(|x| x.ends_with(&format!("/{n}")))
                     })
             });
-            if deleted_before {
+            // `kubectl get secret NAME || kubectl create secret ... NAME` creates it only when missing.
+            let guarded = i > 0 && cmds[i - 1].or_next && {
+                let c = &cmds[i - 1];
+                let p = kube::positionals(c);
+                kube::tool(c) == Some(Tool::Kubectl)
+                    && matches!(p.first(), Some(&"get") | Some(&"describe"))
+                    && p.get(1).is_some_and(|k| k.starts_with("secret"))
+                    && name.is_none_or(|n| {
+                        p.contains(&n) || p.iter().any(|x| x.ends_with(&format!("/{n}")))
+                    })
+            };
+            if deleted_before || guarded {
                 continue;
             }
             out.push(
