@@ -1,6 +1,6 @@
 //! KAS101: a job reaches the cluster through the agent before selecting a kube context.
 
-use super::{deploy_rule, repo_agents, Facts};
+use super::{deploy_rule, kubernetes_runner, repo_agents, Facts};
 use crate::analysis::{kube, Command};
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
@@ -30,6 +30,11 @@ impl Rule for ContextNotSelected {
                     .any(|c| kube::use_context(c).is_some())
         }) || !repo_agents(p).is_empty();
         for f in &facts {
+            // In a Kubernetes runner's pod kubectl falls back to the pod's service account
+            // when the KUBECONFIG selects no context.
+            if kubernetes_runner(p, f.job) {
+                continue;
+            }
             if let Some(cmd) = unselected(f, pipeline_uses_agent) {
                 let tool = kube::tool(cmd).map_or("kubectl", |t| t.name());
                 let sub = kube::positionals(cmd)

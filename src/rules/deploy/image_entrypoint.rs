@@ -4,7 +4,7 @@
 //! with its shell unless `FF_KUBERNETES_HONOR_ENTRYPOINT` is on. The YAML cannot name the
 //! executor, so this is a warning, silent when the job's tags name a Kubernetes runner.
 
-use super::{catalogued_image, deploy_rule};
+use super::{catalogued_image, deploy_rule, kubernetes_runner};
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -50,25 +50,13 @@ impl Rule for ImageEntrypoint {
     }
 }
 
-/// The job is tagged for a Kubernetes runner (`kubernetes`, `k8s-runner`, ...) and does not
-/// turn on `FF_KUBERNETES_HONOR_ENTRYPOINT`: that executor starts the shell itself.
+/// The job is tagged for a Kubernetes runner and does not turn on
+/// `FF_KUBERNETES_HONOR_ENTRYPOINT`: that executor starts the shell itself.
 fn on_kubernetes_runner(cx: &Context<'_>, job: &crate::model::Job) -> bool {
-    let Some(tags) = cx.pipeline.job_value(job, "tags") else {
-        return false;
-    };
-    let crate::load::Value::Seq(items) = &tags.value else {
-        return false;
-    };
-    let kubernetes = items.iter().any(|t| {
-        t.as_str().is_some_and(|t| {
-            let t = t.to_ascii_lowercase();
-            t.contains("kubernetes") || t.contains("k8s")
-        })
-    });
     let honours = cx.facts().of(job).is_some_and(|f| {
         f.vars
             .value("FF_KUBERNETES_HONOR_ENTRYPOINT")
             .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1"))
     });
-    kubernetes && !honours
+    kubernetes_runner(cx.pipeline, job) && !honours
 }

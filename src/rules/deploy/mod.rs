@@ -147,6 +147,25 @@ pub fn repo_root(p: &Pipeline) -> Option<std::path::PathBuf> {
 }
 
 /// Agent names configured in the repository (`.gitlab/agents/<name>/`), sorted.
+/// The job's `tags` name a Kubernetes runner (a tag containing `kubernetes` or `k8s`, as
+/// `kubernetes-runner`, `k8s`): the Kubernetes executor replaces the image's ENTRYPOINT with
+/// its shell, and kubectl in its pods falls back to the pod's service account when the
+/// KUBECONFIG selects no context.
+pub fn kubernetes_runner(p: &Pipeline, job: &Job) -> bool {
+    let Some(tags) = p.job_value(job, "tags") else {
+        return false;
+    };
+    let crate::load::Value::Seq(items) = &tags.value else {
+        return false;
+    };
+    items.iter().any(|t| {
+        t.as_str().is_some_and(|t| {
+            let t = t.to_ascii_lowercase();
+            t.contains("kubernetes") || t.contains("k8s")
+        })
+    })
+}
+
 pub fn repo_agents(p: &Pipeline) -> Vec<String> {
     p.agents.iter().map(|a| a.name.clone()).collect()
 }
