@@ -2,31 +2,13 @@
 //! (granit-parser's event stream over the same bytes), on `../shared/corpus` and on a
 //! generated ~2 MB pipeline (thousands of jobs with anchors, `extends`, `needs`).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use kaslint::check::{check_target, CheckOptions, Target};
 use kaslint::settings::Settings;
-
-fn corpus_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 /// A ~2 MB pipeline: an anchor merged into every job, `extends` of a template, `needs`
 /// on the previous job, block scalars.
@@ -92,7 +74,7 @@ fn main() {
     let runs = 5;
 
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    let files = corpus_files(&corpus);
+    let files = common::corpus_files(&corpus);
     if files.is_empty() {
         println!("corpus: ../shared/corpus not found, skipped");
     } else {

@@ -4,32 +4,14 @@
 //! beforehand, not timed): one process per pipeline, and one process for everything.
 //! Needs a ShellCheck (`KASLINT_SHELLCHECK` or `PATH`).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use kaslint::check::{load_target, Target};
 use kaslint::settings::Settings;
 use kaslint::shellcheck::{self, units};
-
-fn corpus_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 fn main() {
     let mut settings = Settings::default();
@@ -43,7 +25,7 @@ fn main() {
     };
     settings.shellcheck.path = Some(binary.path.clone());
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    let files = corpus_files(&corpus);
+    let files = common::corpus_files(&corpus);
     let pipelines: Vec<_> = files
         .iter()
         .filter_map(|f| {
