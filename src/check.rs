@@ -100,27 +100,13 @@ fn relative_to_cwd(p: &Path) -> PathBuf {
 }
 
 fn find_pipelines(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let path = e.path();
-            let Ok(ft) = e.file_type() else { continue };
-            if ft.is_dir() {
-                if !matches!(name.as_str(), ".git" | "target" | "node_modules") {
-                    stack.push(path);
-                }
-            } else if name == ".gitlab-ci.yml" || name.ends_with(".gitlab-ci.yml") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
+    let skip = |name: &str| matches!(name, ".git" | "target" | "node_modules");
+    let mut found = load::files_below(dir, &skip, usize::MAX);
+    found.retain(|p| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with(".gitlab-ci.yml"))
+    });
+    found
 }
 
 /// How a root folder is shown: relative to the current folder when it is below it.

@@ -32,6 +32,37 @@ pub enum FileProblemKind {
     Empty,
 }
 
+/// The files below `root` (not following into folders `skip_dir` names), sorted, at
+/// most `limit` of them.
+pub fn files_below(
+    root: &Path,
+    skip_dir: &dyn Fn(&str) -> bool,
+    limit: usize,
+) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    'walk: while let Some(dir) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(ft) = entry.file_type() else { continue };
+            if ft.is_dir() {
+                if !skip_dir(&entry.file_name().to_string_lossy()) {
+                    dirs.push(entry.path());
+                }
+            } else {
+                out.push(entry.path());
+                if out.len() >= limit {
+                    break 'walk;
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Read at most `MAX_FILE_BYTES + 1` bytes: a larger file is a finding, not an allocation.
 pub fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     let file = std::fs::File::open(path)?;

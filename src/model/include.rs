@@ -398,34 +398,17 @@ pub fn wildcard_regex(path: &str) -> Regex {
 /// Every file under the repository root, as `/`-separated relative paths, sorted.
 fn list_files(root: &Path) -> Vec<String> {
     const MAX_FILES: usize = 200_000;
-    let mut out = Vec::new();
-    let mut dirs = vec![root.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            if name == ".git" {
-                continue;
-            }
-            let Ok(ft) = entry.file_type() else { continue };
-            let path = entry.path();
-            if ft.is_dir() {
-                dirs.push(path);
-            } else if let Ok(rel) = path.strip_prefix(root) {
-                let rel: Vec<String> = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                out.push(rel.join("/"));
-                if out.len() >= MAX_FILES {
-                    out.sort();
-                    return out;
-                }
-            }
-        }
-    }
+    let mut out: Vec<String> = load::files_below(root, &|name| name == ".git", MAX_FILES)
+        .iter()
+        .filter_map(|path| {
+            let rel = path.strip_prefix(root).ok()?;
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            Some(parts.join("/"))
+        })
+        .collect();
     out.sort();
     out
 }
