@@ -1,5 +1,5 @@
 //! Phase timings of one check (parse-only, spanned tree, model, rules), for profiling:
-//! `cargo bench --bench phase -- FILE [tree]` (default: the 2 MB pipeline `cargo bench
+//! `cargo bench --bench phase -- FILE [tree|rules]` (default: the 2 MB pipeline `cargo bench
 //! --bench check` generates).
 use std::time::Instant;
 
@@ -48,6 +48,16 @@ fn main() {
         let build = t.elapsed();
         let mut settings = kaslint::settings::Settings::default();
         settings.shellcheck.mode = kaslint::settings::ShellcheckMode::Off;
+        if args.get(1).is_some_and(|a| a == "rules") {
+            // Rules only, ten times (for a profiler).
+            for _ in 0..10 {
+                let t = Instant::now();
+                let n = kaslint::rules::check(&pipeline, &settings).len();
+                println!("rules {:?}, {n} findings", t.elapsed());
+            }
+            std::mem::forget(pipeline);
+            return;
+        }
         let t = Instant::now();
         let findings = kaslint::rules::check(&pipeline, &settings).len();
         let rules = t.elapsed();

@@ -241,14 +241,25 @@ fn byte_range(span: &PSpan) -> (usize, usize) {
     }
 }
 
+/// What a node expands to once aliases and merges are followed.
+#[derive(Clone, Copy)]
+struct Measure {
+    size: u64,
+    depth: usize,
+}
+
+type FxHashMap<K, V> = HashMap<K, V, Hasher>;
+
 struct Builder<'a> {
     file: FileId,
     src: &'a str,
     stack: Vec<Frame>,
     anchors: HashMap<usize, NodeRef>,
     open_anchors: HashSet<usize>,
-    /// Whether any alias was used (only then can expansion exceed the source).
-    aliased: bool,
+    /// The alias-expanded size and depth of every collection built so far (a scalar's
+    /// is one node, depth 0), so that a billion-laughs file is measured in time linear
+    /// in its source, as it is built.
+    measures: FxHashMap<*const Node, Measure>,
     references: bool,
     out: Loaded,
 }
@@ -290,10 +301,72 @@ impl Builder<'_> {
         }
     }
 
+    fn measure_of(&self, node: &NodeRef) -> Measure {
+        match &node.value {
+            Value::Seq(_) | Value::Map(_) => self.measures[&Arc::as_ptr(node)],
+            _ => Measure { size: 1, depth: 0 },
+        }
+    }
+
+    /// Record a new collection's expanded measure; an error past GitLab's limits.
+    fn measure(&mut self, node: &NodeRef) -> Result<(), YamlError> {
+        let mut m = Measure { size: 1, depth: 1 };
+        let mut add = |c: &NodeRef| {
+            let cm = self.measure_of(c);
+            m.size = m.size.saturating_add(cm.size);
+            m.depth = m.depth.max(cm.depth + 1);
+        };
+        match &node.value {
+            Value::Seq(items) => items.iter().for_each(&mut add),
+            Value::Map(map) => map.iter().for_each(|(_, e)| add(&e.value)),
+            _ => return Ok(()),
+        }
+        let at = node.span.start as usize;
+        if m.size > MAX_EXPANDED_NODES {
+            return Err(self.error(
+                ErrorKind::TooBig,
+                at,
+                at,
+                format!("aliases expand to more than {MAX_EXPANDED_NODES} nodes (a YAML bomb?)"),
+            ));
+        }
+        if m.depth > MAX_DEPTH {
+            return Err(self.error(
+                ErrorKind::TooDeep,
+                at,
+                at,
+                format!("aliases expand to nesting deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        self.measures.insert(Arc::as_ptr(node), m);
+        Ok(())
+    }
+
     fn register(&mut self, anchor: usize, node: &NodeRef) {
         if anchor != 0 {
             self.open_anchors.remove(&anchor);
             self.anchors.insert(anchor, node.clone());
+        }
+    }
+
+    /// One item of the parser's stream: an event, or the syntax error that ends it.
+    fn feed(&mut self, item: Item<'_>) -> Result<(), YamlError> {
+        match item {
+            Ok((event, span)) => self.event(event, span),
+            Err(e) => {
+                let at = e.marker().byte_offset().unwrap_or(0).min(self.src.len());
+                let kind = if matches!(e.kind(), granit_parser::ErrorKind::RecursionLimitExceeded) {
+                    ErrorKind::TooDeep
+                } else {
+                    ErrorKind::Syntax
+                };
+                let message = if kind == ErrorKind::TooDeep {
+                    format!("nesting is deeper than {MAX_DEPTH} levels")
+                } else {
+                    e.info()
+                };
+                Err(self.error(kind, at, at, message))
+            }
         }
     }
 
@@ -396,6 +469,7 @@ impl Builder<'_> {
                             style: Style::Other,
                             value: Value::Seq(items),
                         });
+                        self.measure(&node)?;
                         self.register(anchor, &node);
                         node
                     }
@@ -422,6 +496,7 @@ impl Builder<'_> {
                             style: Style::Other,
                             value: Value::Map(map),
                         });
+                        self.measure(&node)?;
                         self.register(anchor, &node);
                         node
                     }
@@ -437,7 +512,6 @@ impl Builder<'_> {
                         "an alias refers to the collection that contains it (recursive data)",
                     ));
                 }
-                self.aliased = true;
                 let node = self.anchors.get(&id).cloned().ok_or_else(|| {
                     self.error(
                         ErrorKind::Syntax,
@@ -569,6 +643,13 @@ fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> (Style, Va
     (st, value)
 }
 
+/// Files at least this big are parsed on a second thread while the tree is built.
+const PIPELINE_MIN_BYTES: usize = 256 * 1024;
+/// Events handed over at once.
+const BATCH: usize = 2048;
+
+type Item<'a> = Result<(Event<'a>, PSpan), granit_parser::ScanError>;
+
 /// Parse one file's text into documents. Fails on syntax errors, nesting deeper than
 /// [`MAX_DEPTH`], and alias expansion past [`MAX_EXPANDED_NODES`].
 pub fn parse(file: FileId, src: &str) -> Result<Loaded, YamlError> {
@@ -583,96 +664,42 @@ pub fn parse(file: FileId, src: &str) -> Result<Loaded, YamlError> {
         stack: Vec::new(),
         anchors: HashMap::new(),
         open_anchors: HashSet::new(),
-        aliased: false,
+        measures: FxHashMap::default(),
         references: false,
         out: Loaded::default(),
     };
-    let parser: Parser<'_, _> = Parser::new_from_str_with_options(src, options);
-    for item in parser {
-        match item {
-            Ok((event, span)) => builder.event(event, span)?,
-            Err(e) => {
-                let at = e.marker().byte_offset().unwrap_or(0).min(src.len());
-                let kind = if matches!(e.kind(), granit_parser::ErrorKind::RecursionLimitExceeded) {
-                    ErrorKind::TooDeep
-                } else {
-                    ErrorKind::Syntax
-                };
-                let message = if kind == ErrorKind::TooDeep {
-                    format!("nesting is deeper than {MAX_DEPTH} levels")
-                } else {
-                    e.info()
-                };
-                return Err(builder.error(kind, at, at, message));
+    if src.len() >= PIPELINE_MIN_BYTES {
+        // Big files: the parser runs on a second core, a batch of events ahead of the
+        // tree builder (each is about half of the load).
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item<'_>>>(4);
+            s.spawn(move || {
+                let mut batch = Vec::with_capacity(BATCH);
+                for item in Parser::new_from_str_with_options(src, options) {
+                    let stop = item.is_err();
+                    batch.push(item);
+                    if batch.len() == BATCH || stop {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        // The builder hung up: it stopped at an error of its own.
+                        if tx.send(full).is_err() || stop {
+                            return;
+                        }
+                    }
+                }
+                let _ = tx.send(batch);
+            });
+            for batch in rx {
+                for item in batch {
+                    builder.feed(item)?;
+                }
             }
-        }
-    }
-    if builder.aliased {
-        for doc in &builder.out.documents {
-            check_expanded(doc, file)?;
+            Ok::<(), YamlError>(())
+        })?;
+    } else {
+        for item in Parser::new_from_str_with_options(src, options) {
+            builder.feed(item)?;
         }
     }
     builder.out.has_references = builder.references;
     Ok(builder.out)
-}
-
-/// Size and depth of the alias-expanded tree, memoized per shared node so that a
-/// billion-laughs file is measured in time linear in its source.
-fn check_expanded(root: &NodeRef, file: FileId) -> Result<(), YamlError> {
-    #[derive(Clone, Copy)]
-    struct Measure {
-        size: u64,
-        depth: usize,
-    }
-    let mut memo: HashMap<*const Node, Measure> = HashMap::new();
-    // Iterative post-order walk.
-    let mut stack: Vec<(&NodeRef, bool)> = vec![(root, false)];
-    while let Some((node, done)) = stack.pop() {
-        let key = Arc::as_ptr(node);
-        if memo.contains_key(&key) {
-            continue;
-        }
-        let children: Vec<&NodeRef> = match &node.value {
-            Value::Seq(items) => items.iter().collect(),
-            Value::Map(m) => m.iter().map(|(_, e)| &e.value).collect(),
-            _ => Vec::new(),
-        };
-        if !done {
-            stack.push((node, true));
-            for c in children {
-                if !memo.contains_key(&Arc::as_ptr(c)) {
-                    stack.push((c, false));
-                }
-            }
-            continue;
-        }
-        let is_collection = matches!(node.value, Value::Seq(_) | Value::Map(_));
-        let mut m = Measure {
-            size: 1,
-            depth: usize::from(is_collection),
-        };
-        for c in children {
-            let cm = memo[&Arc::as_ptr(c)];
-            m.size = m.size.saturating_add(cm.size);
-            m.depth = m.depth.max(cm.depth + 1);
-        }
-        if m.size > MAX_EXPANDED_NODES {
-            return Err(YamlError {
-                kind: ErrorKind::TooBig,
-                span: Span::new(file, node.span.start as usize, node.span.start as usize),
-                message: format!(
-                    "aliases expand to more than {MAX_EXPANDED_NODES} nodes (a YAML bomb?)"
-                ),
-            });
-        }
-        if m.depth > MAX_DEPTH {
-            return Err(YamlError {
-                kind: ErrorKind::TooDeep,
-                span: Span::new(file, node.span.start as usize, node.span.start as usize),
-                message: format!("aliases expand to nesting deeper than {MAX_DEPTH} levels"),
-            });
-        }
-        memo.insert(key, m);
-    }
-    Ok(())
 }
