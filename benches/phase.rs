@@ -49,7 +49,18 @@ fn main() {
         let mut settings = kaslint::settings::Settings::default();
         settings.shellcheck.mode = kaslint::settings::ShellcheckMode::Off;
         if args.get(1).is_some_and(|a| a == "rules") {
-            // Rules only, ten times (for a profiler).
+            // Rules only, ten times (for a profiler), then each family alone.
+            for family in [b'0', b'1', b'2', b'3', b'4', b'5', b'9'] {
+                let mut one = settings.clone();
+                one.select = kaslint::rules::RULES
+                    .iter()
+                    .map(|r| r.meta().code)
+                    .filter(|c| c.as_bytes()[3] == family)
+                    .collect();
+                let t = Instant::now();
+                let _ = kaslint::rules::check(&pipeline, &one);
+                println!("KAS{}xx alone: {:?}", family as char, t.elapsed());
+            }
             for _ in 0..10 {
                 let t = Instant::now();
                 let n = kaslint::rules::check(&pipeline, &settings).len();

@@ -18,7 +18,8 @@ pub struct CheckOptions<'a> {
     pub root: Option<PathBuf>,
     pub entry: Option<PathBuf>,
     pub settings: &'a crate::settings::Settings,
-    /// Skip freeing the model's tree after the check (the CLI exits right after; freeing
+    /// Skip freeing the model's tree and the rules' shared analyses after the check (the
+    /// CLI exits right after; freeing
     /// a 2 MB pipeline's nodes costs a quarter of the run).
     pub leak_model: bool,
 }
@@ -173,7 +174,7 @@ fn build(
 fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>) -> FileReport {
     let settings = opts.settings;
     let shellcheck = crate::shellcheck::start(&pipeline, settings);
-    let mut diagnostics = rules::check(&pipeline, settings);
+    let mut diagnostics = rules::check_leaking(&pipeline, settings, opts.leak_model);
     diagnostics.extend(shellcheck.finish());
     let suppressed = if settings.no_ignores {
         0

@@ -183,22 +183,79 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
 /// From this many jobs on, rules run on two threads.
 const PARALLEL_MIN_JOBS: usize = 200;
 
-/// Every hook of `rules`: pipeline-level first, then one walk over the jobs.
-fn run(rules: &[&dyn Rule], cx: &Context<'_>) -> Vec<Diagnostic> {
+/// Every hook of `rules`: pipeline-level first, then one walk over `jobs`.
+fn run(rules: &[&dyn Rule], cx: &Context<'_>, jobs: &[Job]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in rules {
         rule.check_pipeline(cx, &mut out);
     }
-    for job in &cx.pipeline.jobs {
+    run_jobs(rules, cx, jobs, &mut out);
+    out
+}
+
+fn run_jobs(rules: &[&dyn Rule], cx: &Context<'_>, jobs: &[Job], out: &mut Vec<Diagnostic>) {
+    for job in jobs {
         for rule in rules {
-            rule.check_job(cx, job, &mut out);
+            rule.check_job(cx, job, out);
         }
     }
-    out
+}
+
+/// [`run`] on two cores, with the same findings in the same order: the two shared
+/// analyses (GitLab's validation, the jobs' scripts and variables) side by side, then
+/// the pipeline hooks and the first half of the jobs here, the second half there.
+fn run_parallel(rules: &[&dyn Rule], cx: &Context<'_>) -> Vec<Diagnostic> {
+    let uses = |family: &[u8]| {
+        rules
+            .iter()
+            .any(|r| family.contains(&r.meta().code.as_bytes()[3]))
+    };
+    let (gitlab, deploy) = (uses(b"0"), uses(b"1234"));
+    std::thread::scope(|s| {
+        let other = s.spawn(|| {
+            if gitlab {
+                cx.gitlab_findings();
+            }
+        });
+        if deploy {
+            cx.facts();
+        }
+        join(other);
+    });
+    let jobs = &cx.pipeline.jobs;
+    let (first, second) = jobs.split_at(jobs.len() / 2);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| {
+            let mut out = Vec::new();
+            run_jobs(rules, cx, second, &mut out);
+            out
+        });
+        let mut out = run(rules, cx, first);
+        out.extend(join(other));
+        out
+    })
+}
+
+/// A scoped thread's result; its panic goes on in this thread.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    match handle.join() {
+        Ok(v) => v,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 /// Run the enabled rules over one pipeline: one walk, every rule at each job.
 pub fn check(pipeline: &Pipeline, settings: &crate::settings::Settings) -> Vec<Diagnostic> {
+    check_leaking(pipeline, settings, false)
+}
+
+/// [`check`]; with `leak_analysis`, the shared analyses are not freed (for a process that
+/// exits right after: freeing a big pipeline's script analysis takes a sixth of its check).
+pub fn check_leaking(
+    pipeline: &Pipeline,
+    settings: &crate::settings::Settings,
+    leak_analysis: bool,
+) -> Vec<Diagnostic> {
     let rules: Vec<&dyn Rule> = RULES
         .iter()
         .copied()
@@ -206,23 +263,13 @@ pub fn check(pipeline: &Pipeline, settings: &crate::settings::Settings) -> Vec<D
         .collect();
     let cx = Context::new(pipeline, settings);
     let mut out = if pipeline.jobs.len() >= PARALLEL_MIN_JOBS {
-        // Big pipelines: the deployment rules (and their script analysis) on a second
-        // core, GitLab's validation and the rest on this one.
-        let (deploy, rest): (Vec<&dyn Rule>, Vec<&dyn Rule>) = rules
-            .iter()
-            .partition(|r| !matches!(r.meta().code.as_bytes()[3], b'0' | b'9'));
-        std::thread::scope(|s| {
-            let other = s.spawn(|| run(&deploy, &cx));
-            let mut out = run(&rest, &cx);
-            match other.join() {
-                Ok(more) => out.extend(more),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-            out
-        })
+        run_parallel(&rules, &cx)
     } else {
-        run(&rules, &cx)
+        run(&rules, &cx, &pipeline.jobs)
     };
+    if leak_analysis {
+        std::mem::forget(cx);
+    }
     // One anchor or template used by many jobs gives one finding.
     let mut seen = std::collections::HashSet::new();
     out.retain(|d| seen.insert((d.code().to_string(), d.primary, d.message.clone())));

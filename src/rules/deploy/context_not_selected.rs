@@ -22,20 +22,21 @@ impl Rule for ContextNotSelected {
         let p = cx.pipeline;
         let facts: Vec<&Facts<'_>> = cx.facts().visible().collect();
         // Another job selecting a context shows the pipeline uses the agent.
-        let pipeline_uses_agent = facts.iter().any(|f| {
-            !f.own_kubeconfig()
-                && f.script
+        let pipeline_uses_agent = !repo_agents(p).is_empty()
+            || facts.iter().any(|f| {
+                f.script
                     .commands
                     .iter()
                     .any(|c| kube::use_context(c).is_some())
-        }) || !repo_agents(p).is_empty();
+                    && !f.own_kubeconfig()
+            });
         for f in &facts {
+            let Some(cmd) = unselected(f, pipeline_uses_agent) else {
+                continue;
+            };
             // In a Kubernetes runner's pod kubectl falls back to the pod's service account
             // when the KUBECONFIG selects no context.
-            if kubernetes_runner(p, f.job) {
-                continue;
-            }
-            if let Some(cmd) = unselected(f, pipeline_uses_agent) {
+            if !kubernetes_runner(p, f.job) {
                 let tool = kube::tool(cmd).map_or("kubectl", |t| t.name());
                 let sub = kube::positionals(cmd)
                     .first()
@@ -61,13 +62,16 @@ impl Rule for ContextNotSelected {
 
 /// The first cluster command that runs with no context selected, when the job uses the agent.
 fn unselected<'f>(f: &'f Facts<'_>, pipeline_uses_agent: bool) -> Option<&'f Command> {
-    if f.script.incomplete || f.own_kubeconfig() {
+    if f.script.incomplete {
         return None;
     }
     let cmds = &f.script.commands;
     let first = cmds
         .iter()
         .position(|c| kube::needs_cluster(c) && kube::context_flag(c).is_none())?;
+    if f.own_kubeconfig() {
+        return None;
+    }
     let selects = |c: &Command| kube::use_context(c).is_some();
     if cmds[..first].iter().any(selects) {
         return None;
