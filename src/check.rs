@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::folders;
 use crate::load::{self, Sources};
 use crate::model::{BuildOptions, Pipeline, Role};
 use crate::report::FileReport;
@@ -28,25 +29,9 @@ pub struct CheckOptions<'a> {
 #[derive(Debug)]
 pub struct IoError(pub String);
 
-/// The first `found(dir)` answer walking up from `start` (a file's folder, or the folder).
-pub fn find_upward(start: &Path, found: impl Fn(&Path) -> Option<PathBuf>) -> Option<PathBuf> {
-    let start = std::fs::canonicalize(start).ok()?;
-    let mut dir = if start.is_dir() {
-        start
-    } else {
-        start.parent()?.to_path_buf()
-    };
-    loop {
-        if let Some(hit) = found(&dir) {
-            return Some(hit);
-        }
-        dir = dir.parent()?.to_path_buf();
-    }
-}
-
 /// The nearest ancestor folder (or the folder itself) holding `.git`.
 pub fn find_repo_root(start: &Path) -> Option<PathBuf> {
-    find_upward(start, |dir| {
+    folders::find_upward(".git", start, |dir| {
         dir.join(".git").exists().then(|| dir.to_path_buf())
     })
 }
@@ -129,7 +114,7 @@ struct Located {
 fn locate_root(file_dir: &Path, explicit: Option<&Path>) -> Located {
     if let Some(r) = explicit {
         return Located {
-            root: Some(std::fs::canonicalize(r).unwrap_or_else(|_| r.to_path_buf())),
+            root: Some(folders::canonical(r).unwrap_or_else(|| r.to_path_buf())),
             certain: true,
         };
     }
@@ -139,7 +124,7 @@ fn locate_root(file_dir: &Path, explicit: Option<&Path>) -> Located {
             certain: true,
         },
         None => Located {
-            root: std::fs::canonicalize(file_dir).ok(),
+            root: folders::canonical(file_dir),
             certain: false,
         },
     }
@@ -150,7 +135,7 @@ fn is_entry(path: &Path, entry: Option<&Path>) -> bool {
         return true;
     }
     match entry {
-        Some(e) => std::fs::canonicalize(e).ok() == std::fs::canonicalize(path).ok(),
+        Some(e) => folders::canonical(e) == folders::canonical(path),
         None => false,
     }
 }
@@ -288,7 +273,7 @@ pub fn load_target(
                 }
             }
             let mut sources = Sources::default();
-            let canonical = std::fs::canonicalize(path).ok();
+            let canonical = folders::canonical(path);
             let name = path.to_string_lossy().into_owned();
             let (id, problem) = load::decode(&mut sources, name, canonical.as_deref(), bytes);
             Ok(Loaded::Alone(build(sources, id, problem, &located, role)))
@@ -306,8 +291,8 @@ fn within_repository_pipeline(
     let entry_path = entry
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join(".gitlab-ci.yml"));
-    let canonical = std::fs::canonicalize(path).ok()?;
-    let entry_canonical = std::fs::canonicalize(&entry_path).ok()?;
+    let canonical = folders::canonical(path)?;
+    let entry_canonical = folders::canonical(&entry_path)?;
     if canonical == entry_canonical {
         return None;
     }

@@ -87,7 +87,7 @@ pub struct ConfigError(pub String);
 
 /// The nearest `kaslint.toml` / `.kaslint.toml` at or above `start`.
 pub fn discover(start: &Path) -> Option<PathBuf> {
-    crate::check::find_upward(start, |dir| {
+    crate::folders::find_upward("kaslint.toml", start, |dir| {
         FILE_NAMES.iter().map(|n| dir.join(n)).find(|c| c.is_file())
     })
 }

@@ -34,6 +34,8 @@ pub struct Resolver<'a> {
     pub problems: Vec<Problem>,
     pub unresolved: Vec<Unresolved>,
     pub included: Vec<FileId>,
+    /// The `spec:` headers of the included files, once per file.
+    pub headers: Vec<(FileId, NodeRef)>,
     /// Whether any included file uses `!reference`.
     pub has_references: bool,
     repo_files: OnceCell<Vec<String>>,
@@ -67,6 +69,7 @@ impl<'a> Resolver<'a> {
             problems: Vec::new(),
             unresolved: Vec::new(),
             included: Vec::new(),
+            headers: Vec::new(),
             has_references: false,
             repo_files: OnceCell::new(),
             count: 0,
@@ -238,6 +241,11 @@ impl<'a> Resolver<'a> {
         }
         let parsed = load::parse_file(self.sources, id);
         self.has_references |= parsed.has_references;
+        if let Some(h) = &parsed.header {
+            if !self.headers.iter().any(|(f, _)| *f == id) {
+                self.headers.push((id, h.clone()));
+            }
+        }
         self.problems
             .extend(super::duplicate_problems(&parsed.duplicates));
         if let Some(p) = parsed.problem {

@@ -43,6 +43,8 @@ pub struct Pipeline {
     pub role: Role,
     /// The spec header of the entry file.
     pub header: Option<NodeRef>,
+    /// The spec headers of every file read (the entry's first), once per file.
+    pub headers: Vec<(FileId, NodeRef)>,
     /// The merged configuration (`None` when the file could not be loaded).
     pub root: Option<NodeRef>,
     pub jobs: Vec<Job>,
@@ -123,6 +125,7 @@ impl Pipeline {
             entry,
             role: opts.role,
             header: None,
+            headers: Vec::new(),
             root: None,
             jobs: Vec::new(),
             problems: Vec::new(),
@@ -144,6 +147,9 @@ impl Pipeline {
             .problems
             .extend(duplicate_problems(&parsed.duplicates));
         pipeline.header = parsed.header.clone();
+        pipeline
+            .headers
+            .extend(parsed.header.iter().map(|h| (entry, h.clone())));
         if let Some(p) = parsed.problem {
             pipeline.problems.push(file_problem(p));
             pipeline.sources = sources;
@@ -169,6 +175,7 @@ impl Pipeline {
         pipeline.problems.append(&mut resolver.problems);
         pipeline.unresolved = std::mem::take(&mut resolver.unresolved);
         pipeline.included = std::mem::take(&mut resolver.included);
+        pipeline.headers.append(&mut resolver.headers);
         let has_references = parsed.has_references || resolver.has_references;
         drop(resolver);
         let complete = opts.role == Role::Entry && pipeline.unresolved.is_empty();

@@ -5,28 +5,14 @@
 use regex::Regex;
 
 use super::finding::{Class, Finding};
-use crate::load::yaml;
 use crate::load::{FileId, Node, NodeRef, Value};
 use crate::model::keywords as kw;
 use crate::model::{suggest, Pipeline};
 
 pub fn check(p: &Pipeline) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (id, file) in p.sources.iter() {
-        if !file.text.contains("spec:") {
-            continue;
-        }
-        let Ok(loaded) = yaml::parse(id, &file.text) else {
-            continue;
-        };
-        let mut docs = loaded.documents.into_iter();
-        let (Some(header), Some(_content)) = (docs.next(), docs.next()) else {
-            continue;
-        };
-        if header.get("spec").is_none() {
-            continue;
-        }
-        check_header(id, &header, &mut out);
+    for (id, header) in &p.headers {
+        check_header(*id, header, &mut out);
     }
     out
 }
