@@ -1,6 +1,8 @@
-//! `cargo bench`: throughput of a whole-pipeline check against a parse-only baseline
-//! (granit-parser's event stream over the same bytes), on `../shared/corpus` and on a
-//! generated ~2 MB pipeline (thousands of jobs with anchors, `extends`, `needs`).
+//! `cargo bench`: throughput of a whole-pipeline check against parse-only baselines over
+//! the same bytes (saphyr's `MarkedYaml` load, and granit-parser's bare event stream, the
+//! parser kaslint builds on), on `../shared/corpus` and on a generated ~2 MB pipeline
+//! (thousands of jobs with anchors, `extends`, `needs`). The corpus is checked one file
+//! after another, and spread over the machine's cores as `kaslint check` does.
 
 mod common;
 
@@ -33,10 +35,41 @@ fn generated(target: usize) -> String {
     y
 }
 
-fn parse_only(text: &str) -> usize {
+/// The parser kaslint builds on: granit-parser's events, nothing built.
+fn events_only(text: &str) -> usize {
     granit_parser::Parser::new_from_str(text)
         .filter(|e| e.is_ok())
         .count()
+}
+
+/// saphyr's spanned tree (`MarkedYaml`): the baseline the benchmark's issue names.
+fn saphyr_load(text: &str) -> usize {
+    use saphyr::LoadableYamlNode;
+    saphyr::MarkedYaml::load_from_str(text).map_or(0, |d| d.len())
+}
+
+/// Both baselines for some texts (best of `runs`).
+fn baselines(runs: usize, texts: &[&str]) -> (Duration, Duration) {
+    let load = best_of(runs, || {
+        for t in texts {
+            std::hint::black_box(saphyr_load(t));
+        }
+    });
+    let events = best_of(runs, || {
+        for t in texts {
+            std::hint::black_box(events_only(t));
+        }
+    });
+    (load, events)
+}
+
+fn opts_for<'a>(f: &Path, settings: &'a Settings) -> CheckOptions<'a> {
+    CheckOptions {
+        root: f.parent().map(Path::to_path_buf),
+        entry: None,
+        settings,
+        leak_model: true,
+    }
 }
 
 fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
@@ -50,16 +83,20 @@ fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
         .unwrap_or_default()
 }
 
-fn report(label: &str, files: usize, bytes: usize, full: Duration, parse: Duration) {
+fn report(label: &str, files: usize, bytes: usize, full: Duration, base: (Duration, Duration)) {
     let secs = full.as_secs_f64();
+    let (load, events) = (base.0.as_secs_f64(), base.1.as_secs_f64());
     println!(
-        "{label}: {files} files, {:.2} MB: check {:.1} ms ({:.0} files/s, {:.1} MB/s); parse-only {:.1} ms; ratio {:.2}x",
+        "{label}: {files} files, {:.2} MB: check {:.1} ms ({:.0} files/s, {:.1} MB/s); \
+         parse-only: saphyr load {:.1} ms (ratio {:.2}x), granit events {:.1} ms (ratio {:.2}x)",
         bytes as f64 / 1e6,
         secs * 1e3,
         files as f64 / secs,
         bytes as f64 / 1e6 / secs,
-        parse.as_secs_f64() * 1e3,
-        secs / parse.as_secs_f64()
+        load * 1e3,
+        secs / load,
+        events * 1e3,
+        secs / events,
     );
 }
 
@@ -86,14 +123,7 @@ fn main() {
         let check_corpus = |settings: &Settings| {
             best_of(runs, || {
                 for f in &files {
-                    let root = f.parent().map(Path::to_path_buf);
-                    let opts = CheckOptions {
-                        root,
-                        entry: None,
-                        settings,
-                        leak_model: true,
-                    };
-                    let _ = check_target(&Target::File(f.clone()), &opts);
+                    let _ = check_target(&Target::File(f.clone()), &opts_for(f, settings));
                 }
             })
         };
@@ -114,12 +144,22 @@ fn main() {
             full.as_secs_f64() * 1e3,
             base.as_secs_f64() * 1e3
         );
-        let parse = best_of(runs, || {
-            for t in &texts {
-                std::hint::black_box(parse_only(t));
-            }
+        let strs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let parse = baselines(runs, &strs);
+        report(
+            "corpus, one file after another",
+            files.len(),
+            bytes,
+            full,
+            parse,
+        );
+        let spread = best_of(runs, || {
+            kaslint::check::on_all_cores(files.len(), |i| {
+                let f = &files[i];
+                check_target(&Target::File(f.clone()), &opts_for(f, &all)).is_ok()
+            });
         });
-        report("corpus", files.len(), bytes, full, parse);
+        report("corpus, on all cores", files.len(), bytes, spread, parse);
     }
 
     if std::env::var_os("KASLINT_BENCH_CORPUS_ONLY").is_some() {
@@ -142,9 +182,7 @@ fn main() {
             .map(|r| r.diagnostics.len())
             .unwrap_or(0);
     });
-    let parse = best_of(runs, || {
-        std::hint::black_box(parse_only(&text));
-    });
+    let parse = baselines(runs, &[&text]);
     report("generated", 1, text.len(), full, parse);
     let tree = best_of(runs, || {
         let loaded = kaslint::load::yaml::parse(0, &text).expect("valid");

@@ -202,6 +202,36 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
     }
 }
 
+/// `work(i)` for every `i` below `n`, spread over the machine's cores; results in order.
+pub fn on_all_cores<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |c| c.get())
+        .min(n)
+        .max(1);
+    if threads == 1 {
+        return (0..n).map(work).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut slots: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    let results = std::sync::Mutex::new(&mut slots);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                let r = work(i);
+                results.lock().expect("no panic while holding the lock")[i] = Some(r);
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|r| r.expect("every item done"))
+        .collect()
+}
+
 /// Build and check the pipeline for one target.
 pub fn check_target(target: &Target, opts: &CheckOptions<'_>) -> Result<FileReport, IoError> {
     let pipeline = load_target(target, opts.root.as_deref(), opts.entry.as_deref())?;

@@ -319,33 +319,7 @@ fn check_all(
         };
         check::check_target(target, &opts)
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len())
-        .max(1);
-    if threads == 1 {
-        return jobs.iter().map(run_one).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut slots: Vec<Option<Result<FileReport, check::IoError>>> =
-        (0..jobs.len()).map(|_| None).collect();
-    let results = std::sync::Mutex::new(&mut slots);
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= jobs.len() {
-                    break;
-                }
-                let r = run_one(&jobs[i]);
-                results.lock().expect("no panic while holding the lock")[i] = Some(r);
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .map(|r| r.expect("every target checked"))
-        .collect()
+    check::on_all_cores(jobs.len(), |i| run_one(&jobs[i]))
 }
 
 fn run_config(args: &ConfigArgs) -> u8 {
