@@ -2,6 +2,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// The loader, the model's merges and the script analysis allocate per node.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match kaslint::cli::Cli::try_parse() {
         Ok(cli) => cli,

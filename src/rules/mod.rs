@@ -337,3 +337,63 @@ macro_rules! model_problem_rule {
     };
 }
 pub(crate) use model_problem_rule;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{self, Sources};
+    use crate::model::{BuildOptions, Role};
+
+    /// Jobs of every kind of finding, in both halves of a pipeline big enough for two cores.
+    fn big_pipeline() -> Pipeline {
+        let mut y = String::from(
+            "stages: [build, deploy]\n\n.tpl:\n  image: bitnami/kubectl:1.27.0\n\n\
+             uses-agent:\n  stage: deploy\n  script:\n    - kubectl config use-context $AGENT_KUBECONTEXT\n    - kubectl get pods\n\n",
+        );
+        for i in 0..(PARALLEL_MIN_JOBS + 40) {
+            y += &match i % 4 {
+                0 => format!("job-{i}:\n  stage: build\n  script: [make]\n"),
+                1 => format!("job-{i}:\n  stage: nope\n  script: [make]\n  unknown_key: 1\n"),
+                2 => format!(
+                    "deploy-{i}:\n  extends: .tpl\n  stage: deploy\n  script:\n    - kubectl apply -f k8s/\n  environment:\n    name: review/{i}\n    on_stop: stop-{i}\n"
+                ),
+                _ => format!("job-{i}:\n  needs: [missing-{i}]\n  script: [make]\n"),
+            };
+        }
+        let mut sources = Sources::default();
+        let (id, problem) = load::decode(&mut sources, "big.yml".into(), None, y.into_bytes());
+        let opts = BuildOptions {
+            root: None,
+            root_certain: false,
+            display_root: String::new(),
+            role: Role::Entry,
+        };
+        Pipeline::build(sources, id, problem, &opts)
+    }
+
+    #[test]
+    fn two_cores_give_the_same_findings_in_the_same_order() {
+        let p = big_pipeline();
+        assert!(p.jobs.len() >= PARALLEL_MIN_JOBS);
+        let mut settings = crate::settings::Settings::default();
+        settings.shellcheck.mode = crate::settings::ShellcheckMode::Off;
+        let rules: Vec<&dyn Rule> = RULES.to_vec();
+        let serial = run(&rules, &Context::new(&p, &settings), &p.jobs);
+        let parallel = run_parallel(&rules, &Context::new(&p, &settings));
+        let codes = |d: &[Diagnostic]| {
+            let mut c: Vec<&str> = d.iter().map(|d| d.rule.code).collect();
+            c.sort();
+            c.dedup();
+            c
+        };
+        // Findings from GitLab's validation and the deployment rules, in jobs of both halves.
+        for code in ["KAS020", "KAS024", "KAS025", "KAS028", "KAS101", "KAS210"] {
+            assert!(
+                codes(&serial).contains(&code),
+                "{code}: {:?}",
+                codes(&serial)
+            );
+        }
+        assert_eq!(format!("{serial:?}"), format!("{parallel:?}"));
+    }
+}
