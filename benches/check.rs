@@ -63,6 +63,17 @@ fn baselines(runs: usize, texts: &[&str]) -> (Duration, Duration) {
     (load, events)
 }
 
+/// The `kaslint` binary run to its end (start, read, check, print), best of `runs`.
+fn cli_best_of(runs: usize, args: &[&str]) -> Duration {
+    best_of(runs, || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kaslint"))
+            .args(args)
+            .output()
+            .expect("kaslint runs");
+        assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
+    })
+}
+
 fn opts_for<'a>(f: &Path, settings: &'a Settings) -> CheckOptions<'a> {
     CheckOptions {
         root: f.parent().map(Path::to_path_buf),
@@ -160,6 +171,16 @@ fn main() {
             });
         });
         report("corpus, on all cores", files.len(), bytes, spread, parse);
+        let mut args = vec!["check", "--no-shellcheck", "--fail-on", "error"];
+        args.extend(files.iter().filter_map(|f| f.to_str()));
+        let cli = cli_best_of(runs * 2, &args);
+        report(
+            "corpus, `kaslint check` process",
+            files.len(),
+            bytes,
+            cli,
+            parse,
+        );
     }
 
     if std::env::var_os("KASLINT_BENCH_CORPUS_ONLY").is_some() {
@@ -184,6 +205,17 @@ fn main() {
     });
     let parse = baselines(runs, &[&text]);
     report("generated", 1, text.len(), full, parse);
+    let root = dir.to_string_lossy();
+    let shown = file.to_string_lossy();
+    let args = ["check", "--no-shellcheck", "--root", &root, &shown];
+    let cli = cli_best_of(runs * 2, &args);
+    report(
+        "generated, `kaslint check` process",
+        1,
+        text.len(),
+        cli,
+        parse,
+    );
     let tree = best_of(runs, || {
         let loaded = kaslint::load::yaml::parse(0, &text).expect("valid");
         std::mem::forget(std::hint::black_box(loaded));

@@ -1,6 +1,8 @@
 //! Phase timings of one check (parse-only, spanned tree, model, rules), for profiling:
 //! `cargo bench --bench phase -- FILE [tree|rules]` (default: the 2 MB pipeline `cargo bench
 //! --bench check` generates).
+mod common;
+
 use std::time::Instant;
 
 use kaslint::load::{self, Sources};

@@ -1,8 +1,13 @@
 //! Shared by the bench binaries.
 
+// The allocator of the `kaslint` binary, so that the benches measure what users run.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 
 /// Every `.yml`/`.yaml` file below `dir`, sorted.
+#[allow(dead_code)] // not every bench walks the corpus
 pub fn corpus_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = kaslint::load::files_below(dir, &|_| false, usize::MAX);
     files.retain(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"));
