@@ -60,8 +60,12 @@ pub struct Command {
 impl Command {
     /// The program's file name (`/usr/local/bin/kubectl` → `kubectl`).
     pub fn program(&self) -> Option<&str> {
-        let w = self.words.first()?;
-        Some(w.text.rsplit('/').next().unwrap_or(&w.text))
+        let t = &self.words.first()?.text;
+        // (By bytes: this runs for every command in every rule.)
+        Some(match t.bytes().rposition(|b| b == b'/') {
+            Some(i) => &t[i + 1..],
+            None => t,
+        })
     }
 
     pub fn args(&self) -> &[Word] {
@@ -177,9 +181,9 @@ fn analyse_scalar(p: &Pipeline, node: &Node, part: Part, out: &mut JobScript) {
         lexed.commands.into_iter().map(|c| (c, 0)).collect();
     let mut i = 0;
     while i < queue.len() {
-        let (raw, depth) = queue[i].clone();
+        let depth = queue[i].1;
+        let (cmd, inner) = convert(&queue[i].0, part, &locate);
         i += 1;
-        let (cmd, inner) = convert(&raw, part, &locate);
         if let Some(script_word) = inner {
             let mut lexed = shell::Lexed::default();
             shell::lex_word(&script_word, depth, &mut lexed);

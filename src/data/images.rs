@@ -138,8 +138,14 @@ pub fn parse_ref(image: &str) -> ImageRef {
             repo = r.to_string();
         }
     }
-    if let Some(i) = repo.find("/dependency_proxy/containers/") {
-        repo = repo[i + "/dependency_proxy/containers/".len()..].to_string();
+    // (Found among the `/`s: a substring search is costly to set up for such a needle.)
+    const PROXY: &str = "/dependency_proxy/containers/";
+    if let Some(i) = repo
+        .match_indices('/')
+        .map(|(i, _)| i)
+        .find(|&i| repo[i..].starts_with(PROXY))
+    {
+        repo = repo[i + PROXY.len()..].to_string();
     }
     for prefix in ["docker.io/", "index.docker.io/", "registry-1.docker.io/"] {
         if let Some(r) = repo.strip_prefix(prefix) {
@@ -177,5 +183,54 @@ mod tests {
         assert_eq!(r.repo, "alpine/k8s");
         assert_eq!(r.digest.as_deref(), Some("sha256:abc"));
         assert!(lookup("fluxcd/flux-cli").is_some());
+    }
+
+    #[test]
+    fn references_are_split_into_repo_tag_and_digest() {
+        let cases = [
+            ("alpine", "alpine", None, None),
+            (
+                "docker.io/library/alpine:3.20",
+                "alpine",
+                Some("3.20"),
+                None,
+            ),
+            (
+                "registry:5000/team/kubectl:1.29",
+                "registry:5000/team/kubectl",
+                Some("1.29"),
+                None,
+            ),
+            (
+                "bitnami/kubectl@sha256:abc",
+                "bitnami/kubectl",
+                None,
+                Some("sha256:abc"),
+            ),
+            (
+                "gitlab.example.com:443/group/dependency_proxy/containers/bitnami/kubectl:1.27.0",
+                "bitnami/kubectl",
+                Some("1.27.0"),
+                None,
+            ),
+            (
+                "${CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX}/Bitnami/Kubectl:1.29",
+                "bitnami/kubectl",
+                Some("1.29"),
+                None,
+            ),
+            (
+                "team/dependency_proxy/other:1",
+                "team/dependency_proxy/other",
+                Some("1"),
+                None,
+            ),
+        ];
+        for (image, repo, tag, digest) in cases {
+            let r = parse_ref(image);
+            assert_eq!(r.repo, repo, "{image}");
+            assert_eq!(r.tag.as_deref(), tag, "{image}");
+            assert_eq!(r.digest.as_deref(), digest, "{image}");
+        }
     }
 }

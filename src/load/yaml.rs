@@ -671,15 +671,23 @@ pub fn parse(file: FileId, src: &str) -> Result<Loaded, YamlError> {
     if src.len() >= PIPELINE_MIN_BYTES {
         // Big files: the parser runs on a second core, a batch of events ahead of the
         // tree builder (each is about half of the load).
+        // Emptied batches go back to the parser, so that the same few buffers carry the
+        // whole file (fresh memory costs a page fault per page).
         std::thread::scope(|s| {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item<'_>>>(4);
+            let (spare_tx, spare_rx) = std::sync::mpsc::sync_channel::<Vec<Item<'_>>>(8);
             s.spawn(move || {
-                let mut batch = Vec::with_capacity(BATCH);
+                let fresh = || {
+                    spare_rx
+                        .try_recv()
+                        .unwrap_or_else(|_| Vec::with_capacity(BATCH))
+                };
+                let mut batch = fresh();
                 for item in Parser::new_from_str_with_options(src, options) {
                     let stop = item.is_err();
                     batch.push(item);
                     if batch.len() == BATCH || stop {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        let full = std::mem::replace(&mut batch, fresh());
                         // The builder hung up: it stopped at an error of its own.
                         if tx.send(full).is_err() || stop {
                             return;
@@ -688,10 +696,11 @@ pub fn parse(file: FileId, src: &str) -> Result<Loaded, YamlError> {
                 }
                 let _ = tx.send(batch);
             });
-            for batch in rx {
-                for item in batch {
+            for mut batch in rx {
+                for item in batch.drain(..) {
                     builder.feed(item)?;
                 }
+                let _ = spare_tx.try_send(batch);
             }
             Ok::<(), YamlError>(())
         })?;
