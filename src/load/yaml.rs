@@ -5,7 +5,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use granit_parser::{Event, Parser, ScalarStyle, Span as PSpan};
-use indexmap::IndexMap;
 
 use super::scalar::{resolve_plain, Plain};
 use super::source::{Comment, FileId, Span};
@@ -59,27 +58,49 @@ pub struct Entry {
 
 type Hasher = std::hash::BuildHasherDefault<rustc_hash::FxHasher>;
 
+/// From this many entries on, a map keeps a hash index beside its entries; below it,
+/// a scan is faster than hashing (and most mappings in a pipeline are small).
+const INDEXED_FROM: usize = 16;
+
 /// A mapping with string keys, in Ruby's insertion order.
 #[derive(Clone, Debug, Default)]
 pub struct Map {
-    entries: IndexMap<String, Entry, Hasher>,
+    entries: Vec<(String, Entry)>,
+    /// Key → position, for long maps only.
+    index: Option<Box<HashMap<String, usize, Hasher>>>,
 }
 
 impl Map {
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|(k, _)| k == key),
+        }
+    }
+    fn reindex(&mut self) {
+        self.index = (self.entries.len() >= INDEXED_FROM).then(|| {
+            let mut index =
+                HashMap::with_capacity_and_hasher(self.entries.len(), Hasher::default());
+            for (i, (k, _)) in self.entries.iter().enumerate() {
+                index.insert(k.clone(), i);
+            }
+            Box::new(index)
+        });
+    }
     pub fn get(&self, key: &str) -> Option<&NodeRef> {
-        self.entries.get(key).map(|e| &e.value)
+        self.entry(key).map(|e| &e.value)
     }
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.entries.get(key)
+        self.position(key).map(|i| &self.entries[i].1)
     }
     pub fn contains_key(&self, key: &str) -> bool {
-        self.entries.contains_key(key)
+        self.position(key).is_some()
     }
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Entry)> {
-        self.entries.iter()
+        self.entries.iter().map(|(k, e)| (k, e))
     }
     pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.entries.keys()
+        self.entries.iter().map(|(k, _)| k)
     }
     pub fn len(&self) -> usize {
         self.entries.len()
@@ -87,16 +108,39 @@ impl Map {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+    /// Insert or replace (a replaced key keeps its position).
     pub fn insert(&mut self, key: String, entry: Entry) {
-        self.entries.insert(key, entry);
+        self.insert_full(key, entry);
     }
     /// Insert; the index of the key and whether it was already present.
     fn insert_full(&mut self, key: String, entry: Entry) -> (usize, bool) {
-        let (i, old) = self.entries.insert_full(key, entry);
-        (i, old.is_some())
+        if let Some(i) = self.position(&key) {
+            self.entries[i].1 = entry;
+            return (i, true);
+        }
+        let i = self.entries.len();
+        match &mut self.index {
+            Some(index) => {
+                index.insert(key.clone(), i);
+                self.entries.push((key, entry));
+            }
+            None => {
+                self.entries.push((key, entry));
+                if self.entries.len() >= INDEXED_FROM {
+                    self.reindex();
+                }
+            }
+        }
+        (i, false)
     }
+    /// Remove a key, keeping the order of the others.
     pub fn shift_remove(&mut self, key: &str) -> Option<Entry> {
-        self.entries.shift_remove(key)
+        let i = self.position(key)?;
+        let (_, entry) = self.entries.remove(i);
+        if self.index.is_some() {
+            self.reindex();
+        }
+        Some(entry)
     }
 }
 
@@ -586,7 +630,7 @@ impl Builder<'_> {
                 if let Some(first) = explicit[i] {
                     let key = map
                         .entries
-                        .get_index(i)
+                        .get(i)
                         .map(|(k, _)| k.clone())
                         .unwrap_or_default();
                     self.out.duplicates.push(DuplicateKey {
