@@ -66,10 +66,14 @@ pub fn files_below(
 /// Read at most `MAX_FILE_BYTES + 1` bytes: a larger file is a finding, not an allocation.
 pub fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     let file = std::fs::File::open(path)?;
-    if file.metadata()?.is_dir() {
+    let meta = file.metadata()?;
+    if meta.is_dir() {
         return Err(std::io::Error::other("is a directory"));
     }
-    let mut buf = Vec::new();
+    // Sized once (a growing buffer copies the file several times over); one byte more
+    // tells a file over the limit, and a file that grows meanwhile still reads whole.
+    let expected = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+    let mut buf = Vec::with_capacity(expected.min(MAX_FILE_BYTES) + 1);
     file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut buf)?;
     Ok(buf)
 }
