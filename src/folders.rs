@@ -28,29 +28,46 @@ fn remembered<K: std::hash::Hash + Eq>(
     answer
 }
 
-/// `std::fs::canonicalize(path)`, where the folder part is looked up once per run.
-/// A path that is itself a symbolic link is resolved in full.
+/// The working folder, read once (kaslint never changes it).
+fn cwd() -> Option<&'static Path> {
+    static CWD: OnceLock<Option<PathBuf>> = OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
+}
+
+/// `std::fs::canonicalize(path)`, built from the canonical paths of its folders, each
+/// looked up once per run: a new path costs one `lstat` (a symbolic link is resolved by
+/// the system in full).
 pub fn canonical(path: &Path) -> Option<PathBuf> {
-    static DIRS: Memo<PathBuf> = OnceLock::new();
-    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-        return std::fs::canonicalize(path).ok();
-    };
-    let is_link = std::fs::symlink_metadata(path)
-        .ok()?
-        .file_type()
-        .is_symlink();
-    if is_link {
-        return std::fs::canonicalize(path).ok();
-    }
-    let parent = if parent.as_os_str().is_empty() {
-        Path::new(".")
+    if path.is_absolute() {
+        canonical_absolute(path)
     } else {
-        parent
+        canonical_absolute(&cwd()?.join(path))
+    }
+}
+
+fn canonical_absolute(path: &Path) -> Option<PathBuf> {
+    static PATHS: Memo<PathBuf> = OnceLock::new();
+    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        // The root, or a path ending in `..`.
+        return match path.parent() {
+            None => Some(path.to_path_buf()),
+            Some(parent) => canonical_absolute(parent)?.parent().map(Path::to_path_buf),
+        };
     };
-    // Remembered by absolute path: a relative one means another folder after a `cd`.
-    let key = std::path::absolute(parent).ok()?;
-    let dir = remembered(&DIRS, key, || std::fs::canonicalize(parent).ok())?;
-    Some(dir.join(name))
+    let map = PATHS.get_or_init(Default::default);
+    let lock = || map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(Some(hit)) = lock().get(path) {
+        return Some(hit.clone());
+    }
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    let answer = if meta.file_type().is_symlink() {
+        std::fs::canonicalize(path).ok()?
+    } else {
+        canonical_absolute(parent)?.join(name)
+    };
+    // Only paths that exist are remembered: a file may be created during the run.
+    lock().insert(path.to_path_buf(), Some(answer.clone()));
+    Some(answer)
 }
 
 /// The first `found(dir)` answer walking up from `start` (a file's folder, or the folder);
