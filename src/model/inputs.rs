@@ -140,18 +140,15 @@ fn walk(node: &NodeRef, inputs: &[(String, Option<NodeRef>)]) -> Option<NodeRef>
             Some(rebuild(node, Value::Seq(items)))
         }
         Value::Map(map) => {
-            let mut changed = false;
+            let new: Vec<Option<NodeRef>> =
+                map.iter().map(|(_, e)| walk(&e.value, inputs)).collect();
+            let key_changes = map.keys().any(|k| k.contains("$[["));
+            if !key_changes && new.iter().all(Option::is_none) {
+                return None;
+            }
             let mut out = Map::default();
-            for (key, entry) in map.iter() {
-                let value = match walk(&entry.value, inputs) {
-                    Some(v) => {
-                        changed = true;
-                        v
-                    }
-                    None => entry.value.clone(),
-                };
+            for ((key, entry), new) in map.iter().zip(new) {
                 let key = if key.contains("$[[") {
-                    changed = true;
                     splice(key, inputs)
                 } else {
                     key.clone()
@@ -160,11 +157,11 @@ fn walk(node: &NodeRef, inputs: &[(String, Option<NodeRef>)]) -> Option<NodeRef>
                     key,
                     Entry {
                         key_span: entry.key_span,
-                        value,
+                        value: new.unwrap_or_else(|| entry.value.clone()),
                     },
                 );
             }
-            changed.then(|| rebuild(node, Value::Map(out)))
+            Some(rebuild(node, Value::Map(out)))
         }
         _ => None,
     }

@@ -88,15 +88,23 @@ pub fn kubectl_versions(p: &Pipeline, f: &Facts<'_>) -> Vec<Found> {
             Some("apk" | "apt" | "apt-get" | "yum" | "dnf" | "microdnf" | "zypper")
         );
         for w in &cmd.words {
-            let text = f.vars.expand(&w.text).unwrap_or_else(|| w.text.clone());
+            // (Cheap tests first: this runs for every word of every job.)
+            let text = match w.text.contains('$') {
+                true => std::borrow::Cow::Owned(
+                    f.vars.expand(&w.text).unwrap_or_else(|| w.text.clone()),
+                ),
+                false => std::borrow::Cow::Borrowed(w.text.as_str()),
+            };
+            if !text.contains("kubectl") {
+                continue;
+            }
             let found = URL_VERSION
                 .captures(&text)
-                .filter(|_| text.contains("kubectl"))
                 .map(|c| (c[1].to_string(), "a download URL"))
                 .or_else(|| {
-                    PIN_VERSION
-                        .captures(&text)
-                        .filter(|_| installer)
+                    installer
+                        .then(|| PIN_VERSION.captures(&text))
+                        .flatten()
                         .map(|c| (c[1].to_string(), "a package pin"))
                 });
             if let Some((version, source)) = found {
