@@ -337,5 +337,5 @@ fn within_repository_pipeline(
         .included
         .iter()
         .any(|f| pipeline.sources.get(*f).path.as_deref() == Some(canonical.as_path()));
-    included.then(|| Loaded::Within(pipeline, canonical))
+    included.then_some(Loaded::Within(pipeline, canonical))
 }

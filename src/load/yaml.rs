@@ -66,7 +66,8 @@ const INDEXED_FROM: usize = 16;
 #[derive(Clone, Debug, Default)]
 pub struct Map {
     entries: Vec<(String, Entry)>,
-    /// Key → position, for long maps only.
+    /// Key → position, for long maps only (boxed: every small map stays a pointer smaller).
+    #[allow(clippy::box_collection)]
     index: Option<Box<HashMap<String, usize, Hasher>>>,
 }
 
