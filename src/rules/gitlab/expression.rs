@@ -55,8 +55,10 @@ fn lex(s: &str) -> Option<Vec<Tok>> {
             }
             let body = &s[i + 1..j];
             j += 1;
+            // `Lexeme::Pattern` takes the flags RE2 knows (`[ismU]*`); another letter
+            // after the pattern starts no lexeme.
             let flags_start = j;
-            while j < b.len() && b[j].is_ascii_alphabetic() {
+            while j < b.len() && matches!(b[j], b'i' | b's' | b'm' | b'U') {
                 j += 1;
             }
             if re2_invalid(body, &s[flags_start..j]) {
@@ -117,7 +119,9 @@ pub fn re2_invalid(pattern: &str, flags: &str) -> bool {
     }
 }
 
-/// `/pattern/flags` whose pattern RE2 rejects (`ArrayOfStringsOrRegexpsValidator`).
+/// `/pattern/flags` whose pattern RE2 rejects (`ArrayOfStringsOrRegexpsValidator`). A
+/// string is a regexp only with the flags of `UntrustedRegexp::RubySyntax` (`[ismU]*`);
+/// `/(/x` is a plain string there.
 pub fn ruby_regexp_invalid(s: &str) -> bool {
     let Some(rest) = s.strip_prefix('/') else {
         return false;
@@ -126,7 +130,7 @@ pub fn ruby_regexp_invalid(s: &str) -> bool {
         return false;
     };
     let flags = &rest[i + 1..];
-    flags.chars().all(|c| matches!(c, 'i' | 'm' | 'x')) && re2_invalid(&rest[..i], flags)
+    flags.chars().all(|c| matches!(c, 'i' | 's' | 'm' | 'U')) && re2_invalid(&rest[..i], flags)
 }
 
 /// Is `s` a valid `rules:if` / `only:variables` expression?
