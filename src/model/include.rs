@@ -22,6 +22,8 @@ pub struct Unresolved {
     pub kind: &'static str,
     pub location: String,
     pub span: Span,
+    /// GitLab refuses the location itself (reported as an error, not as unread).
+    pub invalid: bool,
 }
 
 pub struct Resolver<'a> {
@@ -52,6 +54,9 @@ enum Item {
     },
     Other(Unresolved),
     Invalid(Span, String),
+    /// Unreadable offline, and invalid already (a remote address GitLab refuses): the
+    /// error, and still nothing it may define is reported missing.
+    InvalidOther(Unresolved, String),
 }
 
 impl<'a> Resolver<'a> {
@@ -91,6 +96,11 @@ impl<'a> Resolver<'a> {
                         .push(Problem::new(ProblemKind::IncludeInvalid, span, message))
                 }
                 Item::Other(u) => self.unresolved.push(u),
+                Item::InvalidOther(u, message) => {
+                    self.problems
+                        .push(Problem::new(ProblemKind::IncludeInvalid, u.span, message));
+                    self.unresolved.push(Unresolved { invalid: true, ..u });
+                }
                 Item::Local {
                     path,
                     span,
@@ -149,7 +159,7 @@ impl<'a> Resolver<'a> {
         conditional: bool,
         chain: &mut Vec<String>,
     ) -> Option<NodeRef> {
-        if !(path.ends_with(".yml") || path.ends_with(".yaml")) {
+        if !has_yaml_extension(path) {
             self.problems.push(Problem::new(
                 ProblemKind::IncludeInvalid,
                 span,
@@ -163,6 +173,7 @@ impl<'a> Resolver<'a> {
                 kind: "local",
                 location: path.to_string(),
                 span,
+                invalid: false,
             });
             return None;
         }
@@ -196,6 +207,7 @@ impl<'a> Resolver<'a> {
                 kind: "local",
                 location: path.to_string(),
                 span,
+                invalid: false,
             });
             return None;
         };
@@ -212,6 +224,7 @@ impl<'a> Resolver<'a> {
                                 kind: "local",
                                 location: path.to_string(),
                                 span,
+                                invalid: false,
                             });
                         } else if !conditional {
                             self.problems.push(Problem::new(
@@ -295,21 +308,16 @@ fn normalise(include: &NodeRef) -> Vec<Item> {
 
 fn item(node: &NodeRef) -> Option<Item> {
     if let Some(s) = node.as_str() {
-        let kind = if s.starts_with("http://") || s.starts_with("https://") {
-            "remote"
-        } else {
+        // GitLab's `Mapper::Normalizer`: a string with a valid address is remote.
+        if !valid_address(s) {
             return Some(Item::Local {
                 path: s.to_string(),
                 span: node.span,
                 inputs: None,
                 conditional: false,
             });
-        };
-        return Some(Item::Other(Unresolved {
-            kind,
-            location: s.to_string(),
-            span: node.span,
-        }));
+        }
+        return Some(remote(s, node.span));
     }
     if node.is_null() {
         return None;
@@ -361,6 +369,11 @@ fn item(node: &NodeRef) -> Option<Item> {
             None => Item::Invalid(local.span, "include:local should be a string".into()),
         });
     }
+    if let Some(v) = map.get("remote") {
+        if let Some(location) = v.as_str() {
+            return Some(remote(location, v.span));
+        }
+    }
     for kind in ["project", "remote", "template", "component"] {
         if let Some(v) = map.get(kind) {
             let mut location = text(kind).unwrap_or_default();
@@ -377,6 +390,7 @@ fn item(node: &NodeRef) -> Option<Item> {
                 kind,
                 location,
                 span: v.span,
+                invalid: false,
             }));
         }
     }
@@ -385,7 +399,59 @@ fn item(node: &NodeRef) -> Option<Item> {
         kind: "artifact",
         location: text("artifact").unwrap_or_default(),
         span: node.span,
+        invalid: false,
     }))
+}
+
+/// A `remote` include, with the checks GitLab makes before fetching it
+/// (`File::Base#validate_location!`, then `File::Remote`'s address check). A location with
+/// variables is expanded at pipeline creation: not checked.
+fn remote(location: &str, span: Span) -> Item {
+    let u = Unresolved {
+        kind: "remote",
+        location: location.to_string(),
+        span,
+        invalid: false,
+    };
+    if location.contains('$') {
+        return Item::Other(u);
+    }
+    if !has_yaml_extension(location) {
+        let message = format!("Included file `{location}` does not have YAML extension!");
+        return Item::InvalidOther(u, message);
+    }
+    if !valid_address(location) {
+        let message = format!("Remote file `{location}` does not have a valid address!");
+        return Item::InvalidOther(u, message);
+    }
+    Item::Other(u)
+}
+
+/// `File::Base::YAML_ALLOWLIST_EXTENSION` on the location's file name:
+/// `/.+\.(yml|yaml)$/i`.
+fn has_yaml_extension(location: &str) -> bool {
+    // (Surrounding blanks are forgiven: saying less when unsure.)
+    let name = location.trim().trim_end_matches('/');
+    let name = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    [".yml", ".yaml"]
+        .iter()
+        .any(|ext| name.len() > ext.len() && name.ends_with(ext))
+}
+
+/// `Gitlab::UrlSanitizer.valid?`: the address parses with a scheme among `http`,
+/// `https`, `ssh` and `git` (compared as written, as Ruby does).
+fn valid_address(location: &str) -> bool {
+    let s = location.trim();
+    // RFC 3986's split (Addressable's): the scheme is what precedes the first `:`, when
+    // no `/`, `?` or `#` comes before it.
+    let Some(colon) = s.find(':') else {
+        return false;
+    };
+    let scheme = &s[..colon];
+    if scheme.is_empty() || scheme.contains(['/', '?', '#']) {
+        return false;
+    }
+    matches!(scheme, "http" | "https" | "ssh" | "git")
 }
 
 /// A problem inside an included file, with GitLab's "`path`: " prefix.

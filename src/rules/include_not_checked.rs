@@ -18,7 +18,7 @@ impl Rule for IncludeNotChecked {
     }
 
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for u in &cx.pipeline.unresolved {
+        for u in cx.pipeline.unresolved.iter().filter(|u| !u.invalid) {
             out.push(
                 Diagnostic::new(
                     &META,
