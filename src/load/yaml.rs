@@ -698,6 +698,11 @@ type Item<'a> = Result<(Event<'a>, PSpan), granit_parser::ScanError>;
 /// Parse one file's text into documents. Fails on syntax errors, nesting deeper than
 /// [`MAX_DEPTH`], and alias expansion past [`MAX_EXPANDED_NODES`].
 pub fn parse(file: FileId, src: &str) -> Result<Loaded, YamlError> {
+    parse_on(file, src, src.len() >= PIPELINE_MIN_BYTES)
+}
+
+/// [`parse`], with the parser on a second thread or not.
+fn parse_on(file: FileId, src: &str, two_threads: bool) -> Result<Loaded, YamlError> {
     let options = granit_parser::options! {
         emit_unresolved_aliases: true,
         block_nesting_limit: MAX_DEPTH + 5,
@@ -713,7 +718,7 @@ pub fn parse(file: FileId, src: &str) -> Result<Loaded, YamlError> {
         references: false,
         out: Loaded::default(),
     };
-    if src.len() >= PIPELINE_MIN_BYTES {
+    if two_threads {
         // Big files: the parser runs on a second core, a batch of events ahead of the
         // tree builder (each is about half of the load).
         // Emptied batches go back to the parser, so that the same few buffers carry the
@@ -756,4 +761,62 @@ pub fn parse(file: FileId, src: &str) -> Result<Loaded, YamlError> {
     }
     builder.out.has_references = builder.references;
     Ok(builder.out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a parse gave, comparable: the documents' shapes, or the error.
+    fn outcome(r: Result<Loaded, YamlError>) -> String {
+        match r {
+            Ok(l) => format!(
+                "{:?} {} {:?}",
+                l.documents
+                    .iter()
+                    .map(|d| format!("{d:?}"))
+                    .collect::<Vec<_>>(),
+                l.duplicates.len(),
+                l.comments
+                    .iter()
+                    .map(|c| (&c.text, c.span))
+                    .collect::<Vec<_>>()
+            ),
+            Err(e) => format!("error {:?} {:?} {}", e.kind, e.span, e.message),
+        }
+    }
+
+    /// The parser on its own thread gives what it gives on this one, errors included
+    /// (and the builder stopping first does not hang the parser).
+    #[test]
+    fn the_parser_thread_changes_nothing() {
+        let deep = "a:\n".to_string()
+            + &(1..130)
+                .map(|i| format!("{}b:\n", "  ".repeat(i)))
+                .collect::<String>();
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let (p, n) = ((b'a' + i - 1) as char, (b'a' + i) as char);
+            bomb += &format!(
+                "{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+            );
+        }
+        let many: String = (0..3000)
+            .map(|i| format!("job-{i}: # job {i}\n  <<: *d\n  script: [\"echo {i}\"]\n"))
+            .collect();
+        let cases = [
+            format!(".d: &d {{image: alpine}}\n{many}"),
+            format!(".d: &d {{image: alpine}}\n{many}broken: [unclosed\n"),
+            format!("{many}"),
+            format!(".d: &d {{image: alpine}}\n{many}{deep}"),
+            format!(".d: &d {{image: alpine}}\n{many}{bomb}"),
+            format!(".d: &d {{image: alpine}}\na: 1\na: 2\n{many}"),
+            "spec:\n  inputs: {}\n---\njob: {script: [x]}\n".to_string(),
+        ];
+        for src in &cases {
+            let one = outcome(parse_on(0, src, false));
+            let two = outcome(parse_on(0, src, true));
+            assert_eq!(one, two, "{}", &src[..src.len().min(80)]);
+        }
+    }
 }
