@@ -807,7 +807,7 @@ mod tests {
         let cases = [
             format!(".d: &d {{image: alpine}}\n{many}"),
             format!(".d: &d {{image: alpine}}\n{many}broken: [unclosed\n"),
-            format!("{many}"),
+            many.clone(),
             format!(".d: &d {{image: alpine}}\n{many}{deep}"),
             format!(".d: &d {{image: alpine}}\n{many}{bomb}"),
             format!(".d: &d {{image: alpine}}\na: 1\na: 2\n{many}"),
