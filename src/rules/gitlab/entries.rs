@@ -512,7 +512,7 @@ impl<'a> Entries<'a> {
                     self.allowed_keys(loc, m, kw::HOOKS_KEYS);
                     if let Some(e) = m.entry("pre_get_sources_script") {
                         if !e.value.is_null() {
-                            self.commands(&format!("{loc}:pre_get_sources_script"), &e.value);
+                            self.commands(&sub(loc, "pre_get_sources_script"), &e.value);
                         }
                     }
                 } else {
@@ -575,7 +575,7 @@ impl<'a> Entries<'a> {
             if let Some(kind) = kw::kind_of(table, key) {
                 self.kind(
                     kind,
-                    &format!("{loc}:{key}"),
+                    &sub(loc, key),
                     entry.key_span,
                     &entry.value,
                     owner,
@@ -599,10 +599,10 @@ impl<'a> Entries<'a> {
             let _ = name;
         }
         if let Some(r) = Self::attr(m, "rules") {
-            self.kind(Kind::WorkflowRules, &format!("{loc}:rules"), r.span, r, loc);
+            self.kind(Kind::WorkflowRules, &sub(loc, "rules"), r.span, r, loc);
         }
         if let Some(a) = Self::attr(m, "auto_cancel") {
-            self.auto_cancel(&format!("{loc}:auto_cancel"), a);
+            self.auto_cancel(&sub(loc, "auto_cancel"), a);
         }
     }
 
@@ -1007,7 +1007,7 @@ impl<'a> Entries<'a> {
         }
         let mut flat = Vec::new();
         flatten(items, &mut flat);
-        let rloc = format!("{loc}:rule");
+        let rloc = sub(loc, "rule");
         for r in flat {
             self.rule(&rloc, r, keys, when);
         }
@@ -1067,22 +1067,22 @@ impl<'a> Entries<'a> {
         }
         self.allowed_keys(loc, m, keys);
         if let Some(c) = Self::attr(m, "changes") {
-            self.changes(&format!("{loc}:changes"), c);
+            self.changes(&sub(loc, "changes"), c);
         }
         if let Some(e) = Self::attr(m, "exists") {
-            self.exists(&format!("{loc}:exists"), e);
+            self.exists(&sub(loc, "exists"), e);
         }
         if let Some(vars) = Self::attr(m, "variables") {
-            self.variables(&format!("{loc}:variables"), vars, &[]);
+            self.variables(&sub(loc, "variables"), vars, &[]);
         }
         if let Some(n) = Self::attr(m, "needs") {
             if keys.contains(&"needs") {
-                self.needs(&format!("{loc}:needs"), n, &["job"]);
+                self.needs(&sub(loc, "needs"), n, &["job"]);
             }
         }
         if let Some(a) = Self::attr(m, "auto_cancel") {
             if keys.contains(&"auto_cancel") {
-                self.auto_cancel(&format!("{loc}:auto_cancel"), a);
+                self.auto_cancel(&sub(loc, "auto_cancel"), a);
             }
         }
     }
@@ -1152,7 +1152,7 @@ impl<'a> Entries<'a> {
         };
         for (name, e) in m.iter() {
             let value = &e.value;
-            let vloc = format!("{loc}:{name}");
+            let vloc = sub(loc, name);
             match &value.value {
                 Value::Null | Value::Str(_) | Value::Int(_) | Value::Float(_) | Value::Bool(_) => {}
                 _ if opaque(value) => {}
@@ -1253,7 +1253,7 @@ impl<'a> Entries<'a> {
             if opaque(x) {
                 continue;
             }
-            let iloc = format!("{loc}:{key}");
+            let iloc = sub(loc, key);
             match &x.value {
                 Value::Bool(_) => {}
                 Value::Seq(items) => {
@@ -1348,7 +1348,7 @@ impl<'a> Entries<'a> {
                 self.error(k.span, loc, "kubernetes", "should be a hash");
             } else {
                 let at = m.entry("kubernetes").map_or(k.span, |e| e.key_span);
-                self.kubernetes(&format!("{loc}:kubernetes"), at, k);
+                self.kubernetes(&sub(loc, "kubernetes"), at, k);
             }
         }
         if let Some(a) = Self::attr(m, "auto_stop_in") {
@@ -1606,7 +1606,7 @@ impl<'a> Entries<'a> {
             }
         }
         if let Some(p) = Self::attr(m, "pull_policy") {
-            self.pull_policy(&format!("{loc}:pull_policy"), p);
+            self.pull_policy(&sub(loc, "pull_policy"), p);
         }
         if keys.contains(&"alias") {
             if let Some(c) = Self::attr(m, "command") {
@@ -1616,7 +1616,7 @@ impl<'a> Entries<'a> {
             }
             self.check_string(loc, m, "alias");
             if let Some(vars) = Self::attr(m, "variables") {
-                self.variables(&format!("{loc}:variables"), vars, &[]);
+                self.variables(&sub(loc, "variables"), vars, &[]);
             }
         }
     }
@@ -1663,7 +1663,7 @@ impl<'a> Entries<'a> {
             self.error(v.span, loc, "config", "should be a array");
             return;
         };
-        let sloc = format!("{loc}:service");
+        let sloc = sub(loc, "service");
         let mut flat = Vec::new();
         flatten(items, &mut flat);
         for s in flat {
@@ -1757,7 +1757,7 @@ impl<'a> Entries<'a> {
             if !array_of_strings(f) {
                 self.error(
                     f.span,
-                    &format!("{loc}:fallback_keys"),
+                    &sub(loc, "fallback_keys"),
                     "config",
                     "should be an array of strings",
                 );
@@ -1770,12 +1770,12 @@ impl<'a> Entries<'a> {
                 );
             }
         }
-        self.check_bool(&format!("{loc}:unprotect"), m, "unprotect");
+        self.check_bool(&sub(loc, "unprotect"), m, "unprotect");
         if let Some(u) = Self::attr(m, "untracked") {
             if !is_bool(u) {
                 self.error(
                     u.span,
-                    &format!("{loc}:untracked"),
+                    &sub(loc, "untracked"),
                     "config",
                     "should be a boolean value",
                 );
@@ -1785,14 +1785,14 @@ impl<'a> Entries<'a> {
             if !array_of_strings(p) {
                 self.error(
                     p.span,
-                    &format!("{loc}:paths"),
+                    &sub(loc, "paths"),
                     "config",
                     "should be an array of strings",
                 );
             }
         }
         if let Some(k) = Self::attr(m, "key") {
-            self.cache_key(&format!("{loc}:key"), k);
+            self.cache_key(&sub(loc, "key"), k);
         }
     }
 
@@ -1818,7 +1818,7 @@ impl<'a> Entries<'a> {
                 }
                 for key in ["files", "files_commits"] {
                     if let Some(f) = Self::attr(m, key) {
-                        let floc = format!("{loc}:{key}");
+                        let floc = sub(loc, key);
                         if !array_of_strings(f) {
                             self.error(f.span, &floc, "config", "should be an array of strings");
                         } else if let Some(items) = f.as_seq() {
@@ -1837,11 +1837,11 @@ impl<'a> Entries<'a> {
                 }
                 if let Some(p) = Self::attr(m, "prefix") {
                     match p.as_str() {
-                        Some(s) => self.key_value(&format!("{loc}:prefix"), "config", p.span, s),
+                        Some(s) => self.key_value(&sub(loc, "prefix"), "config", p.span, s),
                         // `Prefix` validates `key: true`: String or Symbol only.
                         None if !opaque(p) => self.error(
                             p.span,
-                            &format!("{loc}:prefix"),
+                            &sub(loc, "prefix"),
                             "config",
                             "should be a string or symbol",
                         ),
@@ -2048,7 +2048,7 @@ impl<'a> Entries<'a> {
             );
         }
         if let Some(r) = Self::attr(m, "reports") {
-            let rloc = format!("{loc}:reports");
+            let rloc = sub(loc, "reports");
             match r.as_map() {
                 None if !opaque(r) => self.error(r.span, loc, "reports", "should be a hash"),
                 None => {}
@@ -2135,7 +2135,7 @@ impl<'a> Entries<'a> {
         } else {
             items.iter().map(|n| &***n).collect::<Vec<&Node>>()
         };
-        let nloc = format!("{loc}:need");
+        let nloc = sub(loc, "need");
         let mut invalid_types: Vec<&str> = Vec::new();
         let mut cross_pipeline = 0;
         for n in items {
@@ -2226,7 +2226,7 @@ impl<'a> Entries<'a> {
             }
         }
         if let Some(a) = Self::attr(m, "assets") {
-            let aloc = format!("{loc}:assets");
+            let aloc = sub(loc, "assets");
             match a.as_map() {
                 None if !opaque(a) => self.error(a.span, &aloc, "config", "should be a hash"),
                 None => {}
@@ -2280,7 +2280,7 @@ impl<'a> Entries<'a> {
                 self.allowed_keys(loc, m, kw::PARALLEL_KEYS);
                 self.required_keys(v.span, loc, m, &["matrix"]);
                 if let Some(mx) = Self::attr(m, "matrix") {
-                    self.matrix(&format!("{loc}:matrix"), mx);
+                    self.matrix(&sub(loc, "matrix"), mx);
                 }
             }
             _ => self.raw(v.span, format!("{loc} should be an integer or a hash")),
@@ -2292,7 +2292,7 @@ impl<'a> Entries<'a> {
             self.error(v.span, loc, "config", "should be an array of hashes");
             return;
         }
-        let vloc = format!("{loc}:variables");
+        let vloc = sub(loc, "variables");
         let mut total: u64 = 0;
         for item in v.as_seq().unwrap_or_default() {
             let Some(m) = item.as_map() else { continue };
@@ -2353,7 +2353,7 @@ impl<'a> Entries<'a> {
             return;
         };
         for (name, e) in m.iter() {
-            let tloc = format!("{loc}:{name}");
+            let tloc = sub(loc, name);
             let x = &e.value;
             if opaque(x) {
                 continue;
@@ -2450,7 +2450,7 @@ impl<'a> Entries<'a> {
                         if items.len() > 3 {
                             self.error(
                                 inc.span,
-                                &format!("{loc}:include"),
+                                &sub(loc, "include"),
                                 "config",
                                 "is too long (maximum is 3)",
                             );
@@ -2458,7 +2458,7 @@ impl<'a> Entries<'a> {
                     } else if !is_str(inc) && inc.as_map().is_none() {
                         self.error(
                             inc.span,
-                            &format!("{loc}:include"),
+                            &sub(loc, "include"),
                             "config",
                             "should be an array or a string",
                         );
@@ -2477,7 +2477,7 @@ impl<'a> Entries<'a> {
                     );
                 }
                 if let Some(f) = Self::attr(m, "forward") {
-                    let floc = format!("{loc}:forward");
+                    let floc = sub(loc, "forward");
                     match f.as_map() {
                         Some(fm) => {
                             self.allowed_keys(&floc, fm, kw::TRIGGER_FORWARD_KEYS);
@@ -2757,4 +2757,14 @@ pub fn check(pipeline: &Pipeline) -> Vec<Finding> {
         }
     }
     e.out
+}
+
+/// `loc:key`, the location of a child (built without `format!`: this runs for every key
+/// of every job).
+fn sub(loc: &str, key: &str) -> String {
+    let mut out = String::with_capacity(loc.len() + 1 + key.len());
+    out.push_str(loc);
+    out.push(':');
+    out.push_str(key);
+    out
 }
