@@ -1,6 +1,6 @@
 //! KAS204: `image: ""` in a job that runs kubectl, helm or flux.
 
-use super::{deploy_rule, job_image};
+use super::deploy_rule;
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -24,7 +24,7 @@ impl Rule for ImageEmpty {
         let Some(f) = cx.facts().of(job) else {
             return;
         };
-        let Some(image) = job_image(cx.pipeline, job, &f.vars, f.images) else {
+        let Some(image) = f.image.as_ref() else {
             return;
         };
         if !image.raw.trim().is_empty() || !f.uses_cluster_tool() {

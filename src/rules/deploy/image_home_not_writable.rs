@@ -1,6 +1,6 @@
 //! KAS203: a non-root image whose HOME is not writable, in a job that writes the kubeconfig.
 
-use super::{deploy_rule, job_image};
+use super::deploy_rule;
 use crate::analysis::kube;
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
@@ -28,7 +28,7 @@ impl Rule for ImageHomeNotWritable {
         if f.script.incomplete {
             return;
         }
-        let Some(image) = job_image(cx.pipeline, job, &f.vars, f.images) else {
+        let Some(image) = f.image.as_ref() else {
             return;
         };
         let (Some(info), Some(r)) = (image.info(), image.reference()) else {

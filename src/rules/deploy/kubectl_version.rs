@@ -5,11 +5,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{deploy_rule, job_image, Facts};
+use super::{deploy_rule, Facts};
 use crate::analysis::kube::{self, Tool};
 use crate::data::images::TagMeaning;
 use crate::load::Span;
-use crate::model::Pipeline;
 use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -60,9 +59,9 @@ fn origin(f: &Facts<'_>, raw: &str, version: &str, span: Span) -> Span {
 }
 
 /// Every kubectl version the job's image tag, download URLs and package pins show.
-pub fn kubectl_versions(p: &Pipeline, f: &Facts<'_>) -> Vec<Found> {
+pub fn kubectl_versions(f: &Facts<'_>) -> Vec<Found> {
     let mut out = Vec::new();
-    if let Some(image) = job_image(p, f.job, &f.vars, f.images) {
+    if let Some(image) = f.image.as_ref() {
         if let (Some(info), Some(r)) = (image.info(), image.reference()) {
             if let (TagMeaning::Kubectl, Some(tag)) = (info.tag, r.tag.as_deref()) {
                 if let Some(c) = TAG_VERSION.captures(tag) {
@@ -157,7 +156,7 @@ impl Rule for KubectlBrokenVersion {
         if f.script.incomplete || validation_off(f) {
             return;
         }
-        for found in kubectl_versions(cx.pipeline, f)
+        for found in kubectl_versions(f)
             .into_iter()
             .filter(|v| is_broken(&v.version))
         {

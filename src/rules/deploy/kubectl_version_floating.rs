@@ -25,7 +25,7 @@ impl Rule for KubectlVersionFloating {
         let Some(f) = cx.facts().of(job) else {
             return;
         };
-        for found in kubectl_versions(cx.pipeline, f)
+        for found in kubectl_versions(f)
             .into_iter()
             .filter(|v| v.floating && v.version == "1.27")
         {

@@ -40,7 +40,7 @@ impl Rule for KubectlBrokenVersionValidationOff {
         } else {
             "fails validation through the agent; no command of this job validates manifests yet"
         };
-        for found in kubectl_versions(cx.pipeline, f)
+        for found in kubectl_versions(f)
             .into_iter()
             .filter(|v| is_broken(&v.version))
         {

@@ -56,11 +56,13 @@ pub struct Facts<'a> {
     pub vars: Vars,
     /// Image catalogue entries from the config file, looked up before the built-in ones.
     pub images: &'a [&'static ImageInfo],
+    /// The image the job runs in (read once, for every image rule).
+    pub image: Option<JobImage<'a>>,
 }
 
 impl<'a> Facts<'a> {
     pub fn new(
-        p: &Pipeline,
+        p: &'a Pipeline,
         job: &'a Job,
         dotenv_anywhere: bool,
         extra: &[String],
@@ -69,11 +71,13 @@ impl<'a> Facts<'a> {
         let script = analysis::job_script(p, job);
         // `extra`: variables defined in project/group settings (kaslint.toml `variables`).
         let vars = Vars::for_job(p, job, &script, extra, dotenv_anywhere);
+        let image = job_image(p, job, &vars, images);
         Facts {
             job,
             script,
             vars,
             images,
+            image,
         }
     }
 
@@ -238,21 +242,18 @@ pub struct JobImage<'p> {
     pub entrypoint: Option<&'p NodeRef>,
     /// `image: {docker: {user: root}}` (or uid 0).
     pub runs_as_root: bool,
-    /// Catalogue entries from the config file.
-    pub extra: &'p [&'static ImageInfo],
+    /// The expanded name, parsed.
+    parsed: Option<ImageRef>,
+    /// Its catalogue row (the config file's entries first).
+    row: Option<&'static ImageInfo>,
 }
 
 impl JobImage<'_> {
     pub fn reference(&self) -> Option<ImageRef> {
-        self.expanded.as_deref().map(images::parse_ref)
+        self.parsed.clone()
     }
     pub fn info(&self) -> Option<&'static ImageInfo> {
-        let repo = self.reference()?.repo;
-        self.extra
-            .iter()
-            .copied()
-            .find(|i| i.names.contains(&repo.as_str()))
-            .or_else(|| images::lookup(&repo))
+        self.row
     }
 }
 
@@ -260,13 +261,10 @@ impl JobImage<'_> {
 /// reference (variables expanded through the job's facts).
 pub fn catalogued_image<'c>(
     cx: &'c crate::rules::Context<'_>,
-    job: &'c Job,
-) -> Option<(JobImage<'c>, &'static ImageInfo, ImageRef)> {
-    let f = cx.facts().of(job)?;
-    let image = job_image(cx.pipeline, job, &f.vars, f.images)?;
-    let info = image.info()?;
-    let reference = image.reference()?;
-    Some((image, info, reference))
+    job: &Job,
+) -> Option<(&'c JobImage<'c>, &'static ImageInfo, ImageRef)> {
+    let image = cx.facts().of(job)?.image.as_ref()?;
+    Some((image, image.row?, image.parsed.clone()?))
 }
 
 pub fn job_image<'p>(
@@ -288,6 +286,14 @@ pub fn job_image<'p>(
     };
     let raw = node.as_str()?.to_string();
     let expanded = vars.expand(&raw);
+    let parsed = expanded.as_deref().map(images::parse_ref);
+    let row = parsed.as_ref().and_then(|r| {
+        extra
+            .iter()
+            .copied()
+            .find(|i| i.names.contains(&r.repo.as_str()))
+            .or_else(|| images::lookup(&r.repo))
+    });
     Some(JobImage {
         node,
         raw,
@@ -295,7 +301,8 @@ pub fn job_image<'p>(
         entrypoint,
         runs_as_root: matches!(user.as_deref(), Some("root" | "0"))
             || user.is_some_and(|u| u.starts_with("0:")),
-        extra,
+        parsed,
+        row,
     })
 }
 

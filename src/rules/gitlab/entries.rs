@@ -573,13 +573,7 @@ impl<'a> Entries<'a> {
                 continue;
             }
             if let Some(kind) = kw::kind_of(table, key) {
-                self.kind(
-                    kind,
-                    &sub(loc, key),
-                    entry.key_span,
-                    &entry.value,
-                    owner,
-                );
+                self.kind(kind, &sub(loc, key), entry.key_span, &entry.value, owner);
             }
         }
     }
