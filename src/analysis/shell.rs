@@ -61,10 +61,12 @@ struct State {
 
 impl State {
     fn push_char(&mut self, c: char, pos: usize, width: usize) {
+        // (Room for a typical word at once: growing one character at a time reallocates.)
         let w = self.word.get_or_insert_with(|| RawWord {
+            text: String::with_capacity(16),
+            chars: Vec::with_capacity(16),
             start: pos,
             end: pos,
-            ..RawWord::default()
         });
         w.text.push(c);
         w.chars.push((c, pos));
