@@ -366,22 +366,22 @@ impl Builder<'_> {
             Value::Map(map) => map.iter().for_each(|(_, e)| add(&e.value)),
             _ => return Ok(()),
         }
-        let at = node.span.start as usize;
-        if m.size > MAX_EXPANDED_NODES {
-            return Err(self.error(
+        let over = if m.size > MAX_EXPANDED_NODES {
+            Some((
                 ErrorKind::TooBig,
-                at,
-                at,
                 format!("aliases expand to more than {MAX_EXPANDED_NODES} nodes (a YAML bomb?)"),
-            ));
-        }
-        if m.depth > MAX_DEPTH {
-            return Err(self.error(
+            ))
+        } else if m.depth > MAX_DEPTH {
+            Some((
                 ErrorKind::TooDeep,
-                at,
-                at,
                 format!("aliases expand to nesting deeper than {MAX_DEPTH} levels"),
-            ));
+            ))
+        } else {
+            None
+        };
+        if let Some((kind, message)) = over {
+            let at = node.span.start as usize;
+            return Err(self.error(kind, at, at, message));
         }
         self.measures.insert(Arc::as_ptr(node), m);
         Ok(())

@@ -88,6 +88,19 @@ fn lex(s: &str) -> Option<Vec<Tok>> {
     Some(out)
 }
 
+/// `regex`'s syntax errors for what RE2 rejects too.
+fn shared_with_re2(error: &str) -> bool {
+    [
+        "unclosed group",
+        "unopened group",
+        "repetition operator missing expression",
+        "look-around",
+        "backreferences are not supported",
+    ]
+    .iter()
+    .any(|k| error.contains(k))
+}
+
 /// A pattern RE2 certainly rejects: Rust's `regex` fails on it for a reason RE2 shares
 /// (unbalanced parentheses, a repetition with nothing to repeat, look-around,
 /// backreferences). Other Rust-only failures are not reported, to avoid false errors.
@@ -104,18 +117,7 @@ pub fn re2_invalid(pattern: &str, flags: &str) -> bool {
     // Parsed only (the syntax errors of `regex::Regex::new`, without building automata).
     match regex_syntax::Parser::new().parse(&text) {
         Ok(_) => false,
-        Err(e) => {
-            let e = e.to_string();
-            [
-                "unclosed group",
-                "unopened group",
-                "repetition operator missing expression",
-                "look-around",
-                "backreferences are not supported",
-            ]
-            .iter()
-            .any(|k| e.contains(k))
-        }
+        Err(e) => shared_with_re2(&e.to_string()),
     }
 }
 
@@ -165,15 +167,7 @@ mod tests {
     #[test]
     fn parsing_agrees_with_compiling() {
         let compiled = |p: &str| match regex::Regex::new(p) {
-            Err(regex::Error::Syntax(e)) => [
-                "unclosed group",
-                "unopened group",
-                "repetition operator missing expression",
-                "look-around",
-                "backreferences are not supported",
-            ]
-            .iter()
-            .any(|k| e.contains(k)),
+            Err(regex::Error::Syntax(e)) => shared_with_re2(&e),
             _ => false,
         };
         for p in [
