@@ -377,6 +377,8 @@ fn item(node: &NodeRef) -> Option<Item> {
     for kind in ["project", "remote", "template", "component"] {
         if let Some(v) = map.get(kind) {
             let mut location = text(kind).unwrap_or_default();
+            // The file names GitLab checks before reading anything (`File::Base`).
+            let mut names = vec![];
             if kind == "project" {
                 if let Some(file) = map.get("file") {
                     let files: Vec<String> = match &file.value {
@@ -384,14 +386,31 @@ fn item(node: &NodeRef) -> Option<Item> {
                         _ => file.scalar_text().into_iter().collect(),
                     };
                     location = format!("{location}: {}", files.join(", "));
+                    names = files;
                 }
+            } else if kind == "template" {
+                names.push(location.clone());
             }
-            return Some(Item::Other(Unresolved {
+            let u = Unresolved {
                 kind,
                 location,
                 span: v.span,
                 invalid: false,
-            }));
+            };
+            let wrong = names.iter().filter(|n| !n.contains('$')).find_map(|n| {
+                if !has_yaml_extension(n) {
+                    Some(format!("Included file `{n}` does not have YAML extension!"))
+                } else if kind == "template" && !n.ends_with(".gitlab-ci.yml") {
+                    // `File::Template#template_name_valid?`
+                    Some(format!("Template file `{n}` is not a valid location!"))
+                } else {
+                    None
+                }
+            });
+            return Some(match wrong {
+                Some(message) => Item::InvalidOther(u, message),
+                None => Item::Other(u),
+            });
         }
     }
     // Child pipelines can include an artifact of an earlier job (trigger:include only).
