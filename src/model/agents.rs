@@ -2,8 +2,10 @@
 //! the pipeline's sources (so findings in them can be shown) as spanned trees.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::load::{self, FileId, FileProblem, FileProblemKind, NodeRef, Sources};
+use crate::load::yaml::Entry;
+use crate::load::{self, FileId, FileProblem, FileProblemKind, Map, Node, NodeRef, Sources, Value};
 
 /// One folder under `.gitlab/agents/`: an agent of this repository's configuration project.
 #[derive(Debug)]
@@ -90,7 +92,81 @@ fn read_agent(
             agent.problem = Some(p);
         }
         // GitLab's two-document form does not apply to agent configurations.
-        None => agent.node = parsed.header.or(parsed.content),
+        None => {
+            agent.node = parsed
+                .header
+                .or(parsed.content)
+                .map(|n| proto_names(&n, true))
+        }
     }
     agent
+}
+
+/// The fields of the agent configuration kaslint reads, by their proto names.
+const PROTO_FIELDS: &[&str] = &[
+    "ci_access",
+    "user_access",
+    "manifest_projects",
+    "remote_development",
+    "default_namespace",
+    "access_as",
+    "protected_branches_only",
+    "resource_management",
+    "ci_job",
+];
+
+/// The agent server reads its configuration with protojson, which takes a field by its
+/// proto name (`ci_access`) or its JSON name (`ciAccess`): the configuration with the JSON
+/// names of [`PROTO_FIELDS`] written as proto names, so that the rules see one spelling.
+/// Only the top level and `ci_access` are rewritten (their keys are field names, never
+/// data); another key keeps its spelling, so a finding quotes it as written.
+fn proto_names(node: &NodeRef, top: bool) -> NodeRef {
+    let rename = |key: &str| -> Option<String> {
+        if !key.contains(|c: char| c.is_ascii_uppercase()) {
+            return None;
+        }
+        let mut out = String::with_capacity(key.len() + 4);
+        for c in key.chars() {
+            if c.is_ascii_uppercase() {
+                out.push('_');
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        PROTO_FIELDS.contains(&out.as_str()).then_some(out)
+    };
+    match &node.value {
+        Value::Map(map) => {
+            let mut out = Map::default();
+            for (key, entry) in map.iter() {
+                let key = rename(key).unwrap_or_else(|| key.clone());
+                let value = if !top || key == "ci_access" {
+                    proto_names(&entry.value, false)
+                } else {
+                    entry.value.clone()
+                };
+                out.insert(
+                    key,
+                    Entry {
+                        key_span: entry.key_span,
+                        value,
+                    },
+                );
+            }
+            Arc::new(Node {
+                span: node.span,
+                tag: node.tag.clone(),
+                style: node.style,
+                value: Value::Map(out),
+            })
+        }
+        Value::Seq(items) if !top => Arc::new(Node {
+            span: node.span,
+            tag: node.tag.clone(),
+            style: node.style,
+            value: Value::Seq(items.iter().map(|i| proto_names(i, false)).collect()),
+        }),
+        _ => node.clone(),
+    }
 }

@@ -23,6 +23,7 @@ const ENTRY_KEYS: &[&str] = &[
     "access_as",
     "environments",
     "protected_branches_only",
+    "resource_management",
 ];
 const ACCESS_AS_KEYS: &[&str] = &["agent", "ci_job", "impersonate"];
 const IMPERSONATE_KEYS: &[&str] = &["username", "uid", "groups", "extra"];
@@ -226,6 +227,10 @@ impl Validator<'_> {
                     }
                 }
                 "access_as" => self.access_as(value, &format!("{what}: `access_as`")),
+                // GitLab-managed Kubernetes resources (17.9): `{enabled: true}`.
+                "resource_management" => {
+                    self.map(value, &format!("{what}: `resource_management`"));
+                }
                 _ => {
                     let known: Vec<&str> = ENTRY_KEYS
                         .iter()
