@@ -95,12 +95,29 @@ pub fn missing_where_start_runs(start: &Job, stop: &Job) -> bool {
         };
         return !a.iter().all(covered);
     }
+    let only = |job: &Job| job.node.get("only").map(canon);
     if let (Some(a), Some(b)) = (start.node.get("only"), stop.node.get("only")) {
         let (Some(a), Some(b)) = (a.as_seq(), b.as_seq()) else {
             return false;
         };
         let b: Vec<String> = b.iter().map(canon).collect();
-        return !a.iter().all(|x| b.contains(&canon(x)));
+        if !a.iter().all(|x| b.contains(&canon(x))) {
+            return true;
+        }
+    }
+    // `except` refs of the stop job that the start job's `except` lacks, when both run on
+    // the same `only` refs: the stop job is left out where the start job deploys.
+    let no_rules = |job: &Job| job.node.get("rules").is_none();
+    if no_rules(start) && no_rules(stop) && only(start) == only(stop) {
+        let list = |job: &Job| -> Option<Vec<String>> {
+            match job.node.get("except") {
+                None => Some(Vec::new()),
+                Some(e) => Some(e.as_seq()?.iter().map(canon).collect()),
+            }
+        };
+        if let (Some(a), Some(b)) = (list(start), list(stop)) {
+            return b.iter().any(|x| !a.contains(x));
+        }
     }
     false
 }
