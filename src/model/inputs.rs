@@ -49,22 +49,8 @@ fn values(
                     format!("`{name}` input: required value has not been provided"),
                 ));
             }
-            // `BaseInput#validate_options!`: options compared as strings (a default
-            // outside the options is the header's own problem, reported with it).
-            let options = entry.value.get("options").and_then(|o| o.as_seq());
-            if let (Some(options), Some(v)) = (options, given_value.as_ref()) {
-                if let Some(text) = v.scalar_text().filter(|t| !t.contains("$[[")) {
-                    if !options
-                        .iter()
-                        .any(|o| o.scalar_text().as_deref() == Some(&text))
-                    {
-                        problems.push(Problem::new(
-                            ProblemKind::Inputs,
-                            v.span,
-                            format!("`{name}` input: `{text}` cannot be used because it is not in the list of allowed options"),
-                        ));
-                    }
-                }
+            if let Some(v) = given_value.as_ref().filter(|v| known(v)) {
+                provided_problems(name, &entry.value, v, problems);
             }
             out.push((name.clone(), value));
         }
@@ -81,6 +67,77 @@ fn values(
         }
     }
     out
+}
+
+/// A provided value kaslint can judge: not null, not a `!reference`, no placeholder of
+/// the including file's own inputs.
+fn known(v: &NodeRef) -> bool {
+    fn placeholder(n: &Node) -> bool {
+        match &n.value {
+            Value::Str(s) => s.contains("$[["),
+            Value::Seq(items) => items.iter().any(|i| placeholder(i)),
+            Value::Map(m) => m
+                .iter()
+                .any(|(k, e)| k.contains("$[[") || placeholder(&e.value)),
+            _ => false,
+        }
+    }
+    !v.is_null() && !v.is_reference() && !placeholder(v)
+}
+
+/// GitLab's checks of a provided value (`Interpolation::Inputs::*Input#run_validations`):
+/// its type, its options, its regex. (The default's are the header's own, reported with
+/// it.)
+fn provided_problems(name: &str, spec: &NodeRef, v: &NodeRef, problems: &mut Vec<Problem>) {
+    let kind = spec
+        .get("type")
+        .and_then(|t| t.as_str())
+        .unwrap_or("string");
+    let mut push = |message: String| {
+        problems.push(Problem::new(
+            ProblemKind::Inputs,
+            v.span,
+            format!("`{name}` input: {message}"),
+        ))
+    };
+    let typed = match kind {
+        "string" => matches!(v.value, Value::Str(_)),
+        "number" => matches!(v.value, Value::Int(_) | Value::Float(_)),
+        "boolean" => matches!(v.value, Value::Bool(_)),
+        "array" => matches!(v.value, Value::Seq(_)),
+        // An unknown type is the header's problem.
+        _ => true,
+    };
+    if !typed {
+        let article = if kind == "array" { "an" } else { "a" };
+        push(format!("provided value is not {article} {kind}"));
+    }
+    // Options (string and number inputs), compared as written.
+    let options = spec.get("options").and_then(|o| o.as_seq());
+    if let (Some(options), Some(text), true) = (
+        options,
+        v.scalar_text(),
+        matches!(kind, "string" | "number"),
+    ) {
+        if !options
+            .iter()
+            .any(|o| o.scalar_text().as_deref() == Some(&text))
+        {
+            let the = if kind == "number" { "the " } else { "" };
+            push(format!(
+                "`{text}` cannot be used because it is not in the list of {the}allowed options"
+            ));
+        }
+    }
+    // The regex of a string input (RE2 there; a pattern Rust's regex cannot read is
+    // not judged).
+    if let (Some(pattern), Value::Str(s)) = (spec.get("regex").and_then(|r| r.as_str()), &v.value) {
+        // (`/.../` is taken literally by GitLab; not judged here.)
+        let slashed = pattern.len() > 1 && pattern.starts_with('/') && pattern.ends_with('/');
+        if kind == "string" && !slashed && Regex::new(pattern).is_ok_and(|re| !re.is_match(s)) {
+            push("provided value does not match required RegEx pattern".into());
+        }
+    }
 }
 
 pub fn interpolate(
