@@ -85,6 +85,21 @@ fn known(v: &NodeRef) -> bool {
     !v.is_null() && !v.is_reference() && !placeholder(v)
 }
 
+/// `a number` (for GitLab's "value is not a number") when `v` is not of the input type
+/// `kind` (`Inputs::*Input#validate_type`); `None` when it is, or the type is unknown (the
+/// header's own problem).
+pub fn not_of_type(kind: &str, v: &Node) -> Option<String> {
+    let typed = match kind {
+        "string" => matches!(v.value, Value::Str(_)),
+        "number" => matches!(v.value, Value::Int(_) | Value::Float(_)),
+        "boolean" => matches!(v.value, Value::Bool(_)),
+        "array" => matches!(v.value, Value::Seq(_)),
+        _ => true,
+    };
+    let article = if kind == "array" { "an" } else { "a" };
+    (!typed).then(|| format!("{article} {kind}"))
+}
+
 /// GitLab's checks of a provided value (`Interpolation::Inputs::*Input#run_validations`):
 /// its type, its options, its regex. (The default's are the header's own, reported with
 /// it.)
@@ -100,17 +115,8 @@ fn provided_problems(name: &str, spec: &NodeRef, v: &NodeRef, problems: &mut Vec
             format!("`{name}` input: {message}"),
         ))
     };
-    let typed = match kind {
-        "string" => matches!(v.value, Value::Str(_)),
-        "number" => matches!(v.value, Value::Int(_) | Value::Float(_)),
-        "boolean" => matches!(v.value, Value::Bool(_)),
-        "array" => matches!(v.value, Value::Seq(_)),
-        // An unknown type is the header's problem.
-        _ => true,
-    };
-    if !typed {
-        let article = if kind == "array" { "an" } else { "a" };
-        push(format!("provided value is not {article} {kind}"));
+    if let Some(what) = not_of_type(kind, v) {
+        push(format!("provided value is not {what}"));
     }
     // Options (string and number inputs), compared as written.
     let options = spec.get("options").and_then(|o| o.as_seq());

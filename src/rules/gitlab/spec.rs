@@ -168,19 +168,11 @@ fn check_header(_file: FileId, header: &NodeRef, out: &mut Vec<Finding>) {
         if default.is_null() || default.as_str().is_some_and(|s| s.contains("$[[")) {
             continue;
         }
-        let type_ok = match ty {
-            "string" => matches!(default.value, Value::Str(_)),
-            "number" => matches!(default.value, Value::Int(_) | Value::Float(_)),
-            "boolean" => matches!(default.value, Value::Bool(_)),
-            "array" => matches!(default.value, Value::Seq(_)),
-            _ => true,
-        };
-        if !type_ok {
-            let article = if ty == "array" { "an" } else { "a" };
+        if let Some(what) = crate::model::inputs::not_of_type(ty, default) {
             err(
                 out,
                 default.span,
-                format!("`{name}` input: default value is not {article} {ty}"),
+                format!("`{name}` input: default value is not {what}"),
             );
             continue;
         }
