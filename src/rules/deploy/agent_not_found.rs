@@ -4,30 +4,29 @@
 use super::agent::{agent_uses, repo_agent, ConfigProject};
 use super::{deploy_rule, repo_agents};
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    AgentNotFound,
+    job AgentNotFound,
     "KAS110",
     "agent-not-found",
     Error,
     "a kube context names an agent this project does not configure"
 );
 
-impl Rule for AgentNotFound {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+impl AgentNotFound {
+    fn check_facts(
+        &self,
+        cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         let p = cx.pipeline;
         // Only a repository that keeps its agents' configurations shows which exist.
-        if job.hidden || p.agents.is_empty() {
+        if p.agents.is_empty() {
             return;
         }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
         for u in agent_uses(f, cx.settings, true) {
             if u.project != ConfigProject::This || repo_agent(p, &u.agent).is_some() {
                 continue;

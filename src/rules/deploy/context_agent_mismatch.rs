@@ -2,28 +2,24 @@
 
 use super::deploy_rule;
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    ContextAgentMismatch,
+    job ContextAgentMismatch,
     "KAS105",
     "kube-context-agent-mismatch",
     Warning,
     "the selected kube context differs from `environment:kubernetes:agent`"
 );
 
-impl Rule for ContextAgentMismatch {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
-        if job.hidden {
-            return;
-        }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
+impl ContextAgentMismatch {
+    fn check_facts(
+        &self,
+        _cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         let Some(agent) = f.env_agent() else { return };
         let Some(env) = agent.as_str().and_then(|a| f.vars.expand(a)) else {
             return;

@@ -8,10 +8,10 @@ use super::{deploy_rule, Facts};
 use crate::analysis::Word;
 use crate::load::Span;
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    ContextInvalid,
+    job ContextInvalid,
     "KAS104",
     "kube-context-invalid",
     Error,
@@ -23,18 +23,14 @@ static AGENT_NAME: LazyLock<Regex> =
 static PATH_SEGMENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-zA-Z0-9_.][a-zA-Z0-9_.-]*$").expect("valid regex"));
 
-impl Rule for ContextInvalid {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
-        if job.hidden {
-            return;
-        }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
+impl ContextInvalid {
+    fn check_facts(
+        &self,
+        _cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         let mut seen: Vec<Span> = Vec::new();
         let mut report = |span: Span, value: &str, problem: String, what: &str| {
             if seen.contains(&span) {

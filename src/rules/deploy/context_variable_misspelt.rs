@@ -3,28 +3,27 @@
 
 use super::{deploy_rule, Facts};
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    ContextVariableMisspelt,
+    job ContextVariableMisspelt,
     "KAS102",
     "kube-context-variable-misspelt",
     Warning,
     "the kube context is read from an undefined variable whose name is close to a defined one"
 );
 
-impl Rule for ContextVariableMisspelt {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
-        if job.hidden || !cx.pipeline.is_complete() {
+impl ContextVariableMisspelt {
+    fn check_facts(
+        &self,
+        cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        if !cx.pipeline.is_complete() {
             return;
         }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
         for u in undefined_context_vars(f) {
             let Some((near, span)) = near_definition(f, &u.name) else {
                 continue;

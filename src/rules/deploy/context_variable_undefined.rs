@@ -3,28 +3,27 @@
 use super::context_variable_misspelt::{near_definition, undefined_context_vars};
 use super::deploy_rule;
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    ContextVariableUndefined,
+    job ContextVariableUndefined,
     "KAS103",
     "kube-context-variable-undefined",
     Info,
     "the kube context is read from a variable the pipeline's files do not define"
 );
 
-impl Rule for ContextVariableUndefined {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
-        if job.hidden || !cx.pipeline.is_complete() {
+impl ContextVariableUndefined {
+    fn check_facts(
+        &self,
+        cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        if !cx.pipeline.is_complete() {
             return;
         }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
         if f.vars.open {
             return;
         }

@@ -2,28 +2,24 @@
 
 use super::deploy_rule;
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    ImageEmpty,
+    job ImageEmpty,
     "KAS204",
     "image-empty",
     Error,
     "a job that runs a cluster tool has an empty `image`"
 );
 
-impl Rule for ImageEmpty {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
-        if job.hidden {
-            return;
-        }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
+impl ImageEmpty {
+    fn check_facts(
+        &self,
+        _cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         let Some(image) = f.image.as_ref() else {
             return;
         };

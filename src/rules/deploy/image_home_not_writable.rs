@@ -3,28 +3,24 @@
 use super::deploy_rule;
 use crate::analysis::kube;
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    ImageHomeNotWritable,
+    job ImageHomeNotWritable,
     "KAS203",
     "image-kube-config-not-writable",
     Warning,
     "the job writes the kubeconfig in an image whose user cannot write its home directory"
 );
 
-impl Rule for ImageHomeNotWritable {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
-        if job.hidden {
-            return;
-        }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
+impl ImageHomeNotWritable {
+    fn check_facts(
+        &self,
+        _cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         if f.script.incomplete {
             return;
         }

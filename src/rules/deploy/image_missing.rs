@@ -3,29 +3,28 @@
 use super::deploy_rule;
 use crate::analysis::kube;
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    ImageMissing,
+    job ImageMissing,
     "KAS205",
     "image-not-set",
     Info,
     "a job that runs a cluster tool names no image"
 );
 
-impl Rule for ImageMissing {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+impl ImageMissing {
+    fn check_facts(
+        &self,
+        cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         let p = cx.pipeline;
-        if job.hidden || !p.is_complete() || p.job_value(job, "image").is_some() {
+        if !p.is_complete() || p.job_value(job, "image").is_some() {
             return;
         }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
         let Some(cmd) = f.script.commands.iter().find(|c| kube::tool(c).is_some()) else {
             return;
         };

@@ -4,28 +4,24 @@
 use super::agent::{environment_matches, patterns, restricted_uses};
 use super::deploy_rule;
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    JobEnvironmentNotAuthorized,
+    job JobEnvironmentNotAuthorized,
     "KAS113",
     "job-environment-not-authorized",
     Error,
     "a job's environment is not one its agent's `ci_access` allows"
 );
 
-impl Rule for JobEnvironmentNotAuthorized {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
-        if job.hidden {
-            return;
-        }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
+impl JobEnvironmentNotAuthorized {
+    fn check_facts(
+        &self,
+        cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         let Some(env) = super::agent::environment_name(f) else {
             return;
         };

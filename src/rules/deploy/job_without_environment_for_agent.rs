@@ -4,28 +4,24 @@
 use super::agent::{patterns, restricted_uses};
 use super::deploy_rule;
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    JobWithoutEnvironmentForAgent,
+    job JobWithoutEnvironmentForAgent,
     "KAS114",
     "job-without-environment-for-agent",
     Error,
     "a job without `environment` uses an agent restricted to environments"
 );
 
-impl Rule for JobWithoutEnvironmentForAgent {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
-        if job.hidden {
-            return;
-        }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
+impl JobWithoutEnvironmentForAgent {
+    fn check_facts(
+        &self,
+        cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         if super::agent::environment_name(f).is_some() || job.node.get("environment").is_some() {
             return;
         }

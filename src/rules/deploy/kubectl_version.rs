@@ -10,10 +10,10 @@ use crate::analysis::kube::{self, Tool};
 use crate::data::images::TagMeaning;
 use crate::load::Span;
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    KubectlBrokenVersion,
+    job KubectlBrokenVersion,
     "KAS210",
     "kubectl-broken-version",
     Error,
@@ -141,18 +141,14 @@ pub fn validation_off(f: &Facts<'_>) -> bool {
         })
 }
 
-impl Rule for KubectlBrokenVersion {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
-        if job.hidden {
-            return;
-        }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
+impl KubectlBrokenVersion {
+    fn check_facts(
+        &self,
+        _cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         if f.script.incomplete || validation_off(f) {
             return;
         }

@@ -3,28 +3,24 @@
 use super::deploy_rule;
 use super::kubectl_version::kubectl_versions;
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    KubectlVersionFloating,
+    job KubectlVersionFloating,
     "KAS212",
     "kubectl-version-floating",
     Info,
     "a kubectl image tag names only `1.27`, which may resolve to a broken patch"
 );
 
-impl Rule for KubectlVersionFloating {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
-        if job.hidden {
-            return;
-        }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
+impl KubectlVersionFloating {
+    fn check_facts(
+        &self,
+        _cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         for found in kubectl_versions(f)
             .into_iter()
             .filter(|v| v.floating && v.version == "1.27")

@@ -3,28 +3,24 @@
 use super::deploy_rule;
 use super::kubectl_version::{is_broken, kubectl_versions, validation_off};
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    KubectlBrokenVersionValidationOff,
+    job KubectlBrokenVersionValidationOff,
     "KAS211",
     "kubectl-broken-version-validation-off",
     Info,
     "kubectl 1.27.0 or 1.27.1 is used with `--validate=false` as a workaround"
 );
 
-impl Rule for KubectlBrokenVersionValidationOff {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
-        if job.hidden {
-            return;
-        }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
+impl KubectlBrokenVersionValidationOff {
+    fn check_facts(
+        &self,
+        _cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         if f.script.incomplete || !validation_off(f) {
             return;
         }

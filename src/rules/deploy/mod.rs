@@ -40,11 +40,37 @@ use crate::load::{NodeRef, Span, Value};
 use crate::model::{Job, Pipeline};
 
 /// Declares a deployment rule's struct and metadata.
+/// With `job` first, the rule looks at visible jobs one at a time through their facts:
+/// it gives `fn check_facts(&self, cx, job, facts, out)` and this writes its [`Rule`].
+///
+/// [`Rule`]: crate::rules::Rule
 macro_rules! deploy_rule {
     ($ty:ident, $code:literal, $name:literal, $sev:ident, $summary:literal) => {
         pub struct $ty;
 
         $crate::rules::rule_meta!($code, $name, $sev, $summary);
+    };
+    (job $ty:ident, $code:literal, $name:literal, $sev:ident, $summary:literal) => {
+        $crate::rules::deploy::deploy_rule!($ty, $code, $name, $sev, $summary);
+
+        impl $crate::rules::Rule for $ty {
+            fn meta(&self) -> &'static $crate::rules::RuleMeta {
+                &META
+            }
+            fn check_job(
+                &self,
+                cx: &$crate::rules::Context<'_>,
+                job: &$crate::model::Job,
+                out: &mut Vec<$crate::report::diagnostic::Diagnostic>,
+            ) {
+                if job.hidden {
+                    return;
+                }
+                if let Some(f) = cx.facts().of(job) {
+                    self.check_facts(cx, job, f, out);
+                }
+            }
+        }
     };
 }
 pub(crate) use deploy_rule;

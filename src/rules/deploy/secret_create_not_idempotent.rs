@@ -3,28 +3,24 @@
 use super::deploy_rule;
 use crate::analysis::kube::{self, Tool};
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    SecretCreateNotIdempotent,
+    job SecretCreateNotIdempotent,
     "KAS402",
     "secret-create-not-idempotent",
     Info,
     "`kubectl create secret` fails on the second run when the secret exists"
 );
 
-impl Rule for SecretCreateNotIdempotent {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
-        if job.hidden {
-            return;
-        }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
+impl SecretCreateNotIdempotent {
+    fn check_facts(
+        &self,
+        _cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         let cmds = &f.script.commands;
         for (i, cmd) in cmds.iter().enumerate() {
             if kube::tool(cmd) != Some(Tool::Kubectl) {

@@ -3,28 +3,24 @@
 use super::deploy_rule;
 use crate::analysis::kube::{self, Tool};
 use crate::report::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 deploy_rule!(
-    TlsVerifyDisabled,
+    job TlsVerifyDisabled,
     "KAS401",
     "tls-verify-disabled",
     Warning,
     "a cluster tool runs with `--insecure-skip-tls-verify`"
 );
 
-impl Rule for TlsVerifyDisabled {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
-        if job.hidden {
-            return;
-        }
-        let Some(f) = cx.facts().of(job) else {
-            return;
-        };
+impl TlsVerifyDisabled {
+    fn check_facts(
+        &self,
+        _cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &super::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         for cmd in &f.script.commands {
             let names: &[&str] = match kube::tool(cmd) {
                 Some(Tool::Kubectl | Tool::Flux) => &["--insecure-skip-tls-verify"],
