@@ -254,11 +254,7 @@ impl<'a> Entries<'a> {
 
     /// `required_keys`.
     fn required_keys(&mut self, at: Span, loc: &str, map: &Map, required: &[&str]) {
-        let missing: Vec<&str> = required
-            .iter()
-            .copied()
-            .filter(|k| !map.contains_key(k))
-            .collect();
+        let missing = missing_keys(map, required);
         if !missing.is_empty() {
             self.error(
                 at,
@@ -1466,11 +1462,7 @@ impl<'a> Entries<'a> {
             self.error(v.span, loc, attr, "value at root is not an object");
             return;
         };
-        let missing: Vec<&str> = required
-            .iter()
-            .copied()
-            .filter(|k| !m.contains_key(k))
-            .collect();
+        let missing = missing_keys(m, required);
         if !missing.is_empty() {
             self.error(
                 at,
@@ -2536,11 +2528,7 @@ fn run_steps_errors(v: &Node) -> Vec<String> {
         out.push(format!("value at `{at}` is not a string"));
     }
     fn branch(out: &mut Vec<String>, at: &str, m: &Map, required: &[&str], allowed: &[&str]) {
-        let missing: Vec<&str> = required
-            .iter()
-            .copied()
-            .filter(|k| !m.contains_key(k))
-            .collect();
+        let missing = missing_keys(m, required);
         if !missing.is_empty() {
             out.push(format!(
                 "object at `{at}` is missing required properties: {}",
@@ -2761,4 +2749,13 @@ fn sub(loc: &str, key: &str) -> String {
     out.push(':');
     out.push_str(key);
     out
+}
+
+/// The `required` keys `map` lacks, in `required`'s order.
+fn missing_keys<'k>(map: &Map, required: &[&'k str]) -> Vec<&'k str> {
+    required
+        .iter()
+        .copied()
+        .filter(|k| !map.contains_key(k))
+        .collect()
 }
