@@ -132,14 +132,7 @@ impl Validator<'_> {
     fn unknown(&mut self, key: &str, span: Span, within: &str, known: &[&str]) {
         let help = match crate::model::suggest(key, known.iter().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
-            None => format!(
-                "{within} accepts {}",
-                known
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            None => format!("{within} accepts {}", super::quoted_list(known)),
         };
         self.push(span, format!("unknown key `{key}` in {within}"), Some(help));
     }

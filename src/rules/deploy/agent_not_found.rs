@@ -43,11 +43,7 @@ impl AgentNotFound {
                 continue;
             }
             let agents = repo_agents(p);
-            let list = agents
-                .iter()
-                .map(|a| format!("`{a}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = super::quoted_list(&agents);
             let what = if u.from_environment {
                 "`environment:kubernetes:agent`"
             } else {

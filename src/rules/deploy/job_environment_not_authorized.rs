@@ -37,11 +37,7 @@ impl JobEnvironmentNotAuthorized {
             {
                 continue;
             }
-            let list = pats
-                .iter()
-                .map(|e| format!("`{e}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = super::quoted_list(&pats);
             let mut d = Diagnostic::new(
                 &META,
                 env.span,

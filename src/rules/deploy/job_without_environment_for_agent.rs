@@ -26,11 +26,7 @@ impl JobWithoutEnvironmentForAgent {
             return;
         }
         for (u, config, lists) in restricted_uses(cx.pipeline, cx.settings, f) {
-            let list = patterns(&lists)
-                .iter()
-                .map(|e| format!("`{e}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = super::quoted_list(&patterns(&lists));
             let mut d = Diagnostic::new(
                 &META,
                 u.span,

@@ -238,6 +238,15 @@ impl<'a> FactsTable<'a> {
     }
 }
 
+/// `` `a`, `b` ``: names or patterns for a message.
+pub fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{}`", i.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Variables named in a text (`$A`, `${B}`), in order.
 pub fn var_names(text: &str) -> Vec<String> {
     let mut out = Vec::new();
