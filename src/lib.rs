@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod data;
+pub mod diagnostic;
 pub mod folders;
 pub mod generate;
 pub mod load;

@@ -8,9 +8,9 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::diagnostic::Diagnostic;
 use crate::load::{Sources, Span};
 use crate::model::Pipeline;
-use crate::report::diagnostic::Diagnostic;
 use crate::rules::{self, RuleMeta};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

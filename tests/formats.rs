@@ -8,8 +8,8 @@ mod common;
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
+use kaslint::diagnostic::External;
 use kaslint::load::{SourceFile, Span};
-use kaslint::report::diagnostic::External;
 use kaslint::report::{codequality, junit, sarif, Diagnostic, FileReport, RenderOptions};
 use serde_json::Value;
 

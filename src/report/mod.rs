@@ -2,15 +2,14 @@
 
 pub mod codequality;
 pub mod config_yaml;
-pub mod diagnostic;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod options;
 pub mod sarif;
 
+pub use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::{Sources, Span};
-pub use diagnostic::{Diagnostic, Severity};
 pub use options::RenderOptions;
 
 /// The findings of one checked pipeline, with the files they point into.

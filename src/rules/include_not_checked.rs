@@ -1,7 +1,7 @@
 //! Includes that cannot be read offline (`project`, `remote`, `template`, `component`).
 
 use super::{Context, Rule, RuleMeta};
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 
 pub struct IncludeNotChecked;
 

@@ -1,9 +1,8 @@
 //! The rule engine: one rule = one type in its own file, declared once with a
 //! [`RuleMeta`] and registered in [`RULES`]. Rules see the model, never raw YAML.
 
+pub use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
 use crate::model::{Job, Pipeline, ProblemKind};
-use crate::report::diagnostic::Diagnostic;
-pub use crate::report::diagnostic::Severity;
 
 pub mod deploy;
 mod duplicate_key;
@@ -26,26 +25,6 @@ pub mod suppression_malformed;
 pub mod suppression_unused;
 pub mod suppression_without_reason;
 mod yaml_limit_exceeded;
-
-/// A rule's identity and documentation, declared once in the rule's file.
-#[derive(Debug)]
-pub struct RuleMeta {
-    /// Stable code, `KAS` + three digits.
-    pub code: &'static str,
-    /// Kebab-case name stating the problem.
-    pub name: &'static str,
-    pub severity: Severity,
-    /// One line, lowercase, no trailing period.
-    pub summary: &'static str,
-    /// The rule's page (`rules/<code>.md`).
-    pub doc: &'static str,
-}
-
-impl RuleMeta {
-    pub fn url(&self) -> String {
-        format!("{}/rules/{}.md", crate::DOCS_BASE, self.code)
-    }
-}
 
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
@@ -314,12 +293,12 @@ macro_rules! reporting_rule {
             fn check_pipeline(
                 &self,
                 cx: &$crate::rules::Context<'_>,
-                out: &mut Vec<$crate::report::diagnostic::Diagnostic>,
+                out: &mut Vec<$crate::diagnostic::Diagnostic>,
             ) {
                 let report: fn(
                     &$crate::rules::Context<'_>,
                     &'static $crate::rules::RuleMeta,
-                    &mut Vec<$crate::report::diagnostic::Diagnostic>,
+                    &mut Vec<$crate::diagnostic::Diagnostic>,
                 ) = $report;
                 report(cx, &META, out);
             }

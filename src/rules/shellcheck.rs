@@ -3,7 +3,7 @@
 //! rules and joins it after); findings carry ShellCheck's own code (`SC2086`).
 
 use super::{Context, Rule, RuleMeta};
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::settings::ShellcheckMode;
 
 pub struct Shellcheck;

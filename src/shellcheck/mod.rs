@@ -21,9 +21,9 @@ use std::thread::JoinHandle;
 pub use discover::{discover, Binary};
 use units::{Extracted, Unit};
 
+use crate::diagnostic::{Diagnostic, External, Severity};
 use crate::load::Span;
 use crate::model::Pipeline;
-use crate::report::diagnostic::{Diagnostic, External, Severity};
 use crate::rules::shellcheck::META;
 use crate::settings::{Settings, ShellcheckMode};
 

@@ -2,10 +2,10 @@
 //! does not have the documented shape.
 
 use super::deploy_rule;
+use crate::diagnostic::Diagnostic;
 use crate::load::{FileProblemKind, NodeRef, Span, Value};
 use crate::model::agents::AgentConfig;
 use crate::model::Role;
-use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
 deploy_rule!(

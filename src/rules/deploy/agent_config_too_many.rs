@@ -2,8 +2,8 @@
 //! silently ignores the rest.
 
 use super::deploy_rule;
+use crate::diagnostic::Diagnostic;
 use crate::model::Role;
-use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
 deploy_rule!(

@@ -3,7 +3,7 @@
 
 use super::agent::{agent_uses, repo_agent, ConfigProject};
 use super::{deploy_rule, repo_agents};
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
 deploy_rule!(

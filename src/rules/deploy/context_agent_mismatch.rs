@@ -1,7 +1,7 @@
 //! KAS105: the context a job selects differs from its `environment:kubernetes:agent`.
 
 use super::deploy_rule;
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
 deploy_rule!(

@@ -6,8 +6,8 @@ use regex::Regex;
 
 use super::{deploy_rule, Facts};
 use crate::analysis::Word;
+use crate::diagnostic::Diagnostic;
 use crate::load::Span;
-use crate::report::diagnostic::Diagnostic;
 use crate::rules::Context;
 
 deploy_rule!(

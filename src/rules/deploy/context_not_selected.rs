@@ -2,7 +2,7 @@
 
 use super::{deploy_rule, kubernetes_runner, repo_agents, Facts};
 use crate::analysis::{kube, Command};
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
 deploy_rule!(

@@ -2,7 +2,7 @@
 //! is one typo away (`$AGENT_KUBECONTEXT` used, `AGENTKUBECONTEXT` defined).
 
 use super::{deploy_rule, Facts};
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
 deploy_rule!(

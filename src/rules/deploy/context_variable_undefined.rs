@@ -2,7 +2,7 @@
 
 use super::context_variable_misspelt::{near_definition, undefined_context_vars};
 use super::deploy_rule;
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
 deploy_rule!(

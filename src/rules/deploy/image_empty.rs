@@ -1,7 +1,7 @@
 //! KAS204: `image: ""` in a job that runs kubectl, helm or flux.
 
 use super::deploy_rule;
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
 deploy_rule!(

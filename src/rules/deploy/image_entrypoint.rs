@@ -5,7 +5,7 @@
 //! executor, so this is a warning, silent when the job's tags name a Kubernetes runner.
 
 use super::{catalogued_image, deploy_rule, kubernetes_runner};
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
 deploy_rule!(

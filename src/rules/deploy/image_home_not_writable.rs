@@ -2,7 +2,7 @@
 
 use super::deploy_rule;
 use crate::analysis::kube;
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
 deploy_rule!(

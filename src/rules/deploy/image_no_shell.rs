@@ -1,7 +1,7 @@
 //! KAS201: a job with `script` runs in an image that has no shell.
 
 use super::{catalogued_image, deploy_rule};
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
 deploy_rule!(

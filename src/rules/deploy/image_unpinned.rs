@@ -1,7 +1,7 @@
 //! KAS206: a cluster-tool image with `latest` or no tag.
 
 use super::{catalogued_image, deploy_rule};
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
 deploy_rule!(

@@ -3,7 +3,7 @@
 
 use super::agent::{patterns, restricted_uses};
 use super::deploy_rule;
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
 deploy_rule!(

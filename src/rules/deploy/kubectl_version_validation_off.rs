@@ -2,7 +2,7 @@
 
 use super::deploy_rule;
 use super::kubectl_version::{is_broken, kubectl_versions, validation_off};
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
 deploy_rule!(

@@ -61,7 +61,7 @@ macro_rules! deploy_rule {
                 &self,
                 cx: &$crate::rules::Context<'_>,
                 job: &$crate::model::Job,
-                out: &mut Vec<$crate::report::diagnostic::Diagnostic>,
+                out: &mut Vec<$crate::diagnostic::Diagnostic>,
             ) {
                 if job.hidden {
                     return;

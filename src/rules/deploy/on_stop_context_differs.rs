@@ -3,7 +3,7 @@
 use super::on_stop::pairs;
 use super::{deploy_rule, Facts};
 use crate::analysis::Word;
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
 deploy_rule!(

@@ -3,7 +3,7 @@
 use super::deploy_rule;
 use super::on_stop::pairs;
 use crate::analysis::kube::{self, Tool};
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
 deploy_rule!(

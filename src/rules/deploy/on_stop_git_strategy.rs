@@ -2,7 +2,7 @@
 
 use super::deploy_rule;
 use super::on_stop::{env_name, in_merge_requests, pairs};
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
 deploy_rule!(

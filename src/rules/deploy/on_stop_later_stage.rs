@@ -2,7 +2,7 @@
 
 use super::on_stop::pairs;
 use super::{deploy_rule, stage_of};
-use crate::report::diagnostic::Diagnostic;
+use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
 deploy_rule!(

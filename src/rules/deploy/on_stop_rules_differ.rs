@@ -2,8 +2,8 @@
 
 use super::deploy_rule;
 use super::on_stop::{canon, in_merge_requests, pairs};
+use crate::diagnostic::Diagnostic;
 use crate::model::Job;
-use crate::report::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
 deploy_rule!(

@@ -1,9 +1,9 @@
 //! What the GitLab validation walks produce, computed once per pipeline and shared by
 //! the rules of this folder (each reports one [`Class`]).
 
+use crate::diagnostic::Diagnostic;
 use crate::load::Span;
 use crate::model::Pipeline;
-use crate::report::diagnostic::Diagnostic;
 use crate::rules::RuleMeta;
 
 /// Which rule reports a finding.

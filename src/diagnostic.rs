@@ -1,9 +1,10 @@
-//! A finding: rule, message, where (a primary span and related ones), and help.
+//! A finding: rule, message, where (a primary span and related ones), and help; and the
+//! rule metadata it carries. The leaf every layer above the model shares: rules produce
+//! these, the report prints them.
 
 use serde::{Deserialize, Serialize};
 
 use crate::load::Span;
-use crate::rules::RuleMeta;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -20,6 +21,26 @@ impl Severity {
             Severity::Warning => "warning",
             Severity::Error => "error",
         }
+    }
+}
+
+/// A rule's identity and documentation, declared once in the rule's file.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable code, `KAS` + three digits.
+    pub code: &'static str,
+    /// Kebab-case name stating the problem.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line, lowercase, no trailing period.
+    pub summary: &'static str,
+    /// The rule's page (`rules/<code>.md`).
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    pub fn url(&self) -> String {
+        format!("{}/rules/{}.md", crate::DOCS_BASE, self.code)
     }
 }
 
