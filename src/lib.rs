@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod baseline;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod rules;
 pub mod settings;
 pub mod shellcheck;
 pub mod suppress;
+pub mod write;
 
 use std::collections::BTreeMap;
 use std::io::Write;

@@ -12,7 +12,6 @@ pub mod pipeline;
 pub mod rbac;
 pub mod registry_secret;
 pub mod review_app;
-pub mod write;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -149,7 +148,7 @@ pub fn run(args: GenerateArgs) -> u8 {
     let out = template.output();
     match &out.output {
         None => print(&text),
-        Some(path) => match write::write_atomic(path, text.as_bytes(), out.force) {
+        Some(path) => match crate::write::write_atomic(path, text.as_bytes(), out.force) {
             Ok(()) => exit::CLEAN,
             Err(e) => {
                 eprintln!("kaslint: {}", e.0);

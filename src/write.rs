@@ -1,6 +1,7 @@
 //! The atomic writer: the bytes go to a temporary file in the target's own folder, which
 //! is then renamed (or hard-linked, to refuse an existing file without a race) into place.
-//! A failed write leaves no partial file behind.
+//! A failed write leaves no partial file behind. Every writer of kaslint (generator,
+//! `--fix`, caches) goes through it.
 
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
