@@ -71,6 +71,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The job the finding concerns, if any.
     pub job: Option<String>,
+    /// Further jobs the same finding concerns: a template, anchor or `!reference` line
+    /// shared by several jobs gives one finding naming them all.
+    pub also_jobs: Vec<String>,
     /// Set when the finding comes from an external tool.
     pub external: Option<External>,
     /// Symbolic key path (`deploy.script[2]`), computed for baselines.
@@ -88,6 +91,7 @@ impl Diagnostic {
             related: Vec::new(),
             help: None,
             job: None,
+            also_jobs: Vec::new(),
             external: None,
             path: None,
         }
@@ -134,6 +138,13 @@ impl Diagnostic {
     pub fn job(mut self, job: impl Into<String>) -> Self {
         self.job = Some(job.into());
         self
+    }
+    /// Every job the finding concerns, the first one first.
+    pub fn jobs(&self) -> impl Iterator<Item = &str> {
+        self.job
+            .iter()
+            .chain(self.also_jobs.iter())
+            .map(String::as_str)
     }
     pub fn job_opt(mut self, job: Option<String>) -> Self {
         if job.is_some() {

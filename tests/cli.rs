@@ -265,6 +265,31 @@ fn json_format_is_versioned() {
 }
 
 #[test]
+fn a_finding_in_a_shared_template_names_every_job() {
+    let dir = scratch("jobs");
+    let f = write(
+        &dir,
+        ".gitlab-ci.yml",
+        ".deploy:\n  image:\n    name: bitnami/kubectl:1.31.2\n    entrypoint: [\"\"]\n  script:\n    - kubectl apply -f k8s/\n\
+         a:\n  extends: .deploy\n  environment: {name: staging, kubernetes: {agent: g/p:x}}\n\
+         b:\n  extends: .deploy\n  environment: {name: production, kubernetes: {agent: g/p:x}}\n",
+    );
+    let o = run(&["check", "--no-shellcheck", "--format", "json", &f]);
+    let v = json(&o);
+    let kas101: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "KAS101")
+        .collect();
+    assert_eq!(kas101.len(), 1, "{v}");
+    assert_eq!(kas101[0]["job"], "a");
+    assert_eq!(kas101[0]["jobs"], serde_json::json!(["a", "b"]));
+    let human = stdout(&run(&["check", "--no-shellcheck", &f]));
+    assert!(human.contains("jobs `a`, `b`"), "{human}");
+}
+
+#[test]
 fn stdin_and_directories() {
     let mut child = bin()
         .args(["check", "--format", "json", "-"])

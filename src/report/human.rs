@@ -67,9 +67,11 @@ pub fn render(report: &FileReport, d: &Diagnostic, styled: bool) -> String {
     if let Some(help) = &d.help {
         group = group.element(Level::HELP.message(help.as_str()));
     }
-    let note = match &d.job {
-        Some(job) => format!("{} · job `{job}`", d.name()),
-        None => d.name().to_string(),
+    let jobs: Vec<String> = d.jobs().map(|j| format!("`{j}`")).collect();
+    let note = match jobs.len() {
+        0 => d.name().to_string(),
+        1 => format!("{} · job {}", d.name(), jobs[0]),
+        _ => format!("{} · jobs {}", d.name(), jobs.join(", ")),
     };
     group = group.element(Level::NOTE.message(note));
     let renderer = if styled {

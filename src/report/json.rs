@@ -3,7 +3,7 @@
 //! ```json
 //! {"version": 1, "findings": [{"rule": "KAS005", "name": "include-not-found",
 //!   "severity": "error", "message": "...", "file": ".gitlab-ci.yml", "line": 3,
-//!   "column": 12, "end_line": 3, "end_column": 21, "job": null, "help": null,
+//!   "column": 12, "end_line": 3, "end_column": 21, "job": null, "jobs": [], "help": null,
 //!   "related": [{"message": "...", "file": "...", "line": 1, "column": 1,
 //!   "end_line": 1, "end_column": 4}]}],
 //!  "summary": {"files": 1, "error": 1, "warning": 0, "info": 0}}
@@ -34,6 +34,8 @@ pub struct Finding {
     pub end_line: usize,
     pub end_column: usize,
     pub job: Option<String>,
+    /// Every job the finding concerns (a shared template names them all).
+    pub jobs: Vec<String>,
     pub help: Option<String>,
     pub related: Vec<Related>,
 }
@@ -83,6 +85,7 @@ pub fn build(reports: &[FileReport]) -> Output {
                 end_line: loc.end_line,
                 end_column: loc.end_column,
                 job: d.job.clone(),
+                jobs: d.jobs().map(str::to_string).collect(),
                 help: d.help.clone(),
                 related: d
                     .related

@@ -164,6 +164,9 @@ struct Region {
 #[derive(Serialize)]
 struct Properties {
     job: String,
+    /// Every job the finding concerns, when a shared template concerns several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    jobs: Vec<String>,
 }
 
 /// SARIF's level for a kaslint severity.
@@ -267,7 +270,14 @@ fn build(reports: &[FileReport], opts: &RenderOptions) -> Log {
                 }],
                 related_locations: related,
                 partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, print.value)]),
-                properties: d.job.clone().map(|job| Properties { job }),
+                properties: d.job.clone().map(|job| Properties {
+                    job,
+                    jobs: if d.also_jobs.is_empty() {
+                        Vec::new()
+                    } else {
+                        d.jobs().map(str::to_string).collect()
+                    },
+                }),
             });
         }
     }

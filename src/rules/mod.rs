@@ -249,9 +249,7 @@ pub fn check_leaking(
     if leak_analysis {
         std::mem::forget(cx);
     }
-    // One anchor or template used by many jobs gives one finding.
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|d| seen.insert((d.code().to_string(), d.primary, d.message.clone())));
+    dedup_naming_jobs(&mut out);
     for d in &mut out {
         d.severity = settings.severity_of(d.rule.code, d.severity);
     }
@@ -263,6 +261,36 @@ pub fn check_leaking(
         ))
     });
     out
+}
+
+/// One anchor or template used by many jobs gives one finding, which names every job
+/// it was found in (the first one as its job, the others in `also_jobs`).
+fn dedup_naming_jobs(out: &mut Vec<Diagnostic>) {
+    let mut first: std::collections::HashMap<(String, crate::load::Span, String), usize> =
+        std::collections::HashMap::new();
+    let mut kept: Vec<Diagnostic> = Vec::with_capacity(out.len());
+    for d in out.drain(..) {
+        let key = (d.code().to_string(), d.primary, d.message.clone());
+        match first.get(&key) {
+            Some(&i) => {
+                let k = &mut kept[i];
+                for job in d.jobs() {
+                    if !k.jobs().any(|j| j == job) {
+                        if k.job.is_none() {
+                            k.job = Some(job.to_string());
+                        } else {
+                            k.also_jobs.push(job.to_string());
+                        }
+                    }
+                }
+            }
+            None => {
+                first.insert(key, kept.len());
+                kept.push(d);
+            }
+        }
+    }
+    *out = kept;
 }
 
 /// Declares a rule's `META` (its page is `rules/<code>.md`, embedded).
