@@ -60,19 +60,19 @@ fn main() {
                     .filter(|c| c.as_bytes()[3] == family)
                     .collect();
                 let t = Instant::now();
-                let _ = kaslint::rules::check(&pipeline, &one);
+                let _ = kaslint::rules::check(&pipeline, &one.rule_run());
                 println!("KAS{}xx alone: {:?}", family as char, t.elapsed());
             }
             for _ in 0..10 {
                 let t = Instant::now();
-                let n = kaslint::rules::check(&pipeline, &settings).len();
+                let n = kaslint::rules::check(&pipeline, &settings.rule_run()).len();
                 println!("rules {:?}, {n} findings", t.elapsed());
             }
             std::mem::forget(pipeline);
             return;
         }
         let t = Instant::now();
-        let findings = kaslint::rules::check(&pipeline, &settings).len();
+        let findings = kaslint::rules::check(&pipeline, &settings.rule_run()).len();
         let rules = t.elapsed();
         println!(
             "{events} events: parse-only {parse:?}, tree {tree:?}, model (tree included) {build:?}, rules {rules:?}, {findings} findings"
@@ -86,7 +86,7 @@ fn main() {
                     let mut one = settings.clone();
                     one.select = vec![code];
                     let t = Instant::now();
-                    let _ = kaslint::rules::check(&pipeline, &one);
+                    let _ = kaslint::rules::check(&pipeline, &one.rule_run());
                     (t.elapsed(), code)
                 })
                 .collect();

@@ -159,7 +159,7 @@ fn build(
 fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>) -> FileReport {
     let settings = opts.settings;
     let shellcheck = crate::shellcheck::start(&pipeline, settings);
-    let mut diagnostics = rules::check_leaking(&pipeline, settings, opts.leak_model);
+    let mut diagnostics = rules::check_leaking(&pipeline, &settings.rule_run(), opts.leak_model);
     diagnostics.extend(shellcheck.finish());
     let suppressed = if settings.no_ignores {
         0

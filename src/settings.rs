@@ -79,6 +79,22 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// What the rules may know of this run (see [`crate::rules::Run`]).
+    pub fn rule_run(&self) -> crate::rules::Run {
+        crate::rules::Run {
+            enabled: crate::rules::RULES
+                .iter()
+                .map(|r| r.meta().code)
+                .filter(|c| self.enabled(c))
+                .collect(),
+            variables: self.variables.clone(),
+            contexts: self.contexts.clone(),
+            project: self.project.clone(),
+            images: self.images.clone(),
+            shellcheck: self.shellcheck.mode != ShellcheckMode::Off,
+        }
+    }
+
     pub fn enabled(&self, code: &str) -> bool {
         (self.select.is_empty() || self.select.contains(&code)) && !self.ignore.contains(&code)
     }

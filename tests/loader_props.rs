@@ -93,6 +93,6 @@ proptest! {
             let len = pipeline.sources.get(p.span.file).text.len();
             prop_assert!((p.span.end as usize) <= len);
         }
-        let _ = kaslint::rules::check(&pipeline, &kaslint::settings::Settings::default());
+        let _ = kaslint::rules::check(&pipeline, &kaslint::settings::Settings::default().rule_run());
     }
 }

@@ -34,10 +34,42 @@ pub trait Rule: Sync {
     fn check_job(&self, _cx: &Context<'_>, _job: &Job, _out: &mut Vec<Diagnostic>) {}
 }
 
+/// What the rules may know of a run besides the files, built once by the engine from the
+/// settings (`Settings::rule_run`): which rules run and the facts the files cannot show.
+/// Rules never read command-line settings.
+#[derive(Debug, Clone, Default)]
+pub struct Run {
+    /// Codes of the rules that run.
+    pub enabled: Vec<&'static str>,
+    /// Variables defined in project, group or instance settings (invisible in the files).
+    pub variables: Vec<String>,
+    /// Agent contexts known to exist (`path/to/config-project:agent-name`).
+    pub contexts: Vec<String>,
+    /// The checked project's full path (`group/subgroup/project`).
+    pub project: Option<String>,
+    /// Extra image catalogue entries (checked before the built-in ones).
+    pub images: Vec<&'static crate::data::images::ImageInfo>,
+    /// ShellCheck runs in this check (decided by the engine).
+    pub shellcheck: bool,
+}
+
+impl Run {
+    /// Every rule enabled, nothing known beyond the files, no ShellCheck.
+    pub fn all_rules() -> Self {
+        Run {
+            enabled: RULES.iter().map(|r| r.meta().code).collect(),
+            ..Run::default()
+        }
+    }
+    pub fn enabled(&self, code: &str) -> bool {
+        self.enabled.contains(&code)
+    }
+}
+
 /// What a rule sees.
 pub struct Context<'a> {
     pub pipeline: &'a Pipeline,
-    pub settings: &'a crate::settings::Settings,
+    pub options: &'a Run,
     /// Per-job script and variable analysis, built on first use and shared by the rules.
     facts: std::sync::OnceLock<deploy::FactsTable<'a>>,
     /// GitLab's validation, one walk shared by the rules of `gitlab/`.
@@ -45,10 +77,10 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(pipeline: &'a Pipeline, settings: &'a crate::settings::Settings) -> Self {
+    pub fn new(pipeline: &'a Pipeline, options: &'a Run) -> Self {
         Context {
             pipeline,
-            settings,
+            options,
             facts: std::sync::OnceLock::new(),
             gitlab: std::sync::OnceLock::new(),
         }
@@ -63,7 +95,7 @@ impl<'a> Context<'a> {
     /// The analysis of every job's scripts and variables (computed once).
     pub fn facts(&self) -> &deploy::FactsTable<'a> {
         self.facts
-            .get_or_init(|| deploy::FactsTable::new(self.pipeline, self.settings))
+            .get_or_init(|| deploy::FactsTable::new(self.pipeline, self.options))
     }
 
     /// Report the model's problems of one kind as findings of `meta`.
@@ -224,23 +256,19 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
 }
 
 /// Run the enabled rules over one pipeline: one walk, every rule at each job.
-pub fn check(pipeline: &Pipeline, settings: &crate::settings::Settings) -> Vec<Diagnostic> {
-    check_leaking(pipeline, settings, false)
+pub fn check(pipeline: &Pipeline, options: &Run) -> Vec<Diagnostic> {
+    check_leaking(pipeline, options, false)
 }
 
 /// [`check`]; with `leak_analysis`, the shared analyses are not freed (for a process that
 /// exits right after: freeing a big pipeline's script analysis takes a sixth of its check).
-pub fn check_leaking(
-    pipeline: &Pipeline,
-    settings: &crate::settings::Settings,
-    leak_analysis: bool,
-) -> Vec<Diagnostic> {
+pub fn check_leaking(pipeline: &Pipeline, options: &Run, leak_analysis: bool) -> Vec<Diagnostic> {
     let rules: Vec<&dyn Rule> = RULES
         .iter()
         .copied()
-        .filter(|r| settings.enabled(r.meta().code))
+        .filter(|r| options.enabled(r.meta().code))
         .collect();
-    let cx = Context::new(pipeline, settings);
+    let cx = Context::new(pipeline, options);
     let mut out = if pipeline.jobs.len() >= PARALLEL_MIN_JOBS {
         run_parallel(&rules, &cx)
     } else {
@@ -250,9 +278,6 @@ pub fn check_leaking(
         std::mem::forget(cx);
     }
     dedup_naming_jobs(&mut out);
-    for d in &mut out {
-        d.severity = settings.severity_of(d.rule.code, d.severity);
-    }
     out.sort_by(|a, b| {
         (a.primary.file, a.primary.start, a.rule.code).cmp(&(
             b.primary.file,
@@ -382,11 +407,10 @@ mod tests {
     fn two_cores_give_the_same_findings_in_the_same_order() {
         let p = big_pipeline();
         assert!(p.jobs.len() >= PARALLEL_MIN_JOBS);
-        let mut settings = crate::settings::Settings::default();
-        settings.shellcheck.mode = crate::settings::ShellcheckMode::Off;
+        let options = Run::all_rules();
         let rules: Vec<&dyn Rule> = RULES.to_vec();
-        let serial = run(&rules, &Context::new(&p, &settings), &p.jobs);
-        let parallel = run_parallel(&rules, &Context::new(&p, &settings));
+        let serial = run(&rules, &Context::new(&p, &options), &p.jobs);
+        let parallel = run_parallel(&rules, &Context::new(&p, &options));
         let codes = |d: &[Diagnostic]| {
             let mut c: Vec<&str> = d.iter().map(|d| d.rule.code).collect();
             c.sort();

@@ -4,7 +4,6 @@
 
 use super::{Context, Rule, RuleMeta};
 use crate::diagnostic::Diagnostic;
-use crate::settings::ShellcheckMode;
 
 pub struct Shellcheck;
 
@@ -21,7 +20,7 @@ impl Rule for Shellcheck {
     }
     /// The part that needs no ShellCheck: directives ShellCheck cannot see.
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if cx.settings.shellcheck.mode != ShellcheckMode::Off {
+        if cx.options.shellcheck {
             out.extend(crate::shellcheck::yaml_comment_directives(cx.pipeline));
         }
     }

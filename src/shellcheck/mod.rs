@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! let pending = shellcheck::start(&pipeline, &settings); // units extracted, process spawned
-//! let mut diagnostics = rules::check(&pipeline, &settings);
+//! let mut diagnostics = rules::check(&pipeline, &settings.rule_run());
 //! diagnostics.extend(pending.finish());                 // joined and mapped
 //! ```
 

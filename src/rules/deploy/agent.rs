@@ -10,7 +10,7 @@ use crate::analysis::vars::Vars;
 use crate::load::{NodeRef, Span};
 use crate::model::agents::AgentConfig;
 use crate::model::Pipeline;
-use crate::settings::Settings;
+use crate::rules::Run;
 
 static AGENT_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$").expect("valid regex"));
@@ -47,7 +47,7 @@ pub struct AgentUse {
 /// The agents a job uses: the contexts it selects (unless it builds its own kubeconfig)
 /// and, with `with_environment`, its `environment:kubernetes:agent`. Contexts whose
 /// agent name or project cannot be read from the files are left out.
-pub fn agent_uses(f: &Facts<'_>, settings: &Settings, with_environment: bool) -> Vec<AgentUse> {
+pub fn agent_uses(f: &Facts<'_>, options: &Run, with_environment: bool) -> Vec<AgentUse> {
     let mut out: Vec<AgentUse> = Vec::new();
     let mut push = |u: AgentUse| {
         if !out
@@ -59,7 +59,7 @@ pub fn agent_uses(f: &Facts<'_>, settings: &Settings, with_environment: bool) ->
     };
     if !f.own_kubeconfig() {
         for w in f.selected_contexts() {
-            if let Some(u) = resolve(&f.vars, settings, &w.text, w.span, false) {
+            if let Some(u) = resolve(&f.vars, options, &w.text, w.span, false) {
                 push(u);
             }
         }
@@ -67,7 +67,7 @@ pub fn agent_uses(f: &Facts<'_>, settings: &Settings, with_environment: bool) ->
     if with_environment {
         if let Some(node) = f.env_agent() {
             let text = node.as_str().unwrap_or_default();
-            if let Some(u) = resolve(&f.vars, settings, text, node.span, true) {
+            if let Some(u) = resolve(&f.vars, options, text, node.span, true) {
                 push(u);
             }
         }
@@ -77,7 +77,7 @@ pub fn agent_uses(f: &Facts<'_>, settings: &Settings, with_environment: bool) ->
 
 fn resolve(
     vars: &Vars,
-    settings: &Settings,
+    options: &Run,
     text: &str,
     span: Span,
     from_environment: bool,
@@ -89,7 +89,7 @@ fn resolve(
     if agent.len() > 63 || !AGENT_NAME.is_match(agent) {
         return None;
     }
-    let this = settings.project.as_deref();
+    let this = options.project.as_deref();
     let project = if path == THIS_PATH {
         ConfigProject::This
     } else if path.is_empty() || path.contains(['$', '\u{1}', '\u{2}', '\u{3}']) {
@@ -228,14 +228,14 @@ pub fn environment_name<'a>(f: &Facts<'a>) -> Option<&'a NodeRef> {
 /// `project`) and a configuration the agent server accepts.
 pub fn restricted_uses<'p>(
     p: &'p Pipeline,
-    settings: &Settings,
+    options: &Run,
     f: &Facts<'_>,
 ) -> Vec<(AgentUse, &'p AgentConfig, Vec<&'p NodeRef>)> {
-    let Some(project) = settings.project.as_deref() else {
+    let Some(project) = options.project.as_deref() else {
         return Vec::new();
     };
     let mut out = Vec::new();
-    for u in agent_uses(f, settings, false) {
+    for u in agent_uses(f, options, false) {
         if u.project != ConfigProject::This {
             continue;
         }

@@ -27,15 +27,15 @@ impl AgentNotFound {
         if p.agents.is_empty() {
             return;
         }
-        for u in agent_uses(f, cx.settings, true) {
+        for u in agent_uses(f, cx.options, true) {
             if u.project != ConfigProject::This || repo_agent(p, &u.agent).is_some() {
                 continue;
             }
             let known = cx
-                .settings
+                .options
                 .contexts
                 .iter()
-                .any(|c| match &cx.settings.project {
+                .any(|c| match &cx.options.project {
                     Some(project) => c.eq_ignore_ascii_case(&format!("{project}:{}", u.agent)),
                     None => c.rsplit_once(':').is_some_and(|(_, a)| a == u.agent),
                 });

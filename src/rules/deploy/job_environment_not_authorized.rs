@@ -29,7 +29,7 @@ impl JobEnvironmentNotAuthorized {
         let Some(name) = env.scalar_text().and_then(|t| f.vars.expand(&t)) else {
             return;
         };
-        for (u, config, lists) in restricted_uses(cx.pipeline, cx.settings, f) {
+        for (u, config, lists) in restricted_uses(cx.pipeline, cx.options, f) {
             let pats = patterns(&lists);
             if pats
                 .iter()

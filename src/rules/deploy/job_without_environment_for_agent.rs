@@ -25,7 +25,7 @@ impl JobWithoutEnvironmentForAgent {
         if super::agent::environment_name(f).is_some() || job.node.get("environment").is_some() {
             return;
         }
-        for (u, config, lists) in restricted_uses(cx.pipeline, cx.settings, f) {
+        for (u, config, lists) in restricted_uses(cx.pipeline, cx.options, f) {
             let list = super::quoted_list(&patterns(&lists));
             let mut d = Diagnostic::new(
                 &META,

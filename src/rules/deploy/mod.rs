@@ -209,12 +209,12 @@ pub struct FactsTable<'a> {
 }
 
 impl<'a> FactsTable<'a> {
-    pub fn new(p: &'a Pipeline, settings: &'a crate::settings::Settings) -> Self {
+    pub fn new(p: &'a Pipeline, options: &'a crate::rules::Run) -> Self {
         let dotenv = Vars::dotenv_anywhere(p);
         let facts: Vec<Facts<'a>> = p
             .jobs
             .iter()
-            .map(|j| Facts::new(p, j, dotenv, &settings.variables, &settings.images))
+            .map(|j| Facts::new(p, j, dotenv, &options.variables, &options.images))
             .collect();
         let index = p
             .jobs
