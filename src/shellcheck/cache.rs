@@ -247,3 +247,108 @@ pub fn remember_version(root: &Path, binary: &Path, version: &str) {
     );
     let _ = write_atomic_unsynced(&file, text.as_bytes());
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("kaslint-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("scratch");
+        dir
+    }
+
+    fn file_at(path: &Path, len: usize, hours: u64) {
+        fs::write(path, vec![b'x'; len]).expect("write");
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000 + hours * 3600);
+        let f = fs::File::options().append(true).open(path).expect("open");
+        f.set_modified(t).expect("mtime");
+    }
+
+    #[test]
+    fn prune_deletes_the_oldest_past_the_limit_and_stale_temporary_files() {
+        let dir = scratch("prune");
+        for i in 0..10 {
+            file_at(&dir.join(format!("k{i}.json")), 100, i);
+        }
+        file_at(&dir.join(".k.json.1.0.tmp"), 10, 0);
+        fs::write(dir.join(".k.json.2.0.tmp"), b"fresh").expect("tmp");
+        assert_eq!(prune(&dir, 10_000), 0);
+        assert_eq!(prune(&dir, 500), 7);
+        let mut left: Vec<String> = fs::read_dir(&dir)
+            .expect("dir")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".k.json.2.0.tmp", "k7.json", "k8.json", "k9.json"]);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn keys_differ_by_version_build_dialect_and_text() {
+        let root = scratch("keys");
+        let binary = |version, size| Binary {
+            path: PathBuf::from("/x/shellcheck"),
+            version,
+            size,
+        };
+        let open = |b: &Binary| Cache::open(&root, b).expect("usable").expect("known");
+        let a = open(&binary((0, 11, 0), 10));
+        let k = a.key(Dialect::Bash, "echo $x\n");
+        assert_eq!(k.len(), 64);
+        assert_eq!(
+            k,
+            open(&binary((0, 11, 0), 10)).key(Dialect::Bash, "echo $x\n")
+        );
+        assert_ne!(
+            k,
+            open(&binary((0, 10, 0), 10)).key(Dialect::Bash, "echo $x\n")
+        );
+        assert_ne!(
+            k,
+            open(&binary((0, 11, 0), 11)).key(Dialect::Bash, "echo $x\n")
+        );
+        assert_ne!(k, a.key(Dialect::Sh, "echo $x\n"));
+        assert_ne!(k, a.key(Dialect::Bash, "echo $y\n"));
+        assert!(Cache::open(&root, &binary((0, 0, 0), 10))
+            .expect("usable")
+            .is_none());
+        // Round trip, and a stored entry is not another key's.
+        let comments = vec![Comment {
+            file: "u0.sh".into(),
+            line: 2,
+            end_line: 2,
+            column: 6,
+            end_column: 8,
+            level: "info".into(),
+            code: 2086,
+            message: "Double quote".into(),
+        }];
+        a.put(&k, &comments).expect("put");
+        let back = a.get(&k).expect("hit");
+        assert_eq!(back[0].code, 2086);
+        assert_eq!(back[0].file, "", "the file name is not stored");
+        let other = a.key(Dialect::Sh, "echo $x\n");
+        fs::copy(a.path(&k), a.path(&other)).expect("copy");
+        assert!(a.get(&other).is_none());
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_version_is_remembered_while_the_binary_is_unchanged() {
+        let root = scratch("version");
+        let bin = root.join("shellcheck-0.11");
+        fs::write(&bin, b"#!/bin/sh\n").expect("bin");
+        assert_eq!(known_version(&root, &bin), None);
+        remember_version(&root, &bin, "version: 0.11.0\n");
+        assert_eq!(
+            known_version(&root, &bin).as_deref(),
+            Some("version: 0.11.0\n")
+        );
+        fs::write(&bin, b"#!/bin/sh\n# another build\n").expect("bin");
+        assert_eq!(known_version(&root, &bin), None);
+        let _ = fs::remove_dir_all(&root);
+    }
+}
