@@ -13,6 +13,7 @@
 pub mod cache;
 pub mod discover;
 pub mod posmap;
+pub mod results;
 pub mod run;
 pub mod units;
 
@@ -20,8 +21,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::thread::JoinHandle;
 
-use cache::Cache;
 pub use discover::{discover, Binary};
+use results::Lookup;
 use run::Comment;
 pub use run::{command, distinct, output_within, write_units, RUN_TIMEOUT};
 use units::{Extracted, Unit};
@@ -120,11 +121,16 @@ pub fn start(p: &Pipeline, s: &Settings) -> Pending {
             running: None,
         };
     }
-    let opts = RunOptions {
-        cache: s.cache.clone(),
-        processes: None,
-    };
-    let work = move || run(&binary, &units, &opts);
+    // Everything in the cache: mapped here, no thread, no process.
+    let lookup = Lookup::new(&binary, &units, s.cache.as_deref());
+    if lookup.complete() {
+        ready.extend(finish(lookup, &binary, &units, None));
+        return Pending {
+            ready,
+            running: None,
+        };
+    }
+    let work = move || finish(lookup, &binary, &units, None);
     let running = match std::thread::Builder::new()
         .name("shellcheck".into())
         .spawn(work)
@@ -183,62 +189,27 @@ pub struct RunOptions {
 /// Check every distinct unit text (from the cache when it has it, else with ShellCheck)
 /// and map the findings. A cache that cannot be used gives one note, never an error.
 pub fn run(binary: &Binary, units: &[Unit], opts: &RunOptions) -> Vec<Diagnostic> {
-    let (texts, users) = distinct(units);
+    let lookup = Lookup::new(binary, units, opts.cache.as_deref());
+    finish(lookup, binary, units, opts.processes)
+}
+
+fn finish(
+    lookup: Lookup,
+    binary: &Binary,
+    units: &[Unit],
+    processes: Option<usize>,
+) -> Vec<Diagnostic> {
     let first = units
         .first()
         .and_then(|u| u.pieces.first())
         .map_or(Span::default(), |pc| Span::point(pc.span.file, 0));
-    let mut cache_problem = None;
-    let cache = match opts.cache.as_deref().map(|root| Cache::open(root, binary)) {
-        Some(Ok(c)) => c,
-        Some(Err(e)) => {
-            cache_problem = Some(e);
-            None
-        }
-        None => None,
-    };
-    let dialect = |i: usize| units[users[i][0]].dialect;
-    let keys: Vec<String> = match &cache {
-        Some(c) => (0..texts.len())
-            .map(|i| c.key(dialect(i), texts[i]))
-            .collect(),
-        None => Vec::new(),
-    };
-    let mut found: Vec<Option<Vec<Comment>>> = match &cache {
-        Some(c) => keys.iter().map(|k| c.get(k)).collect(),
-        None => vec![None; texts.len()],
-    };
-    let missing: Vec<usize> = (0..texts.len()).filter(|&i| found[i].is_none()).collect();
-    let mut failure = None;
-    if !missing.is_empty() {
-        let to_check: Vec<&str> = missing.iter().map(|&i| texts[i]).collect();
-        let processes = opts.processes.unwrap_or_else(|| {
-            let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-            run::processes_for(&to_check, cores)
-        });
-        let (checked, failed) = run::check(binary, &to_check, processes);
-        failure = failed;
-        for (&i, comments) in missing.iter().zip(checked) {
-            if let (Some(c), Some(comments)) = (&cache, &comments) {
-                if let Err(e) = c.put(&keys[i], comments) {
-                    cache_problem = cache_problem.or(Some(e));
-                }
-            }
-            found[i] = comments;
-        }
-        if let Some(c) = &cache {
-            c.prune_if_due();
-        }
-    }
-    let comments = found
-        .into_iter()
-        .enumerate()
-        .flat_map(|(i, cs)| cs.unwrap_or_default().into_iter().map(move |c| (i, c)));
-    let mut out = map_comments(units, &users, comments);
-    if let Some(why) = failure {
+    let users = lookup.users.clone();
+    let results = lookup.finish(binary, units, processes);
+    let mut out = map_comments(units, &users, results.comments.into_iter());
+    if let Some(why) = results.failure {
         out.push(note(first, why, Severity::Warning));
     }
-    if let Some(why) = cache_problem {
+    if let Some(why) = results.cache_problem {
         out.push(note(
             first,
             format!("ShellCheck results are not cached: {why}"),
