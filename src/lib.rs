@@ -126,6 +126,11 @@ fn settings_for(config: Option<&Path>, args: &CheckArgs) -> Result<settings::Set
         s.shellcheck.path = Some(p.clone());
     }
     s.shellcheck.env_path = std::env::var_os("KASLINT_SHELLCHECK").map(PathBuf::from);
+    s.cache = if args.no_cache {
+        None
+    } else {
+        cache::root_from_env()
+    };
     Ok(s)
 }
 

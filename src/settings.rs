@@ -36,6 +36,9 @@ pub struct Settings {
     pub verbose: bool,
     /// Compute each finding's symbolic key path (for baselines).
     pub key_paths: bool,
+    /// Where results are kept across runs (`crate::cache::root_from_env`); `None` with
+    /// `--no-cache` (and by default: library callers opt in).
+    pub cache: Option<PathBuf>,
 }
 
 /// ShellCheck use: `Auto` runs it when found (an info note otherwise), `Off` never,
@@ -74,6 +77,7 @@ impl Default for Settings {
             shellcheck: Shellcheck::default(),
             verbose: false,
             key_paths: false,
+            cache: None,
         }
     }
 }

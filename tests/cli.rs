@@ -6,6 +6,11 @@ use std::process::{Command, Output, Stdio};
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_kaslint"));
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    // The tests' own cache, never the user's.
+    c.env(
+        "XDG_CACHE_HOME",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
+    );
     for (k, _) in std::env::vars() {
         if k.starts_with("CI")
             || k.starts_with("GITLAB_")

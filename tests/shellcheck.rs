@@ -259,6 +259,10 @@ exit 1
         (bin, log)
     }
 
+    fn tmp_cache() -> PathBuf {
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fake-shellcheck-cache")
+    }
+
     fn calls(log: &Path) -> Vec<String> {
         std::fs::read_to_string(log)
             .unwrap_or_default()
@@ -274,7 +278,7 @@ exit 1
         // A pipeline with several jobs, parts and a template: still one process.
         let case = cases_dir().join("template-three-jobs");
         let out = Command::new(env!("CARGO_BIN_EXE_kaslint"))
-            .args(["check", "--format", "json", "--root"])
+            .args(["check", "--no-cache", "--format", "json", "--root"])
             .arg(&case)
             .arg("--shellcheck")
             .arg(&bin)
@@ -344,6 +348,7 @@ exit 1
                 .args(extra)
                 .arg(case.join(".gitlab-ci.yml"))
                 .env("PATH", "/nonexistent")
+                .env("XDG_CACHE_HOME", tmp_cache())
                 .env_remove("KASLINT_SHELLCHECK")
                 .output()
                 .expect("run kaslint")

@@ -96,6 +96,9 @@ pub struct CheckArgs {
     /// Say what was skipped and why
     #[arg(long, short)]
     pub verbose: bool,
+    /// Neither read nor write the cache ($XDG_CACHE_HOME/kaslint, else ~/.cache/kaslint)
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {

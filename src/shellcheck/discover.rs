@@ -1,5 +1,6 @@
 //! Finding the `shellcheck` binary (explicit path, `KASLINT_SHELLCHECK`, beside the
-//! kaslint binary, `PATH`) and probing its version, once per process and setting.
+//! kaslint binary, `PATH`) and probing its version, once per process and setting, and
+//! with the cache once per binary file (see [`super::cache::known_version`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -13,6 +14,9 @@ pub struct Binary {
     pub path: PathBuf,
     /// `(major, minor, patch)`; `(0, 0, 0)` when the version line was not understood.
     pub version: (u32, u32, u32),
+    /// The file's size: with the version, it tells builds apart in the cache's keys (a
+    /// reinstalled ShellCheck keeps its cached results; a different build does not).
+    pub size: u64,
 }
 
 impl Binary {
@@ -26,7 +30,7 @@ impl Binary {
     }
 }
 
-type Key = (Option<PathBuf>, Option<PathBuf>);
+type Key = (Option<PathBuf>, Option<PathBuf>, Option<PathBuf>);
 type Found = Result<Option<Binary>, String>;
 
 static CACHE: Mutex<Vec<(Key, Found)>> = Mutex::new(Vec::new());
@@ -39,7 +43,7 @@ pub fn discover(settings: &Settings) -> Result<Option<Binary>, String> {
     if sc.mode == ShellcheckMode::Off {
         return Ok(None);
     }
-    let key: Key = (sc.path.clone(), sc.env_path.clone());
+    let key: Key = (sc.path.clone(), sc.env_path.clone(), settings.cache.clone());
     let cached = CACHE
         .lock()
         .ok()
@@ -47,7 +51,11 @@ pub fn discover(settings: &Settings) -> Result<Option<Binary>, String> {
     let found = match cached {
         Some(f) => f,
         None => {
-            let f = search(sc.path.as_deref(), sc.env_path.as_deref());
+            let f = search(
+                sc.path.as_deref(),
+                sc.env_path.as_deref(),
+                settings.cache.as_deref(),
+            );
             if let Ok(mut c) = CACHE.lock() {
                 c.push((key, f.clone()));
             }
@@ -64,14 +72,14 @@ pub fn discover(settings: &Settings) -> Result<Option<Binary>, String> {
     }
 }
 
-fn search(explicit: Option<&Path>, env: Option<&Path>) -> Found {
+fn search(explicit: Option<&Path>, env: Option<&Path>, cache: Option<&Path>) -> Found {
     if let Some(p) = explicit {
-        return probe(p)
+        return probe(p, cache)
             .map(Some)
             .map_err(|e| format!("shellcheck at `{}`: {e}", p.display()));
     }
     if let Some(p) = env.filter(|p| !p.as_os_str().is_empty()) {
-        return probe(p)
+        return probe(p, cache)
             .map(Some)
             .map_err(|e| format!("KASLINT_SHELLCHECK=`{}`: {e}", p.display()));
     }
@@ -88,7 +96,7 @@ fn search(explicit: Option<&Path>, env: Option<&Path>) -> Found {
         .unwrap_or_default();
     for candidate in beside.into_iter().chain(on_path) {
         if candidate.is_file() {
-            if let Ok(b) = probe(&candidate) {
+            if let Ok(b) = probe(&candidate, cache) {
                 return Ok(Some(b));
             }
         }
@@ -96,7 +104,29 @@ fn search(explicit: Option<&Path>, env: Option<&Path>) -> Found {
     Ok(None)
 }
 
-fn probe(path: &Path) -> Result<Binary, String> {
+/// The binary's version: remembered in the cache while the file is unchanged, else
+/// from its `--version` output.
+fn probe(path: &Path, cache: Option<&Path>) -> Result<Binary, String> {
+    let known = cache.and_then(|root| super::cache::known_version(root, path));
+    let text = match known {
+        Some(text) => text,
+        None => {
+            let text = run_version(path)?;
+            if let Some(root) = cache {
+                super::cache::remember_version(root, path, &text);
+            }
+            text
+        }
+    };
+    Ok(Binary {
+        path: path.to_path_buf(),
+        version: parse_version(&text).unwrap_or((0, 0, 0)),
+        size: std::fs::metadata(path).map_or(0, |m| m.len()),
+    })
+}
+
+/// `--version`'s output, when it is ShellCheck's.
+fn run_version(path: &Path) -> Result<String, String> {
     let mut cmd = Command::new(path);
     cmd.arg("--version")
         .stdin(Stdio::null())
@@ -108,10 +138,7 @@ fn probe(path: &Path) -> Result<Binary, String> {
     if !text.contains("ShellCheck") && !text.contains("version:") {
         return Err("not a shellcheck binary (no version in `--version`)".into());
     }
-    Ok(Binary {
-        path: path.to_path_buf(),
-        version: parse_version(&text).unwrap_or((0, 0, 0)),
-    })
+    Ok(text.into_owned())
 }
 
 /// `version: 0.9.0` → `(0, 9, 0)`.

@@ -1,6 +1,8 @@
-//! ShellCheck on job scripts (rule KAS500): one `shellcheck -f json1` process per
-//! pipeline, started before kaslint's own rules and joined after them, with each
-//! finding mapped back to the exact characters of the YAML file.
+//! ShellCheck on job scripts (rule KAS500): the units' results come from the cache
+//! ([`cache`]) when it has them; the others are checked by `shellcheck -f json1`, one
+//! process, or one per core for a big pipeline ([`run`]), started before kaslint's own
+//! rules and joined after them, with each finding mapped back to the exact characters of
+//! the YAML file.
 //!
 //! ```text
 //! let pending = shellcheck::start(&pipeline, &settings); // units extracted, process spawned
@@ -8,17 +10,21 @@
 //! diagnostics.extend(pending.finish());                 // joined and mapped
 //! ```
 
+pub mod cache;
 pub mod discover;
 pub mod posmap;
+pub mod results;
+pub mod run;
 pub mod units;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::PathBuf;
 use std::thread::JoinHandle;
 
 pub use discover::{discover, Binary};
+use results::Lookup;
+use run::Comment;
+pub use run::{command, distinct, output_within, write_units, RUN_TIMEOUT};
 use units::{Extracted, Unit};
 
 use crate::diagnostic::{Diagnostic, External, Severity};
@@ -115,7 +121,16 @@ pub fn start(p: &Pipeline, s: &Settings) -> Pending {
             running: None,
         };
     }
-    let work = move || run(&binary, &units);
+    // Everything in the cache: mapped here, no thread, no process.
+    let lookup = Lookup::new(&binary, &units, s.cache.as_deref());
+    if lookup.complete() {
+        ready.extend(finish(lookup, &binary, &units, None));
+        return Pending {
+            ready,
+            running: None,
+        };
+    }
+    let work = move || finish(lookup, &binary, &units, None);
     let running = match std::thread::Builder::new()
         .name("shellcheck".into())
         .spawn(work)
@@ -163,171 +178,45 @@ fn missing_note_span(units: &[Unit], verbose: bool) -> Option<Span> {
     None
 }
 
-/// One ShellCheck comment (json1).
-#[derive(Debug, serde::Deserialize)]
-struct Comment {
-    file: String,
-    line: usize,
-    #[serde(rename = "endLine")]
-    end_line: usize,
-    column: usize,
-    #[serde(rename = "endColumn")]
-    end_column: usize,
-    level: String,
-    code: u32,
-    message: String,
+/// How ShellCheck runs for one pipeline: the cache root (none: no cache) and the number
+/// of processes (see [`run::processes_for`]; `None`: one per core when worth it).
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    pub cache: Option<PathBuf>,
+    pub processes: Option<usize>,
 }
 
-#[derive(Debug, serde::Deserialize)]
-struct Json1 {
-    comments: Vec<Comment>,
+/// Check every distinct unit text (from the cache when it has it, else with ShellCheck)
+/// and map the findings. A cache that cannot be used gives one note, never an error.
+pub fn run(binary: &Binary, units: &[Unit], opts: &RunOptions) -> Vec<Diagnostic> {
+    let lookup = Lookup::new(binary, units, opts.cache.as_deref());
+    finish(lookup, binary, units, opts.processes)
 }
 
-static RUN: AtomicU64 = AtomicU64::new(0);
-
-/// A fresh private folder for the unit files.
-fn temp_dir() -> std::io::Result<PathBuf> {
-    let base = std::env::temp_dir();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    for _ in 0..16 {
-        let n = RUN.fetch_add(1, Ordering::Relaxed);
-        let dir = base.join(format!("kaslint-sc-{}-{n}-{nanos}", std::process::id()));
-        match std::fs::create_dir(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("no unique temporary folder"))
-}
-
-/// The distinct texts of `units` and, per text, the units that have it.
-pub fn distinct(units: &[Unit]) -> (Vec<&str>, Vec<Vec<usize>>) {
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut texts = Vec::new();
-    let mut users: Vec<Vec<usize>> = Vec::new();
-    for (i, u) in units.iter().enumerate() {
-        let k = *index.entry(u.text.as_str()).or_insert_with(|| {
-            texts.push(u.text.as_str());
-            users.push(Vec::new());
-            texts.len() - 1
-        });
-        users[k].push(i);
-    }
-    (texts, users)
-}
-
-/// Write each text to `dir/u<i>.sh`; the file names.
-pub fn write_units(dir: &Path, texts: &[&str]) -> std::io::Result<Vec<String>> {
-    let mut names = Vec::with_capacity(texts.len());
-    for (i, t) in texts.iter().enumerate() {
-        let name = format!("u{i}.sh");
-        std::fs::write(dir.join(&name), t)?;
-        names.push(name);
-    }
-    Ok(names)
-}
-
-/// How long ShellCheck may run over a whole pipeline before kaslint gives up on it.
-pub const RUN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
-
-/// `Command::output` with a deadline: a ShellCheck that hangs is killed, never waited
-/// for forever. Output is read on threads so a full pipe cannot stall the child.
-pub fn output_within(
-    mut cmd: Command,
-    limit: std::time::Duration,
-) -> std::io::Result<std::process::Output> {
-    use std::io::Read;
-    let mut child = cmd.spawn()?;
-    let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stdout.as_mut() {
-            let _ = s.read_to_end(&mut buf);
-        }
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(s) = stderr.as_mut() {
-            let _ = s.read_to_end(&mut buf);
-        }
-        buf
-    });
-    let deadline = std::time::Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
-        }
-        if std::time::Instant::now() >= deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(std::io::Error::other(format!(
-                "timed out after {} s",
-                limit.as_secs()
-            )));
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    };
-    Ok(std::process::Output {
-        status,
-        stdout: out_reader.join().unwrap_or_default(),
-        stderr: err_reader.join().unwrap_or_default(),
-    })
-}
-
-/// The ShellCheck command over the unit files in `dir`.
-pub fn command(binary: &Binary, dir: &Path, names: &[String]) -> Command {
-    let mut cmd = Command::new(&binary.path);
-    cmd.args(["-f", "json1", "-e", EXCLUDED])
-        .args(names)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    cmd
-}
-
-/// Run ShellCheck once over every distinct unit and map its findings.
-pub fn run(binary: &Binary, units: &[Unit]) -> Vec<Diagnostic> {
-    let (texts, users) = distinct(units);
+fn finish(
+    lookup: Lookup,
+    binary: &Binary,
+    units: &[Unit],
+    processes: Option<usize>,
+) -> Vec<Diagnostic> {
     let first = units
         .first()
         .and_then(|u| u.pieces.first())
         .map_or(Span::default(), |pc| Span::point(pc.span.file, 0));
-    let failed = |why: String| vec![note(first, why, Severity::Warning)];
-    let dir = match temp_dir() {
-        Ok(d) => d,
-        Err(e) => return failed(format!("shellcheck not run: temporary folder: {e}")),
-    };
-    let result = write_units(&dir, &texts)
-        .and_then(|names| output_within(command(binary, &dir, &names), RUN_TIMEOUT));
-    let _ = std::fs::remove_dir_all(&dir);
-    let output = match result {
-        Ok(o) => o,
-        Err(e) => {
-            return failed(format!(
-                "shellcheck `{}` could not be run: {e}",
-                binary.path.display()
-            ))
-        }
-    };
-    let parsed: Json1 = match serde_json::from_slice(&output.stdout) {
-        Ok(j) => j,
-        Err(_) => {
-            let err = String::from_utf8_lossy(&output.stderr);
-            let first_line = err.lines().next().unwrap_or("no output").trim().to_string();
-            return failed(format!(
-                "shellcheck {} failed ({}): {first_line}",
-                binary.version_text(),
-                output.status
-            ));
-        }
-    };
-    map_comments(units, &users, parsed.comments)
+    let users = lookup.users.clone();
+    let results = lookup.finish(binary, units, processes);
+    let mut out = map_comments(units, &users, results.comments.into_iter());
+    if let Some(why) = results.failure {
+        out.push(note(first, why, Severity::Warning));
+    }
+    if let Some(why) = results.cache_problem {
+        out.push(note(
+            first,
+            format!("ShellCheck results are not cached: {why}"),
+            Severity::Info,
+        ));
+    }
+    out
 }
 
 fn severity(level: &str) -> Severity {
@@ -404,20 +293,17 @@ fn locate(u: &Unit, start: usize, end: usize) -> Option<(Span, Option<String>)> 
     Some((Span::new(pc.span.file, s, e), None))
 }
 
-fn map_comments(units: &[Unit], users: &[Vec<usize>], comments: Vec<Comment>) -> Vec<Diagnostic> {
+/// `comments` are `(text index, comment)`, in text order.
+fn map_comments(
+    units: &[Unit],
+    users: &[Vec<usize>],
+    comments: impl Iterator<Item = (usize, Comment)>,
+) -> Vec<Diagnostic> {
     // (code, span) → (diagnostic, jobs)
     let mut found: Vec<(Diagnostic, Vec<String>)> = Vec::new();
     let mut index: HashMap<(u32, Span, String), usize> = HashMap::new();
     let mut starts_cache: HashMap<usize, Vec<usize>> = HashMap::new();
-    for c in comments {
-        let Some(n) = c
-            .file
-            .strip_prefix('u')
-            .and_then(|f| f.strip_suffix(".sh"))
-            .and_then(|f| f.parse::<usize>().ok())
-        else {
-            continue;
-        };
+    for (n, c) in comments {
         let Some(unit_ids) = users.get(n) else {
             continue;
         };
