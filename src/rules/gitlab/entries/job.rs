@@ -301,6 +301,7 @@ impl Entries<'_> {
             }
         }
         self.children(loc, m, kw::JOB_ENTRIES, loc);
+        self.needs_matrix_expressions(loc.trim_start_matches("jobs:"), m);
     }
 
     pub(super) fn bridge_entry(&mut self, loc: &str, key_span: Span, v: &NodeRef) {
@@ -349,6 +350,7 @@ impl Entries<'_> {
             );
         }
         self.children(loc, m, kw::BRIDGE_ENTRIES, loc);
+        self.needs_matrix_expressions(loc.trim_start_matches("jobs:"), m);
     }
 
     pub(super) fn id_tokens(&mut self, loc: &str, v: &Node) {

@@ -101,6 +101,11 @@ impl Entries<'_> {
                     }
                     self.check_bool(&nloc, m, "artifacts");
                     self.check_bool(&nloc, m, "optional");
+                    // `Need::JobHash` `entry :parallel, Product::Parallel` with
+                    // `allowed_strategies: [:matrix]`: a number is rejected.
+                    if let Some(p) = Self::attr(m, "parallel").filter(|_| kind == "job") {
+                        self.parallel(&sub(&nloc, "parallel"), p, false);
+                    }
                 }
                 _ => self.raw(n.span, format!("{nloc} has an unsupported type")),
             }
@@ -115,6 +120,67 @@ impl Entries<'_> {
         }
         if cross_pipeline > 5 {
             self.error(v.span, loc, "config", "must be less than or equal to 5");
+        }
+    }
+}
+
+/// `$[[ matrix.NAME ]]` in a `needs:` value (`MatrixInterpolator::MATRIX_EXPRESSION_REGEXP`).
+fn matrix_names(text: &str) -> impl Iterator<Item = &str> {
+    text.match_indices("$[[").filter_map(|(i, _)| {
+        let rest = text[i + 3..].trim_start();
+        let rest = rest.strip_prefix("matrix.")?;
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        let after = rest[end..].trim_start();
+        (end > 0 && after.starts_with("]]")).then(|| &rest[..end])
+    })
+}
+
+/// Every string below `v` with its node.
+fn strings<'n>(v: &'n Node, out: &mut Vec<&'n Node>) {
+    match &v.value {
+        Value::Str(_) => out.push(v),
+        Value::Seq(items) => items.iter().for_each(|i| strings(i, out)),
+        Value::Map(m) => m.iter().for_each(|(_, e)| strings(&e.value, out)),
+        _ => {}
+    }
+}
+
+impl Entries<'_> {
+    /// `YamlProcessor::Parallel`: a job expanded by `parallel:matrix` interpolates
+    /// `$[[ matrix.NAME ]]` in its `needs:` with each of its own permutations; a name
+    /// missing from one permutation is an error (deduplicated, GitLab's `errors.uniq`).
+    pub(super) fn needs_matrix_expressions(&mut self, name: &str, m: &Map) {
+        let Some(needs) = Self::attr(m, "needs") else {
+            return;
+        };
+        let Some(rows) = Self::attr(m, "parallel")
+            .and_then(|p| p.as_map())
+            .and_then(|p| Self::attr(p, "matrix"))
+            .and_then(|x| x.as_seq())
+        else {
+            return;
+        };
+        if rows.iter().any(|r| r.as_map().is_none()) {
+            return;
+        }
+        let mut texts = Vec::new();
+        strings(needs, &mut texts);
+        let mut seen: Vec<String> = Vec::new();
+        for node in texts {
+            let Some(text) = node.as_str() else { continue };
+            for var in matrix_names(text) {
+                let known = rows
+                    .iter()
+                    .filter_map(|r| r.as_map())
+                    .all(|r| r.contains_key(var));
+                let message = format!("{name} job: '{var}' does not exist in matrix configuration");
+                if !known && !seen.contains(&message) {
+                    seen.push(message.clone());
+                    self.raw(node.span, message);
+                }
+            }
         }
     }
 }

@@ -184,7 +184,9 @@ impl Entries<'_> {
     }
 
     pub(super) fn exists(&mut self, loc: &str, v: &Node) {
-        if opaque(v) {
+        // `Exists`: a blank value (`false`, `{}`, `[]`, `""`) takes `SimpleExists`,
+        // which only checks arrays: accepted, it matches nothing.
+        if opaque(v) || blank(v) {
             return;
         }
         match &v.value {

@@ -27,6 +27,8 @@ impl Entries<'_> {
                         Some(p) if !is_str(p) => {
                             self.error(p.span, loc, "project", "should be a string")
                         }
+                        // `validates :project, type: String, presence: true`.
+                        Some(p) if blank(p) => self.error(p.span, loc, "project", "can't be blank"),
                         _ => {}
                     }
                     self.check_string(loc, m, "branch");
@@ -84,8 +86,14 @@ impl Entries<'_> {
                         m,
                         "strategy",
                         kw::TRIGGER_STRATEGIES,
-                        "should be depend",
+                        "should be depend or mirror",
                     );
+                }
+                // `trigger:inputs`: the downstream pipeline's inputs, a hash.
+                if let Some(i) = Self::attr(m, "inputs") {
+                    if i.as_map().is_none() && !opaque(i) {
+                        self.error(i.span, loc, "inputs", "should be a hash");
+                    }
                 }
                 if let Some(f) = Self::attr(m, "forward") {
                     let floc = sub(loc, "forward");
