@@ -99,7 +99,9 @@ pub fn disallowed_message(class: &str) -> String {
 pub fn syntax_message(src: &str, info: &str, at: usize, context_at: Option<usize>) -> String {
     let known = LIBYAML_WORDING.iter().find(|(ours, _)| *ours == info);
     let text = match info.split_once(", ") {
-        _ if known.is_some() => known.map(|(_, theirs)| theirs.to_string()).unwrap_or_default(),
+        _ if known.is_some() => known
+            .map(|(_, theirs)| theirs.to_string())
+            .unwrap_or_default(),
         Some((context, problem)) if context.starts_with("while ") => {
             format!("{problem} {context}")
         }
