@@ -119,7 +119,7 @@ impl Entries<'_> {
 
     pub(super) fn services(&mut self, loc: &str, v: &Node) {
         let Some(items) = v.as_seq() else {
-            self.error(v.span, loc, "config", "should be a array");
+            self.error(v.span, loc, "config", "should be an array");
             return;
         };
         let sloc = sub(loc, "service");

@@ -34,11 +34,11 @@ use artifacts::percent_decode;
 pub use job::{job_type, JobType};
 use needs::need_job_names;
 use run_steps::run_steps_errors;
-pub use types::opaque;
 use types::{
-    array_of_hashes, array_of_integers_or_integer, array_of_strings, blank, duration_secs, is_bool,
+    array_of_hashes, array_of_integers_or_integer, array_of_strings, duration_secs, is_bool,
     is_str, joined, nested_array, ruby_regexp, string_or_array_of_strings, strings_with_bad_regexp,
 };
+pub use types::{blank, opaque};
 
 pub struct Entries<'a> {
     pub out: Vec<Finding>,

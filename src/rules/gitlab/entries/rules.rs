@@ -64,7 +64,7 @@ impl Entries<'_> {
 
     pub(super) fn rules(&mut self, loc: &str, v: &Node, keys: &[&str], when: &[&str]) {
         let Some(items) = v.as_seq() else {
-            self.error(v.span, loc, "config", "should be a array");
+            self.error(v.span, loc, "config", "should be an array");
             return;
         };
         if items.is_empty() {
