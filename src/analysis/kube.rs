@@ -1,6 +1,10 @@
 //! What a command does to a cluster: which tool, whether it needs a cluster, how it
 //! selects a kube context, whether it brings its own kubeconfig.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::{Command, Word};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -232,6 +236,12 @@ const KUBECONFIG_WRITERS: &[&str] = &[
 /// handling does not apply): `kubectl config set-cluster`, `--kubeconfig`, `--server`,
 /// writing `~/.kube/config`, a cloud CLI's `get-credentials`...
 pub fn own_kubeconfig(cmd: &Command) -> bool {
+    own_kubeconfig_besides(cmd, None)
+}
+
+/// [`own_kubeconfig`], not counting an assignment of `ignored` (a context variable that
+/// kubectl does not read).
+pub fn own_kubeconfig_besides(cmd: &Command, ignored: Option<&str>) -> bool {
     if matches!(
         config_subcommand(cmd),
         Some("set-cluster" | "set-credentials")
@@ -258,11 +268,13 @@ pub fn own_kubeconfig(cmd: &Command) -> bool {
     {
         return true;
     }
-    if cmd
-        .assignments
-        .iter()
-        .any(|a| a.name == "KUBECONFIG" || a.name == "KUBE_CONTEXT" || a.name == "HELM_KUBECONTEXT")
-    {
+    if cmd.assignments.iter().any(|a| {
+        Some(a.name.as_str()) != ignored
+            && matches!(
+                a.name.as_str(),
+                "KUBECONFIG" | "KUBE_CONTEXT" | "HELM_KUBECONTEXT"
+            )
+    }) {
         return true;
     }
     // Writing a kubeconfig file: `echo "$X" | base64 -d > ~/.kube/config`, `cp x $HOME/.kube/config`.
@@ -271,4 +283,63 @@ pub fn own_kubeconfig(cmd: &Command) -> bool {
         l.contains(".kube/") || l.contains("kubeconfig") || l.contains("kube_config")
     };
     tool(cmd).is_none() && cmd.words.iter().any(|w| mentions(&w.text))
+}
+
+static AGENT_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$").expect("valid regex"));
+static PATH_SEGMENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[a-zA-Z0-9_.][a-zA-Z0-9_.-]*$").expect("valid regex"));
+
+/// What is wrong with a context's shape; parts holding variables are not checked.
+pub fn shape_problem(ctx: &str) -> Option<String> {
+    if ctx.is_empty() || ctx.trim() != ctx {
+        return Some("it is empty or has surrounding spaces".into());
+    }
+    let Some((path, agent)) = ctx.rsplit_once(':') else {
+        if ctx.contains('$') {
+            return None;
+        }
+        return Some("it has no `:` between the project path and the agent name".into());
+    };
+    if !agent.contains('$') && (agent.len() > 63 || !AGENT_NAME.is_match(agent)) {
+        return Some(format!(
+            "`{agent}` is not a valid agent name (lowercase letters, digits and `-`, at most 63 characters)"
+        ));
+    }
+    if path.contains('$') {
+        return None;
+    }
+    let segments: Vec<&str> = path.split('/').collect();
+    if segments.len() < 2 {
+        return Some(format!(
+            "`{path}` is not a project's full path (`group/project`)"
+        ));
+    }
+    if segments.len() > 21 {
+        return Some(format!("`{path}` has more than 20 ancestor groups"));
+    }
+    for s in segments {
+        if s.len() > 255 || !PATH_SEGMENT.is_match(s) || s.ends_with(".git") || s.ends_with(".atom")
+        {
+            return Some(format!(
+                "`{s}` is not a valid group or project path segment"
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shape_problem;
+
+    #[test]
+    fn shapes() {
+        assert!(shape_problem("my-group/optional-subgroup/my-repository:testing").is_none());
+        assert!(shape_problem("$CI_PROJECT_PATH:prod-agent").is_none());
+        assert!(shape_problem("$CI_PROJECT_PATH:Prod_Agent").is_some());
+        assert!(shape_problem("my-group/my-project/testing").is_some());
+        assert!(shape_problem("project:agent").is_some());
+        assert!(shape_problem("$AGENT").is_none());
+    }
 }

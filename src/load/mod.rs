@@ -1,5 +1,6 @@
 //! Loading: bytes → text (size, UTF-8) → spanned YAML tree → header and content documents.
 
+mod psych;
 pub mod scalar;
 pub mod source;
 pub mod yaml;
@@ -155,11 +156,12 @@ pub fn parse_file(sources: &mut Sources, id: FileId) -> ParsedFile {
             };
             let message = match kind {
                 FileProblemKind::Syntax => format!("Invalid YAML syntax: {}", e.message),
-                _ => format!("The parsed YAML is too big: {}", e.message),
+                _ => "The parsed YAML is too big".to_string(),
             };
-            let help = (kind == FileProblemKind::Syntax)
-                .then(|| split_key_hint(sources.get(id), e.span))
-                .flatten();
+            let help = match kind {
+                FileProblemKind::Syntax => split_key_hint(sources.get(id), e.span),
+                _ => Some(e.message.clone()),
+            };
             return ParsedFile {
                 problem: Some(FileProblem {
                     kind,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use granit_parser::{Event, Parser, ScalarStyle, Span as PSpan};
 
+use super::psych;
 use super::scalar::{resolve_plain, Plain};
 use super::source::{Comment, FileId, Span};
 
@@ -408,10 +409,43 @@ impl Builder<'_> {
                 let message = if kind == ErrorKind::TooDeep {
                     format!("nesting is deeper than {MAX_DEPTH} levels")
                 } else {
-                    e.info()
+                    let info = e.info();
+                    psych::syntax_message(self.src, &info, at, self.context_mark(&info))
                 };
                 Err(self.error(kind, at, at, message))
             }
+        }
+    }
+
+    /// libyaml's context mark for a parser error: where the open collection it names began.
+    fn context_mark(&self, info: &str) -> Option<usize> {
+        let map = info.starts_with("while parsing a block mapping")
+            || info.starts_with("while parsing a flow mapping");
+        let seq = info.starts_with("while parsing a block sequence")
+            || info.starts_with("while parsing a flow sequence");
+        self.stack.iter().rev().find_map(|f| match f {
+            Frame::Map { start, .. } if map => Some(*start),
+            Frame::Seq { start, .. } if seq => Some(*start),
+            _ => None,
+        })
+    }
+
+    /// `Psych::DisallowedClass` for a node GitLab's safe load refuses.
+    fn refuse(
+        &self,
+        tag: Option<&str>,
+        plain: Option<&str>,
+        at: usize,
+        end: usize,
+    ) -> Result<(), YamlError> {
+        match psych::disallowed_class(tag, plain) {
+            Some(class) => Err(self.error(
+                ErrorKind::Syntax,
+                at,
+                end,
+                psych::disallowed_message(&class),
+            )),
+            None => Ok(()),
         }
     }
 
@@ -427,6 +461,8 @@ impl Builder<'_> {
                 if matches!(self.stack.last(), Some(Frame::Map { key: None, .. })) =>
             {
                 // A plain key: no node, no typing (`true:` keeps its spelling).
+                let plain = (style == ScalarStyle::Plain).then_some(&*text);
+                self.refuse(None, plain, start, end)?;
                 let span = self.span(start, end);
                 if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
                     let merge = style == ScalarStyle::Plain && text == "<<";
@@ -445,6 +481,8 @@ impl Builder<'_> {
                     .and_then(|m| m.byte_offset())
                     .unwrap_or(start)
                     .min(start);
+                let plain = (style == ScalarStyle::Plain && tag.is_none()).then_some(&*text);
+                self.refuse(tag.as_deref(), plain, tag_start, end)?;
                 let (style, value) = scalar_value(&text, style, tag.as_deref());
                 let node = Arc::new(Node {
                     span: self.span(tag_start, end),
@@ -471,6 +509,7 @@ impl Builder<'_> {
                     .min(start);
                 let tag = tag.map(|t| tag_text(&t));
                 self.references |= tag.as_deref() == Some("!reference");
+                self.refuse(tag.as_deref(), None, tag_start, end)?;
                 if anchor != 0 {
                     self.open_anchors.insert(anchor);
                 }

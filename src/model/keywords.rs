@@ -482,6 +482,14 @@ pub const INPUT_KEYS: &[&str] = &[
 ];
 pub const INPUT_TYPES: &[&str] = &["array", "boolean", "number", "string"];
 pub const INPUT_OPTIONS_LIMIT: usize = 50;
+/// `Header::Input::Rules::Rule::ALLOWED_KEYS`.
+pub const INPUT_RULE_KEYS: &[&str] = &["if", "options", "default"];
+/// `Header::Component::ALLOWED_VALUES`: the `$[[ component.x ]]` fields.
+pub const SPEC_COMPONENT_FIELDS: &[&str] = &["name", "sha", "version", "reference"];
+/// `Header::Include::ALLOWED_KEYS` (`BaseInclude::COMMON_ALLOWED_KEYS`).
+pub const SPEC_INCLUDE_KEYS: &[&str] = &["local", "file", "remote", "project", "ref", "integrity"];
+/// `Header::Spec`: `validates :config_description, length: { maximum: 256 }`.
+pub const SPEC_DESCRIPTION_MAX: usize = 256;
 
 /// `Entry::Tags::TAGS_LIMIT`: a job has fewer tags than this.
 pub const TAGS_LIMIT: usize = 50;

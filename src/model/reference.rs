@@ -93,12 +93,14 @@ impl Resolver<'_> {
         chain: &mut Vec<Vec<String>>,
         job: Option<&str>,
     ) -> Option<NodeRef> {
+        // `Tags::Reference#valid?`: a non-empty sequence of strings (Psych types
+        // `1` and `true`, so they are not path items).
         let path: Option<Vec<String>> = node
             .as_seq()
             .map(|items| {
                 items
                     .iter()
-                    .map(|i| i.scalar_text())
+                    .map(|i| i.as_str().filter(|_| !i.is_reference()).map(str::to_string))
                     .collect::<Option<Vec<_>>>()
             })
             .unwrap_or(None);
@@ -107,8 +109,9 @@ impl Resolver<'_> {
                 Problem::new(
                     ProblemKind::ReferenceNotFound,
                     node.span,
-                    "!reference must be a non-empty array of strings",
-                ),
+                    format!("!reference {} is not valid", tag_data(node)),
+                )
+                .help("write `!reference [job, key, ...]`: a non-empty list of names"),
                 job,
             );
             return None;
@@ -178,6 +181,61 @@ impl Resolver<'_> {
             self.problems.push(problem);
         }
     }
+}
+
+/// `Tags::Base#validation_error_message`: the tag's data as Ruby's `inspect` shows it
+/// (`scalar.presence || map.presence || seq`).
+fn tag_data(node: &Node) -> String {
+    match &node.value {
+        Value::Str(s) if !s.trim().is_empty() => inspect(node),
+        Value::Map(m) if !m.is_empty() => inspect(node),
+        Value::Seq(_) => inspect(node),
+        _ => "[]".into(),
+    }
+}
+
+/// Ruby's `inspect` of a loaded YAML value (Ruby 3.3: `{"k"=>"v"}`).
+fn inspect(node: &Node) -> String {
+    match &node.value {
+        Value::Null => "nil".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) if f.is_finite() && f.fract() == 0.0 => format!("{f:.1}"),
+        Value::Float(f) => f.to_string(),
+        Value::Str(s) => ruby_string(s),
+        Value::Seq(items) => {
+            let items: Vec<String> = items.iter().map(|i| inspect(i)).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Map(m) => {
+            let items: Vec<String> = m
+                .iter()
+                .map(|(k, e)| format!("{}=>{}", ruby_string(k), inspect(&e.value)))
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+    }
+}
+
+fn ruby_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{1b}' => out.push_str("\\e"),
+            '#' if matches!(chars.peek(), Some('{' | '$' | '@')) => out.push_str("\\#"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn rebuild(node: &NodeRef, value: Value) -> NodeRef {

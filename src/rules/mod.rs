@@ -151,6 +151,7 @@ pub static RULES: &[&dyn Rule] = &[
     &deploy::context_variable_undefined::ContextVariableUndefined,
     &deploy::context_invalid::ContextInvalid,
     &deploy::context_agent_mismatch::ContextAgentMismatch,
+    &deploy::context_in_cluster_fallback::ContextInClusterFallback,
     &deploy::agent_not_found::AgentNotFound,
     &deploy::agent_config_invalid::AgentConfigInvalid,
     &deploy::agent_config_too_many::AgentConfigTooMany,

@@ -1,10 +1,7 @@
 //! KAS104: a literal kube context does not have GitLab's `<project full path>:<agent name>` shape.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::{deploy_rule, Facts};
+use crate::analysis::kube::shape_problem;
 use crate::analysis::Word;
 use crate::diagnostic::Diagnostic;
 use crate::load::Span;
@@ -17,11 +14,6 @@ deploy_rule!(
     Error,
     "an agent kube context is not `<project full path>:<agent name>`"
 );
-
-static AGENT_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$").expect("valid regex"));
-static PATH_SEGMENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-zA-Z0-9_.][a-zA-Z0-9_.-]*$").expect("valid regex"));
 
 impl ContextInvalid {
     fn check_facts(
@@ -90,58 +82,4 @@ fn resolve(f: &Facts<'_>, text: &str, span: Span, word: Option<&Word>) -> (Strin
     }
     let _ = word;
     (value, span)
-}
-
-/// What is wrong with a context's shape; parts holding variables are not checked.
-pub fn shape_problem(ctx: &str) -> Option<String> {
-    if ctx.is_empty() || ctx.trim() != ctx {
-        return Some("it is empty or has surrounding spaces".into());
-    }
-    let Some((path, agent)) = ctx.rsplit_once(':') else {
-        if ctx.contains('$') {
-            return None;
-        }
-        return Some("it has no `:` between the project path and the agent name".into());
-    };
-    if !agent.contains('$') && (agent.len() > 63 || !AGENT_NAME.is_match(agent)) {
-        return Some(format!(
-            "`{agent}` is not a valid agent name (lowercase letters, digits and `-`, at most 63 characters)"
-        ));
-    }
-    if path.contains('$') {
-        return None;
-    }
-    let segments: Vec<&str> = path.split('/').collect();
-    if segments.len() < 2 {
-        return Some(format!(
-            "`{path}` is not a project's full path (`group/project`)"
-        ));
-    }
-    if segments.len() > 21 {
-        return Some(format!("`{path}` has more than 20 ancestor groups"));
-    }
-    for s in segments {
-        if s.len() > 255 || !PATH_SEGMENT.is_match(s) || s.ends_with(".git") || s.ends_with(".atom")
-        {
-            return Some(format!(
-                "`{s}` is not a valid group or project path segment"
-            ));
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::shape_problem;
-
-    #[test]
-    fn shapes() {
-        assert!(shape_problem("my-group/optional-subgroup/my-repository:testing").is_none());
-        assert!(shape_problem("$CI_PROJECT_PATH:prod-agent").is_none());
-        assert!(shape_problem("$CI_PROJECT_PATH:Prod_Agent").is_some());
-        assert!(shape_problem("my-group/my-project/testing").is_some());
-        assert!(shape_problem("project:agent").is_some());
-        assert!(shape_problem("$AGENT").is_none());
-    }
 }

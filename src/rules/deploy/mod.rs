@@ -6,6 +6,7 @@ pub mod agent_config_invalid;
 pub mod agent_config_too_many;
 pub mod agent_not_found;
 pub mod context_agent_mismatch;
+pub mod context_in_cluster_fallback;
 pub mod context_invalid;
 pub mod context_not_selected;
 pub mod context_variable_misspelt;
@@ -31,6 +32,7 @@ pub mod on_stop_resource_group;
 pub mod on_stop_rules_differ;
 pub mod on_stop_without_when;
 pub mod secret_create_not_idempotent;
+pub mod selection;
 pub mod tls_verify_disabled;
 
 use crate::analysis::vars::Vars;
@@ -84,6 +86,9 @@ pub struct Facts<'a> {
     pub images: &'a [&'static ImageInfo],
     /// The image the job runs in (read once, for every image rule).
     pub image: Option<JobImage<'a>>,
+    /// The repository's agent configurations or the job's `environment:kubernetes:agent`
+    /// name an agent.
+    pub agent_named: bool,
 }
 
 impl<'a> Facts<'a> {
@@ -104,6 +109,7 @@ impl<'a> Facts<'a> {
             vars,
             images,
             image,
+            agent_named: !p.agents.is_empty() || env_agent_of(job).is_some(),
         }
     }
 
@@ -115,6 +121,13 @@ impl<'a> Facts<'a> {
     /// The job builds or points at a kubeconfig of its own, or uses the certificate-based
     /// integration or Auto DevOps (`KUBE_CONTEXT`), so the agent's rules do not apply.
     pub fn own_kubeconfig(&self) -> bool {
+        self.own_kubeconfig_besides(None)
+    }
+
+    /// [`Facts::own_kubeconfig`], not counting `ignored` (a context variable the job
+    /// defines but never selects). `KUBE_NAMESPACE` (the certificate-based integration)
+    /// counts only when no agent is named (repository agents, `environment:kubernetes:agent`).
+    pub fn own_kubeconfig_besides(&self, ignored: Option<&str>) -> bool {
         const OWN: &[&str] = &[
             "KUBECONFIG",
             "KUBE_CONTEXT",
@@ -127,17 +140,17 @@ impl<'a> Facts<'a> {
             "CI_KUBERNETES_ACTIVE",
             "KUBE_INGRESS_BASE_DOMAIN",
         ];
+        let counts = |n: &str| Some(n) != ignored && !(n == "KUBE_NAMESPACE" && self.agent_named);
         if OWN
             .iter()
-            .any(|n| *n != "KUBE_NAMESPACE" && !self.vars.defs(n).is_empty())
+            .any(|n| *n != "KUBE_NAMESPACE" && counts(n) && !self.vars.defs(n).is_empty())
         {
             return true;
         }
-        let uses = |n: &str| OWN.contains(&n) && n != "KUBECONFIG";
-        self.script
-            .commands
-            .iter()
-            .any(|c| kube::own_kubeconfig(c) || c.vars.iter().any(|v| uses(&v.name)))
+        let uses = |n: &str| OWN.contains(&n) && n != "KUBECONFIG" && counts(n);
+        self.script.commands.iter().any(|c| {
+            kube::own_kubeconfig_besides(c, ignored) || c.vars.iter().any(|v| uses(&v.name))
+        })
     }
 
     /// Every context the job selects (`use-context X`, `--context X`, `--kube-context X`).
@@ -151,12 +164,7 @@ impl<'a> Facts<'a> {
 
     /// The job's `environment:kubernetes:agent` node.
     pub fn env_agent(&self) -> Option<&'a NodeRef> {
-        self.job
-            .node
-            .get("environment")
-            .and_then(|e| e.get("kubernetes"))
-            .and_then(|k| k.get("agent"))
-            .filter(|a| a.as_str().is_some())
+        env_agent_of(self.job)
     }
 
     /// A variable used in `word` (for pointing inside it).
@@ -168,6 +176,15 @@ impl<'a> Facts<'a> {
             .find(|v| v.name == name && word.span.contains(v.span))
             .map_or(word.span, |v| v.span)
     }
+}
+
+/// A job's `environment:kubernetes:agent` node, when a string.
+fn env_agent_of(job: &Job) -> Option<&NodeRef> {
+    job.node
+        .get("environment")
+        .and_then(|e| e.get("kubernetes"))
+        .and_then(|k| k.get("agent"))
+        .filter(|a| a.as_str().is_some())
 }
 
 /// The repository root (from the model: `--root`, a `.git` folder, or the entry's folder

@@ -5,7 +5,7 @@
 use regex::Regex;
 
 use super::finding::{Class, Finding};
-use crate::load::{FileId, Node, NodeRef, Value};
+use crate::load::{FileId, Map, Node, NodeRef, Value};
 use crate::model::keywords as kw;
 use crate::model::{suggest, Pipeline};
 
@@ -56,6 +56,7 @@ fn check_header(_file: FileId, header: &NodeRef, out: &mut Vec<Finding>) {
             out.push(f);
         }
     }
+    spec_attributes(sm, out);
     let Some(inputs) = sm.get("inputs").filter(|i| !i.is_null()) else {
         return;
     };
@@ -94,6 +95,7 @@ fn check_header(_file: FileId, header: &NodeRef, out: &mut Vec<Finding>) {
                 out.push(f);
             }
         }
+        input_rules(&loc, v.span, d, out);
         let ty = d.get("type").filter(|t| !t.is_null());
         if let Some(t) = ty {
             let text = t.scalar_text().unwrap_or_default();
@@ -132,7 +134,7 @@ fn check_header(_file: FileId, header: &NodeRef, out: &mut Vec<Finding>) {
                 None => err(
                     out,
                     o.span,
-                    format!("{loc} input options should be a array").to_lowercase(),
+                    format!("{loc} input options should be an array").to_lowercase(),
                 ),
                 Some(items) if items.len() > kw::INPUT_OPTIONS_LIMIT => err(
                     out,
@@ -246,4 +248,215 @@ fn same_kind(a: &Node, b: &Node) -> bool {
                 Value::Int(_) | Value::Float(_)
             )
         )
+}
+
+/// `Header::Spec`'s `description` attribute and its `include` and `component` entries.
+fn spec_attributes(sm: &Map, out: &mut Vec<Finding>) {
+    if let Some(d) = sm.get("description").filter(|d| !d.is_null()) {
+        match d.scalar_text().filter(|_| d.as_str().is_some()) {
+            None => err(
+                out,
+                d.span,
+                "header:spec description should be a string".into(),
+            ),
+            Some(t) if t.chars().count() > kw::SPEC_DESCRIPTION_MAX => err(
+                out,
+                d.span,
+                format!(
+                    "header:spec description is too long (maximum is {} characters)",
+                    kw::SPEC_DESCRIPTION_MAX
+                ),
+            ),
+            _ => {}
+        }
+    }
+    if let Some(c) = sm.get("component").filter(|c| !c.is_null()) {
+        component(c, out);
+    }
+    if let Some(i) = sm.get("include").filter(|i| !i.is_null()) {
+        includes(i, out);
+    }
+}
+
+/// `Header::Component`: an array of the component context's field names.
+fn component(c: &Node, out: &mut Vec<Finding>) {
+    const LOC: &str = "header:spec:component config";
+    let Some(items) = c.as_seq() else {
+        err(out, c.span, format!("{LOC} should be an array"));
+        err(out, c.span, format!("{LOC} should be an array of strings"));
+        return;
+    };
+    if items.iter().any(|i| i.as_str().is_none()) {
+        err(out, c.span, format!("{LOC} should be an array of strings"));
+    }
+    let unknown: Vec<String> = items
+        .iter()
+        .filter(|i| {
+            !(i.as_str()
+                .is_some_and(|t| kw::SPEC_COMPONENT_FIELDS.contains(&t)))
+        })
+        .map(|i| i.scalar_text().unwrap_or_default())
+        .collect();
+    if !unknown.is_empty() {
+        err(
+            out,
+            c.span,
+            format!("{LOC} contains unknown values: {}", unknown.join(", ")).to_lowercase(),
+        );
+    }
+}
+
+/// `Header::Includes` and each `Header::Include`: files that add input definitions
+/// (`local`, `remote`, `project` with `file`).
+fn includes(v: &Node, out: &mut Vec<Finding>) {
+    let items: Vec<&Node> = match &v.value {
+        Value::Seq(items) => items.iter().map(|i| &**i).collect(),
+        Value::Str(_) => vec![v],
+        _ => {
+            err(
+                out,
+                v.span,
+                "header:spec:include config should be an array or a string".into(),
+            );
+            return;
+        }
+    };
+    const LOC: &str = "header:spec:include:include config";
+    for item in items {
+        match &item.value {
+            Value::Str(_) => {}
+            Value::Map(m) => {
+                let unknown: Vec<&str> = m
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|k| !kw::SPEC_INCLUDE_KEYS.contains(k))
+                    .collect();
+                if !unknown.is_empty() {
+                    let mut f = Finding::new(
+                        Class::InputSpec,
+                        m.entry(unknown[0]).map_or(item.span, |e| e.key_span),
+                        format!("{LOC} contains unknown keys: {}", unknown.join(", "))
+                            .to_lowercase(),
+                    );
+                    if let Some(s) = suggest(unknown[0], kw::SPEC_INCLUDE_KEYS.iter().copied()) {
+                        f = f.help(format!("did you mean `{s}`?"));
+                    }
+                    out.push(f);
+                }
+                let file_blank = m.get("file").is_none_or(|f| super::entries::blank(f));
+                if m.get("project").is_some_and(|p| !p.is_null()) && file_blank {
+                    err(
+                        out,
+                        item.span,
+                        format!("{LOC} must specify the file where to fetch the config from"),
+                    );
+                }
+            }
+            _ => err(
+                out,
+                item.span,
+                format!("{LOC} should be a hash or a string"),
+            ),
+        }
+    }
+}
+
+/// `Header::Input`'s `rules` (`Input::Rules`, `Input::Rules::Rule`): conditional
+/// options and defaults, exclusive with the input's own `options` and `default`.
+fn input_rules(loc: &str, at: crate::load::Span, d: &Map, out: &mut Vec<Finding>) {
+    for other in ["options", "default"] {
+        let present: Vec<&str> = d
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k == "rules" || *k == other)
+            .collect();
+        if present.len() > 1 {
+            err(
+                out,
+                at,
+                format!(
+                    "{loc} config these keys cannot be used together: {}",
+                    present.join(", ")
+                )
+                .to_lowercase(),
+            );
+        }
+    }
+    let Some(rules) = d.get("rules") else { return };
+    let rloc = format!("{loc}:rules");
+    let Some(items) = rules.as_seq() else {
+        err(
+            out,
+            rules.span,
+            format!("{rloc} config should be an array").to_lowercase(),
+        );
+        return;
+    };
+    let rloc = format!("{rloc}:rule").to_lowercase();
+    for r in items {
+        let Some(m) = r.as_map().filter(|m| !m.is_empty()) else {
+            if super::entries::blank(r) {
+                err(out, r.span, format!("{rloc} config can't be blank"));
+            }
+            if r.as_map().is_none() {
+                err(out, r.span, format!("{rloc} config should be a hash"));
+            }
+            continue;
+        };
+        let before = out.len();
+        let unknown: Vec<&str> = m
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !kw::INPUT_RULE_KEYS.contains(k))
+            .collect();
+        if !unknown.is_empty() {
+            err(
+                out,
+                r.span,
+                format!(
+                    "{rloc} config contains unknown keys: {}",
+                    unknown.join(", ")
+                )
+                .to_lowercase(),
+            );
+        }
+        let cond = m.get("if").filter(|x| !x.is_null());
+        let options = m.get("options").filter(|x| !x.is_null());
+        if let Some(c) = cond.filter(|c| c.as_str().is_none()) {
+            err(out, c.span, format!("{rloc} if should be a string"));
+        }
+        if let Some(o) = options.filter(|o| o.as_seq().is_none()) {
+            err(out, o.span, format!("{rloc} options should be an array"));
+        }
+        if out.len() > before {
+            continue;
+        }
+        if options
+            .and_then(|o| o.as_seq())
+            .is_some_and(|o| o.len() > kw::INPUT_OPTIONS_LIMIT)
+        {
+            err(
+                out,
+                r.span,
+                format!(
+                    "{rloc} config cannot define more than {} options",
+                    kw::INPUT_OPTIONS_LIMIT
+                ),
+            );
+        }
+        if cond.is_some() && options.is_none() && !m.contains_key("default") {
+            err(
+                out,
+                r.span,
+                format!("{rloc} config rule with 'if' must define 'options' or 'default'"),
+            );
+        }
+        if cond.is_none() && options.is_none() {
+            err(
+                out,
+                r.span,
+                format!("{rloc} config fallback rule must define 'options'"),
+            );
+        }
+    }
 }
