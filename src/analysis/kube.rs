@@ -272,3 +272,8 @@ pub fn own_kubeconfig(cmd: &Command) -> bool {
     };
     tool(cmd).is_none() && cmd.words.iter().any(|w| mentions(&w.text))
 }
+
+/// A flag of kubectl, helm or flux that takes the next word as its value.
+pub fn takes_value(flag: &str) -> bool {
+    VALUE_FLAGS.contains(&flag)
+}

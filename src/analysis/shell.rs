@@ -22,6 +22,8 @@ pub struct RawVar {
     pub name: String,
     pub start: usize,
     pub end: usize,
+    /// Inside double quotes (no word splitting or globbing of the value).
+    pub quoted: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -181,6 +183,7 @@ fn dollar(chars: &[PosChar], i: usize, st: &mut State, out: &mut Lexed, depth: u
                     name,
                     start: pos,
                     end: end_pos,
+                    quoted: false,
                 });
             }
             for &(c, p) in &chars[i..end.min(chars.len())] {
@@ -202,6 +205,7 @@ fn dollar(chars: &[PosChar], i: usize, st: &mut State, out: &mut Lexed, depth: u
                 name,
                 start: pos,
                 end: end_pos,
+                quoted: false,
             });
             for &(c, p) in &chars[i..j] {
                 st.push_char(c, p, width(c));
@@ -385,6 +389,7 @@ fn lex_chars(chars: &[PosChar], nested: bool, depth: usize, out: &mut Lexed) {
             }
             '"' => {
                 st.touch(pos, pos + 1);
+                let first_var = st.cmd.vars.len();
                 let mut j = i + 1;
                 while j < chars.len() && chars[j].0 != '"' {
                     let (d, p) = chars[j];
@@ -409,6 +414,9 @@ fn lex_chars(chars: &[PosChar], nested: bool, depth: usize, out: &mut Lexed) {
                 }
                 if j < chars.len() {
                     st.touch(pos, chars[j].1 + 1);
+                }
+                for v in &mut st.cmd.vars[first_var..] {
+                    v.quoted = true;
                 }
                 i = j + 1;
             }

@@ -1,0 +1,324 @@
+//! Where a value becomes code: the predefined variables whose values someone outside the
+//! project's maintainers chooses, and the places in a script where the shell (or another
+//! interpreter) parses an expanded value again. A plain expansion (`echo "$V"`,
+//! `echo $V`) only splits and globs the value: it is no sink.
+
+use super::vars::Vars;
+use super::{Command, JobScript, VarUse};
+
+/// Who chooses a variable's value, and whether it may hold spaces (free text).
+pub struct Controlled {
+    pub name: &'static str,
+    pub by: &'static str,
+    pub free_text: bool,
+}
+
+const fn c(name: &'static str, by: &'static str, free_text: bool) -> Controlled {
+    Controlled {
+        name,
+        by,
+        free_text,
+    }
+}
+
+/// The predefined variables an attacker may choose (GitLab's
+/// `doc/ci/variables/predefined_variables.md`). `CI_COMMIT_REF_SLUG` and the other
+/// slugs are left out: their characters are `[a-z0-9-]`.
+pub const CONTROLLED: &[Controlled] = &[
+    c("CI_COMMIT_MESSAGE", "the commit author", true),
+    c("CI_COMMIT_TITLE", "the commit author", true),
+    c("CI_COMMIT_DESCRIPTION", "the commit author", true),
+    c("CI_COMMIT_AUTHOR", "the commit author", true),
+    c("CI_COMMIT_REF_NAME", "whoever pushes the branch or tag", false),
+    c("CI_COMMIT_BRANCH", "whoever pushes the branch", false),
+    c("CI_COMMIT_TAG", "whoever pushes the tag", false),
+    c("CI_COMMIT_TAG_MESSAGE", "whoever pushes the tag", true),
+    c("CI_MERGE_REQUEST_TITLE", "the merge request author", true),
+    c("CI_MERGE_REQUEST_DESCRIPTION", "the merge request author", true),
+    c(
+        "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
+        "the merge request author",
+        false,
+    ),
+    c("CI_MERGE_REQUEST_LABELS", "the merge request author", true),
+    c(
+        "CI_EXTERNAL_PULL_REQUEST_SOURCE_BRANCH_NAME",
+        "the pull request author",
+        false,
+    ),
+    c("GITLAB_USER_NAME", "the user who runs the pipeline", true),
+    c("GITLAB_USER_EMAIL", "the user who runs the pipeline", false),
+    c("TRIGGER_PAYLOAD", "whoever triggers the pipeline", true),
+    c(
+        "CI_PIPELINE_NAME",
+        "whatever `workflow:name` embeds",
+        true,
+    ),
+];
+
+/// The controlled variable `name` carries: itself, or one its definitions (YAML
+/// `variables`, the script's assignments) expand, followed up to a few levels.
+pub fn origin(vars: &Vars, name: &str) -> Option<&'static Controlled> {
+    origin_depth(vars, name, 0)
+}
+
+fn origin_depth(vars: &Vars, name: &str, depth: usize) -> Option<&'static Controlled> {
+    if let Some(c) = CONTROLLED.iter().find(|c| c.name == name) {
+        return Some(c);
+    }
+    if depth > 6 {
+        return None;
+    }
+    vars.defs(name).iter().find_map(|d| {
+        let lexed = super::shell::lex(d.value.as_deref()?);
+        lexed
+            .commands
+            .iter()
+            .flat_map(|c| &c.vars)
+            .filter(|v| v.name != name)
+            .find_map(|v| origin_depth(vars, &v.name, depth + 1))
+    })
+}
+
+/// A variable whose expanded value is parsed as code, and by what.
+#[derive(Clone, Debug)]
+pub struct Reparsed {
+    pub var: VarUse,
+    /// What parses it again, for the message: "by `eval`", "in the code string of `sh -c`".
+    pub sink: String,
+    /// The command holding the sink.
+    pub command: usize,
+}
+
+const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"];
+
+fn base(text: &str) -> &str {
+    text.rsplit('/').next().unwrap_or(text)
+}
+
+fn is_shell(text: &str) -> bool {
+    SHELLS.contains(&base(text))
+}
+
+/// An interpreter and the flags whose next word is its program text.
+fn code_flags(program: &str) -> Option<&'static [&'static str]> {
+    let p = base(program);
+    Some(match p {
+        _ if SHELLS.contains(&p) || p == "su" => &["-c"],
+        _ if p.starts_with("python") => &["-c"],
+        "node" | "nodejs" | "deno" | "bun" => &["-e", "--eval", "-p", "--print"],
+        "perl" => &["-e", "-E"],
+        "ruby" => &["-e"],
+        "php" => &["-r"],
+        "pwsh" | "powershell" => &["-c", "-Command", "-command"],
+        _ => return None,
+    })
+}
+
+/// The index of the word holding program text (`sh -c 'TEXT'`, `python3 -c TEXT`,
+/// `kubectl exec pod -- sh -c TEXT`), with the interpreter and flag (`sh -c`).
+fn code_word(cmd: &Command) -> Option<(usize, String)> {
+    let words = &cmd.words;
+    for (i, w) in words.iter().enumerate() {
+        let Some(flags) = code_flags(&w.text) else {
+            continue;
+        };
+        let mut j = i + 1;
+        while let Some(opt) = words.get(j) {
+            let t = opt.text.as_str();
+            if !t.starts_with('-') || t == "-" || t == "--" {
+                break;
+            }
+            let short_cluster = |f: &str| {
+                f.len() == 2
+                    && !t.starts_with("--")
+                    && t.len() > 2
+                    && t.ends_with(&f[1..])
+                    && t[1..].chars().all(|c| c.is_ascii_alphabetic())
+            };
+            if flags.iter().any(|f| t == *f || short_cluster(f)) {
+                return words
+                    .get(j + 1)
+                    .map(|_| (j + 1, format!("{} {t}", base(&w.text))));
+            }
+            j += 1;
+        }
+    }
+    None
+}
+
+/// ssh's options that take a value.
+const SSH_VALUE_FLAGS: &str = "BbcDEeFIiJLlmOoPpQRSWw";
+
+/// The first word of the remote command of `ssh [options] destination command...`.
+fn ssh_command_start(cmd: &Command) -> Option<usize> {
+    let i = cmd.words.iter().position(|w| base(&w.text) == "ssh")?;
+    let mut j = i + 1;
+    while let Some(w) = cmd.words.get(j) {
+        let t = w.text.as_str();
+        if t == "--" {
+            j += 1;
+            break;
+        }
+        if !t.starts_with('-') {
+            break;
+        }
+        let takes = t.len() == 2 && SSH_VALUE_FLAGS.contains(&t[1..]);
+        j += if takes { 2 } else { 1 };
+    }
+    // `j` is the destination.
+    (j + 1 < cmd.words.len()).then_some(j + 1)
+}
+
+/// A shell that reads its script from standard input (`sh`, `bash -s`, `bash -`).
+fn reads_stdin_script(cmd: &Command) -> bool {
+    cmd.program().is_some_and(is_shell)
+        && cmd
+            .args()
+            .iter()
+            .all(|w| w.text.starts_with('-') && !w.text.contains('c'))
+}
+
+/// A redirection target or `tee` file a command writes.
+fn written_file(cmds: &[Command], i: usize) -> Option<String> {
+    let mut k = i;
+    loop {
+        let cmd = &cmds[k];
+        let words = &cmd.words;
+        if let Some(p) = words
+            .iter()
+            .position(|w| matches!(w.text.as_str(), ">" | ">>" | "1>" | ">|"))
+        {
+            return words.get(p + 1).map(|w| w.text.clone());
+        }
+        if cmd.program() == Some("tee") {
+            return cmd
+                .args()
+                .iter()
+                .find(|w| !w.text.starts_with('-'))
+                .map(|w| w.text.clone());
+        }
+        if cmd.program() == Some("sed") && cmd.args().iter().any(|w| w.text.starts_with("-i")) {
+            return cmd.words.last().map(|w| w.text.clone());
+        }
+        if !cmd.piped || k + 1 >= cmds.len() {
+            return None;
+        }
+        k += 1;
+    }
+}
+
+/// Does `cmd` run the script file `file` (`sh run.sh`, `./run.sh`, `source run.sh`)?
+fn runs_file(cmd: &Command, file: &str) -> bool {
+    let norm = |t: &str| t.trim_start_matches("./").to_string();
+    let target = norm(file);
+    let Some(first) = cmd.words.first() else {
+        return false;
+    };
+    if norm(&first.text) == target && first.text.contains('/') {
+        return true;
+    }
+    let p = base(&first.text);
+    (is_shell(p) || p == "source" || p == ".")
+        && cmd
+            .args()
+            .iter()
+            .find(|w| !w.text.starts_with('-'))
+            .is_some_and(|w| norm(&w.text) == target)
+}
+
+/// Every variable of `script` whose value is parsed again as code.
+pub fn reparsed(script: &JobScript) -> Vec<Reparsed> {
+    let cmds = &script.commands;
+    let mut out = Vec::new();
+    let mut push = |cmd: &Command, command: usize, keep: &dyn Fn(&VarUse) -> bool, sink: &str| {
+        for v in cmd.vars.iter().filter(|v| keep(v)) {
+            out.push(Reparsed {
+                var: v.clone(),
+                sink: sink.to_string(),
+                command,
+            });
+        }
+    };
+    for (i, cmd) in cmds.iter().enumerate() {
+        if cmd.eval {
+            push(cmd, i, &|v| v.word.is_some(), "by `eval`");
+            // `eval "$(...)"`: the substitution's output is parsed.
+            for (j, inner) in cmds.iter().enumerate() {
+                if j != i && inner.nested && cmd.exact && cmd.span.contains(inner.span) {
+                    push(inner, i, &|v| v.word.is_some(), "by `eval` (of the substitution's output)");
+                }
+            }
+        }
+        if let Some((k, interp)) = code_word(cmd) {
+            let sink = format!("in the code string of `{interp}`");
+            push(cmd, i, &|v| v.word == Some(k), &sink);
+        }
+        if let Some(k) = ssh_command_start(cmd) {
+            push(
+                cmd,
+                i,
+                &|v| v.word.is_some_and(|w| w >= k),
+                "by the remote shell of `ssh`",
+            );
+        }
+        let next = cmds.get(i + 1);
+        if cmd.piped && next.is_some_and(reads_stdin_script) {
+            let shell = next.and_then(|n| n.program()).unwrap_or("sh").to_string();
+            push(cmd, i, &|v| v.word.is_some(), &format!("by `{shell}`, which reads it as a script"));
+        }
+        // `source <(...)`, `bash <(...)`: the substitution's output runs.
+        let runs_substitution = cmd.words.last().is_some_and(|w| w.text == "<")
+            && cmd
+                .program()
+                .is_some_and(|p| is_shell(p) || p == "source" || p == ".");
+        if runs_substitution {
+            if let Some(n) = next {
+                let sink = format!("by `{} <(...)`", cmd.program().unwrap_or("source"));
+                push(n, i, &|v| v.word.is_some(), &sink);
+            }
+        }
+        // `sed "s/X/$V/" tpl > run.sh` ... `sh run.sh`.
+        if cmd.vars.iter().any(|v| v.word.is_some()) {
+            if let Some(file) = written_file(cmds, i) {
+                if let Some(runner) = cmds[i + 1..].iter().find(|c| runs_file(c, &file)) {
+                    let sink = format!("in `{file}`, a script that `{}` runs", runner_text(runner));
+                    push(cmd, i, &|v| v.word.is_some(), &sink);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn runner_text(cmd: &Command) -> String {
+    cmd.words
+        .iter()
+        .take(2)
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `$[[ inputs.NAME | ... expand_vars ... ]]` in `text`: (start, end, input name).
+pub fn expand_vars_inputs(text: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("$[[") {
+        let start = from + i;
+        let Some(len) = text[start..].find("]]") else {
+            break;
+        };
+        let end = start + len + 2;
+        let body = &text[start + 3..end - 2];
+        let mut parts = body.split('|').map(str::trim);
+        let name = parts.next().unwrap_or_default();
+        if let Some(input) = name.strip_prefix("inputs.") {
+            if parts.any(|f| f.split('(').next().map(str::trim) == Some("expand_vars")) {
+                out.push((start, end, input.to_string()));
+            }
+        }
+        from = end;
+    }
+    out
+}
