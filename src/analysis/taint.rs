@@ -4,7 +4,7 @@
 //! `echo $V`) only splits and globs the value: it is no sink.
 
 use super::vars::Vars;
-use super::{Command, JobScript, VarUse};
+use super::{Command, JobScript, VarUse, Word};
 
 /// Who chooses a variable's value, and whether it may hold spaces (free text).
 pub struct Controlled {
@@ -179,8 +179,9 @@ fn reads_stdin_script(cmd: &Command) -> bool {
             .all(|w| w.text.starts_with('-') && !w.text.contains('c'))
 }
 
-/// A redirection target or `tee` file a command writes.
-fn written_file(cmds: &[Command], i: usize) -> Option<String> {
+/// The file a command's output goes to: its redirection target, the file of a `tee` or
+/// the redirection later in its pipeline, or the file `sed -i` edits.
+pub fn written_file(cmds: &[Command], i: usize) -> Option<Word> {
     let mut k = i;
     loop {
         let cmd = &cmds[k];
@@ -189,17 +190,17 @@ fn written_file(cmds: &[Command], i: usize) -> Option<String> {
             .iter()
             .position(|w| matches!(w.text.as_str(), ">" | ">>" | "1>" | ">|"))
         {
-            return words.get(p + 1).map(|w| w.text.clone());
+            return words.get(p + 1).cloned();
         }
         if cmd.program() == Some("tee") {
             return cmd
                 .args()
                 .iter()
                 .find(|w| !w.text.starts_with('-'))
-                .map(|w| w.text.clone());
+                .cloned();
         }
         if cmd.program() == Some("sed") && cmd.args().iter().any(|w| w.text.starts_with("-i")) {
-            return cmd.words.last().map(|w| w.text.clone());
+            return cmd.words.last().cloned();
         }
         if !cmd.piped || k + 1 >= cmds.len() {
             return None;
@@ -281,6 +282,7 @@ pub fn reparsed(script: &JobScript) -> Vec<Reparsed> {
         // `sed "s/X/$V/" tpl > run.sh` ... `sh run.sh`.
         if cmd.vars.iter().any(|v| v.word.is_some()) {
             if let Some(file) = written_file(cmds, i) {
+                let file = file.text;
                 if let Some(runner) = cmds[i + 1..].iter().find(|c| runs_file(c, &file)) {
                     let sink = format!("in `{file}`, a script that `{}` runs", runner_text(runner));
                     push(cmd, i, &|v| v.word.is_some(), &sink);

@@ -146,6 +146,8 @@ pub static RULES: &[&dyn Rule] = &[
     &deploy::secret_create_not_idempotent::SecretCreateNotIdempotent,
     &security::script_injection::ScriptInjection,
     &security::argument_injection::ArgumentInjection,
+    &security::kubeconfig_printed::KubeconfigPrinted,
+    &security::kubeconfig_in_artifacts::KubeconfigInArtifacts,
     // -- KAS500: ShellCheck on job scripts --
     &shellcheck::Shellcheck,
     // -- KAS9xx: kaslint itself --
