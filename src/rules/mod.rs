@@ -148,6 +148,8 @@ pub static RULES: &[&dyn Rule] = &[
     &security::argument_injection::ArgumentInjection,
     &security::kubeconfig_printed::KubeconfigPrinted,
     &security::kubeconfig_in_artifacts::KubeconfigInArtifacts,
+    &security::agent_access_as_agent::AgentAccessAsAgent,
+    &security::include_not_pinned::IncludeNotPinned,
     // -- KAS500: ShellCheck on job scripts --
     &shellcheck::Shellcheck,
     // -- KAS9xx: kaslint itself --

@@ -2,9 +2,9 @@
 //! become code, cluster credentials that leak, who can deploy to production, the agent's
 //! own rights, and includes that change under the pipeline.
 
-// pub mod agent_access_as_agent;
+pub mod agent_access_as_agent;
 pub mod argument_injection;
-// pub mod include_not_pinned;
+pub mod include_not_pinned;
 pub mod kubeconfig;
 pub mod kubeconfig_in_artifacts;
 pub mod kubeconfig_printed;
