@@ -29,12 +29,20 @@ pub const CONTROLLED: &[Controlled] = &[
     c("CI_COMMIT_TITLE", "the commit author", true),
     c("CI_COMMIT_DESCRIPTION", "the commit author", true),
     c("CI_COMMIT_AUTHOR", "the commit author", true),
-    c("CI_COMMIT_REF_NAME", "whoever pushes the branch or tag", false),
+    c(
+        "CI_COMMIT_REF_NAME",
+        "whoever pushes the branch or tag",
+        false,
+    ),
     c("CI_COMMIT_BRANCH", "whoever pushes the branch", false),
     c("CI_COMMIT_TAG", "whoever pushes the tag", false),
     c("CI_COMMIT_TAG_MESSAGE", "whoever pushes the tag", true),
     c("CI_MERGE_REQUEST_TITLE", "the merge request author", true),
-    c("CI_MERGE_REQUEST_DESCRIPTION", "the merge request author", true),
+    c(
+        "CI_MERGE_REQUEST_DESCRIPTION",
+        "the merge request author",
+        true,
+    ),
     c(
         "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
         "the merge request author",
@@ -49,11 +57,7 @@ pub const CONTROLLED: &[Controlled] = &[
     c("GITLAB_USER_NAME", "the user who runs the pipeline", true),
     c("GITLAB_USER_EMAIL", "the user who runs the pipeline", false),
     c("TRIGGER_PAYLOAD", "whoever triggers the pipeline", true),
-    c(
-        "CI_PIPELINE_NAME",
-        "whatever `workflow:name` embeds",
-        true,
-    ),
+    c("CI_PIPELINE_NAME", "whatever `workflow:name` embeds", true),
 ];
 
 /// The controlled variable `name` carries: itself, or one its definitions (YAML
@@ -247,7 +251,12 @@ pub fn reparsed(script: &JobScript) -> Vec<Reparsed> {
             // `eval "$(...)"`: the substitution's output is parsed.
             for (j, inner) in cmds.iter().enumerate() {
                 if j != i && inner.nested && cmd.exact && cmd.span.contains(inner.span) {
-                    push(inner, i, &|v| v.word.is_some(), "by `eval` (of the substitution's output)");
+                    push(
+                        inner,
+                        i,
+                        &|v| v.word.is_some(),
+                        "by `eval` (of the substitution's output)",
+                    );
                 }
             }
         }
@@ -266,7 +275,12 @@ pub fn reparsed(script: &JobScript) -> Vec<Reparsed> {
         let next = cmds.get(i + 1);
         if cmd.piped && next.is_some_and(reads_stdin_script) {
             let shell = next.and_then(|n| n.program()).unwrap_or("sh").to_string();
-            push(cmd, i, &|v| v.word.is_some(), &format!("by `{shell}`, which reads it as a script"));
+            push(
+                cmd,
+                i,
+                &|v| v.word.is_some(),
+                &format!("by `{shell}`, which reads it as a script"),
+            );
         }
         // `source <(...)`, `bash <(...)`: the substitution's output runs.
         let runs_substitution = cmd.words.last().is_some_and(|w| w.text == "<")

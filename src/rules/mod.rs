@@ -148,6 +148,7 @@ pub static RULES: &[&dyn Rule] = &[
     &security::argument_injection::ArgumentInjection,
     &security::kubeconfig_printed::KubeconfigPrinted,
     &security::kubeconfig_in_artifacts::KubeconfigInArtifacts,
+    &security::mr_deploys_production::MrDeploysProduction,
     &security::agent_access_as_agent::AgentAccessAsAgent,
     &security::include_not_pinned::IncludeNotPinned,
     // -- KAS500: ShellCheck on job scripts --

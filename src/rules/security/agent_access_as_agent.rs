@@ -36,20 +36,24 @@ impl Rule for AgentAccessAsAgent {
                 continue;
             };
             let mut found: Vec<(Span, String)> = Vec::new();
-            for group in ci_access
+            // One finding per agent for its groups, at the first.
+            let groups: Vec<&NodeRef> = ci_access
                 .get("groups")
                 .and_then(|g| g.as_seq())
                 .unwrap_or_default()
-            {
-                if group.as_map().is_none() || !acts_as_agent(group) {
-                    continue;
-                }
-                let id = group.get("id").and_then(|i| i.scalar_text());
-                let span = group.get("id").map_or(group.span, |i| i.span);
-                let who = match id {
+                .iter()
+                .filter(|g| g.as_map().is_some() && acts_as_agent(g))
+                .collect();
+            if let Some(first) = groups.first() {
+                let id = first.get("id").and_then(|i| i.scalar_text());
+                let span = first.get("id").map_or(first.span, |i| i.span);
+                let mut who = match id {
                     Some(id) => format!("every project in group `{id}`"),
                     None => "every project in the group".to_string(),
                 };
+                if groups.len() > 1 {
+                    who += &format!(" (and in {} more groups)", groups.len() - 1);
+                }
                 found.push((span, who));
             }
             let instance = ci_access.as_map().and_then(|m| m.entry("instance"));

@@ -15,8 +15,21 @@ deploy_rule!(
 
 /// git's options (of the usual subcommands) that take the next word as their value.
 const GIT_VALUE_FLAGS: &[&str] = &[
-    "-b", "-B", "-C", "-c", "-m", "-F", "-o", "-u", "--branch", "--depth", "--origin",
-    "--message", "--file", "--upstream", "--set-upstream-to",
+    "-b",
+    "-B",
+    "-C",
+    "-c",
+    "-m",
+    "-F",
+    "-o",
+    "-u",
+    "--branch",
+    "--depth",
+    "--origin",
+    "--message",
+    "--file",
+    "--upstream",
+    "--set-upstream-to",
 ];
 
 impl ArgumentInjection {
@@ -58,8 +71,8 @@ impl ArgumentInjection {
                 let word = &cmd.words[k];
                 // A whole word a value begins can be an option (`-x`); free text split on
                 // its spaces gives new words anywhere.
-                let starts_word = word.span.start == v.span.start
-                    && !takes_value(&cmd.words[k - 1].text);
+                let starts_word =
+                    word.span.start == v.span.start && !takes_value(&cmd.words[k - 1].text);
                 if !(starts_word || origin.free_text) {
                     continue;
                 }

@@ -22,9 +22,8 @@ deploy_rule!(
 static SHA: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^([0-9a-f]{40}|[0-9a-f]{64})$").expect("valid regex"));
 /// A full version (`1.2.3`, `v1.2.3`, `1.2.3-rc.1`).
-static FULL_VERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$").expect("valid regex")
-});
+static FULL_VERSION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$").expect("valid regex"));
 /// A partial version a component resolves to its latest release (`1`, `1.2`).
 static PARTIAL_VERSION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\d+(\.\d+)?$").expect("valid regex"));
@@ -47,16 +46,22 @@ pub enum Pin {
 /// a branch: a version-shaped ref (`v1.2.3`, `1.2.3`) is taken for a tag.
 pub fn project_ref(r: Option<&str>) -> Pin {
     let Some(r) = r else {
-        return Pin::Moving("no `ref`: the project's default branch, as it is when the pipeline runs".into());
+        return Pin::Moving(
+            "no `ref`: the project's default branch, as it is when the pipeline runs".into(),
+        );
     };
     if r.contains('$') {
         Pin::Unknown
     } else if SHA.is_match(r) {
         Pin::Pinned
     } else if FULL_VERSION.is_match(r) {
-        Pin::Loose(format!("`ref: {r}` looks like a tag, which can be moved to another commit"))
+        Pin::Loose(format!(
+            "`ref: {r}` looks like a tag, which can be moved to another commit"
+        ))
     } else {
-        Pin::Moving(format!("`ref: {r}` is taken for a branch, which moves with every push"))
+        Pin::Moving(format!(
+            "`ref: {r}` is taken for a branch, which moves with every push"
+        ))
     }
 }
 
@@ -74,7 +79,9 @@ pub fn component_version(location: &str) -> Pin {
     } else if PARTIAL_VERSION.is_match(version) {
         Pin::Loose(format!("`@{version}` is the latest release matching `{version}`, which changes with each release"))
     } else {
-        Pin::Moving(format!("`@{version}` is taken for a branch, which moves with every push"))
+        Pin::Moving(format!(
+            "`@{version}` is taken for a branch, which moves with every push"
+        ))
     }
 }
 
@@ -115,9 +122,14 @@ fn judge(item: &NodeRef) -> Option<(&'static str, Span, String, Pin)> {
     if let Some(s) = item.as_str() {
         let remote = s.starts_with("https://") || s.starts_with("http://");
         return remote.then(|| {
-            ("remote", item.span, s.to_string(), Pin::Moving(
-                "no `integrity`: whatever the URL serves when the pipeline runs".into(),
-            ))
+            (
+                "remote",
+                item.span,
+                s.to_string(),
+                Pin::Moving(
+                    "no `integrity`: whatever the URL serves when the pipeline runs".into(),
+                ),
+            )
         });
     }
     let map = item.as_map()?;
@@ -137,7 +149,12 @@ fn judge(item: &NodeRef) -> Option<(&'static str, Span, String, Pin)> {
     }
     let component = map.get("component")?;
     let location = component.scalar_text()?;
-    Some(("component", component.span, location.clone(), component_version(&location)))
+    Some((
+        "component",
+        component.span,
+        location.clone(),
+        component_version(&location),
+    ))
 }
 
 impl Rule for IncludeNotPinned {
@@ -157,6 +174,14 @@ impl Rule for IncludeNotPinned {
                 let Some((kind, span, location, pin)) = judge(&item) else {
                     continue;
                 };
+                // GitLab refuses the entry itself (KAS007): nothing is fetched.
+                let refused = p.problems.iter().any(|pr| {
+                    pr.kind == crate::model::ProblemKind::IncludeInvalid
+                        && item.span.contains(pr.span)
+                });
+                if refused {
+                    continue;
+                }
                 let (why, severity) = match pin {
                     Pin::Moving(why) => (why, Severity::Warning),
                     Pin::Loose(why) => (why, Severity::Info),
@@ -194,9 +219,18 @@ mod tests {
         assert!(matches!(project_ref(None), Pin::Moving(_)));
         assert_eq!(project_ref(Some("$REF")), Pin::Unknown);
         assert_eq!(component_version("gitlab.com/a/b/c@1.2.3"), Pin::Pinned);
-        assert!(matches!(component_version("gitlab.com/a/b/c@1.2"), Pin::Loose(_)));
-        assert!(matches!(component_version("gitlab.com/a/b/c@~latest"), Pin::Moving(_)));
-        assert!(matches!(component_version("gitlab.com/a/b/c@main"), Pin::Moving(_)));
+        assert!(matches!(
+            component_version("gitlab.com/a/b/c@1.2"),
+            Pin::Loose(_)
+        ));
+        assert!(matches!(
+            component_version("gitlab.com/a/b/c@~latest"),
+            Pin::Moving(_)
+        ));
+        assert!(matches!(
+            component_version("gitlab.com/a/b/c@main"),
+            Pin::Moving(_)
+        ));
         assert_eq!(component_version("$CI_SERVER_FQDN/a/b/c@$V"), Pin::Unknown);
     }
 

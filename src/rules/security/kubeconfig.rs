@@ -85,7 +85,11 @@ pub fn written_to(cmds: &[Command], i: usize) -> Option<Word> {
 /// for a path elsewhere (`/tmp/a`, `~/.kube/config`).
 pub fn project_relative(path: &str) -> Option<String> {
     let mut p = path.trim_matches('"');
-    for prefix in ["$CI_PROJECT_DIR", "${CI_PROJECT_DIR}", "$CI_BUILDS_DIR/$CI_PROJECT_PATH"] {
+    for prefix in [
+        "$CI_PROJECT_DIR",
+        "${CI_PROJECT_DIR}",
+        "$CI_BUILDS_DIR/$CI_PROJECT_PATH",
+    ] {
         if let Some(rest) = p.strip_prefix(prefix) {
             p = rest.trim_start_matches('/');
             if p.is_empty() {

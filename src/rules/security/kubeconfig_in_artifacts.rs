@@ -44,7 +44,10 @@ fn add(out: &mut Vec<Keeper>, section: &NodeRef, paths: &'static str, untracked:
             });
         }
     }
-    if let Some(u) = section.get("untracked").filter(|u| u.as_bool() == Some(true)) {
+    if let Some(u) = section
+        .get("untracked")
+        .filter(|u| u.as_bool() == Some(true))
+    {
         out.push(Keeper {
             what: untracked,
             pattern: None,

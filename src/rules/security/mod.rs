@@ -8,7 +8,7 @@ pub mod include_not_pinned;
 pub mod kubeconfig;
 pub mod kubeconfig_in_artifacts;
 pub mod kubeconfig_printed;
-// pub mod mr_deploys_production;
+pub mod mr_deploys_production;
 pub mod script_injection;
 
 use crate::analysis::kube;
@@ -22,7 +22,10 @@ pub fn uses_agent(f: &Facts<'_>) -> bool {
     let own = OWN_VARS.iter().any(|n| !f.vars.defs(n).is_empty())
         || f.script.commands.iter().any(|c| {
             kube::own_kubeconfig(c)
-                && !c.words.iter().all(|w| kubeconfig::only_reads_agent_file(&w.text))
+                && !c
+                    .words
+                    .iter()
+                    .all(|w| kubeconfig::only_reads_agent_file(&w.text))
         });
     !own && (f.env_agent().is_some()
         || !f.selected_contexts().is_empty()

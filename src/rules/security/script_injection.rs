@@ -19,7 +19,10 @@ pub fn described(name: &str, origin: &Controlled) -> String {
     if name == origin.name {
         format!("`${name}` (chosen by {})", origin.by)
     } else {
-        format!("`${name}`, which holds `${}` (chosen by {}),", origin.name, origin.by)
+        format!(
+            "`${name}`, which holds `${}` (chosen by {}),",
+            origin.name, origin.by
+        )
     }
 }
 
