@@ -32,8 +32,11 @@ pub struct VarUse {
     pub span: Span,
     /// Inside double quotes (the value is not split into words).
     pub quoted: bool,
-    /// The index in [`Command::words`] of the word it is in (`None`: in an assignment).
+    /// The index in [`Command::words`] of the word it is in (`None`: in an assignment
+    /// or the heredoc).
     pub word: Option<usize>,
+    /// In the command's heredoc, which the shell expands before the command reads it.
+    pub heredoc: bool,
 }
 
 /// A variable set by the script itself (`export X=...`, `X=...`).
@@ -304,7 +307,15 @@ fn convert(
             word: words
                 .iter()
                 .position(|w| w.start <= v.start && v.start < w.end),
+            heredoc: false,
         })
+        .chain(raw.heredoc_vars.iter().map(|v| VarUse {
+            name: v.name.clone(),
+            span: locate(v.start, v.end).0,
+            quoted: true,
+            word: None,
+            heredoc: true,
+        }))
         .collect();
     // `sh -c 'script'`, `bash -ec "script"`.
     let mut inner = None;

@@ -156,6 +156,12 @@ const SSH_VALUE_FLAGS: &str = "BbcDEeFIiJLlmOoPpQRSWw";
 
 /// The first word of the remote command of `ssh [options] destination command...`.
 fn ssh_command_start(cmd: &Command) -> Option<usize> {
+    let d = ssh_destination(cmd)?;
+    (d + 1 < cmd.words.len()).then_some(d + 1)
+}
+
+/// The destination word of `ssh [options] destination ...`.
+fn ssh_destination(cmd: &Command) -> Option<usize> {
     let i = cmd.words.iter().position(|w| base(&w.text) == "ssh")?;
     let mut j = i + 1;
     while let Some(w) = cmd.words.get(j) {
@@ -170,17 +176,38 @@ fn ssh_command_start(cmd: &Command) -> Option<usize> {
         let takes = t.len() == 2 && SSH_VALUE_FLAGS.contains(&t[1..]);
         j += if takes { 2 } else { 1 };
     }
-    // `j` is the destination.
-    (j + 1 < cmd.words.len()).then_some(j + 1)
+    (j < cmd.words.len()).then_some(j)
 }
 
-/// A shell that reads its script from standard input (`sh`, `bash -s`, `bash -`).
-fn reads_stdin_script(cmd: &Command) -> bool {
-    cmd.program().is_some_and(is_shell)
-        && cmd
-            .args()
+/// The command runs a script it reads from standard input: a shell with no script
+/// argument (`sh`, `bash -s`, also after `kubectl exec ... --` or `docker exec -i c`), an
+/// interpreter given `-` or nothing (`python3 -`), or `ssh host` with no remote command.
+/// Returns the reader's name.
+fn stdin_script_reader(cmd: &Command) -> Option<String> {
+    let words = &cmd.words;
+    let container = cmd
+        .program()
+        .is_some_and(|p| matches!(p, "docker" | "podman" | "nerdctl"));
+    for (i, w) in words.iter().enumerate() {
+        let after_exec = i == 0 || words[i - 1].text == "--" || container;
+        if !after_exec || !is_shell(&w.text) {
+            continue;
+        }
+        let rest = &words[i + 1..];
+        if rest
             .iter()
-            .all(|w| w.text.starts_with('-') && !w.text.contains('c'))
+            .all(|r| r.text.starts_with('-') && !r.text.contains('c'))
+        {
+            return Some(base(&w.text).to_string());
+        }
+    }
+    let p = cmd.program()?;
+    let interpreter = p.starts_with("python") || matches!(p, "node" | "perl" | "ruby" | "php");
+    if interpreter && cmd.args().iter().all(|a| a.text == "-") {
+        return Some(p.to_string());
+    }
+    let d = ssh_destination(cmd)?;
+    (d + 1 == words.len()).then(|| "ssh".to_string())
 }
 
 /// The file a command's output goes to: its redirection target, the file of a `tee` or
@@ -272,15 +299,16 @@ pub fn reparsed(script: &JobScript) -> Vec<Reparsed> {
                 "by the remote shell of `ssh`",
             );
         }
+        let expanded = |v: &VarUse| v.word.is_some() || v.heredoc;
+        // `bash <<EOF ... $V ... EOF`, `ssh host <<EOF`.
+        if let Some(reader) = stdin_script_reader(cmd) {
+            let sink = format!("by `{reader}`, which runs the heredoc as a script");
+            push(cmd, i, &|v| v.heredoc, &sink);
+        }
         let next = cmds.get(i + 1);
-        if cmd.piped && next.is_some_and(reads_stdin_script) {
-            let shell = next.and_then(|n| n.program()).unwrap_or("sh").to_string();
-            push(
-                cmd,
-                i,
-                &|v| v.word.is_some(),
-                &format!("by `{shell}`, which reads it as a script"),
-            );
+        if let Some(reader) = next.filter(|_| cmd.piped).and_then(stdin_script_reader) {
+            let sink = format!("by `{reader}`, which reads it as a script");
+            push(cmd, i, &expanded, &sink);
         }
         // `source <(...)`, `bash <(...)`: the substitution's output runs.
         let runs_substitution = cmd.words.last().is_some_and(|w| w.text == "<")
@@ -294,12 +322,12 @@ pub fn reparsed(script: &JobScript) -> Vec<Reparsed> {
             }
         }
         // `sed "s/X/$V/" tpl > run.sh` ... `sh run.sh`.
-        if cmd.vars.iter().any(|v| v.word.is_some()) {
+        if cmd.vars.iter().any(expanded) {
             if let Some(file) = written_file(cmds, i) {
                 let file = file.text;
                 if let Some(runner) = cmds[i + 1..].iter().find(|c| runs_file(c, &file)) {
                     let sink = format!("in `{file}`, a script that `{}` runs", runner_text(runner));
-                    push(cmd, i, &|v| v.word.is_some(), &sink);
+                    push(cmd, i, &expanded, &sink);
                 }
             }
         }

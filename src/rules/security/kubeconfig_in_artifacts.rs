@@ -111,6 +111,13 @@ impl KubeconfigInArtifacts {
     ) {
         let cmds = &f.script.commands;
         let keepers = keepers(cx.pipeline, job);
+        // `artifacts:exclude` drops files from `artifacts:paths` and `untracked`.
+        let excludes: Vec<String> = cx
+            .pipeline
+            .job_value(job, "artifacts")
+            .and_then(|a| a.get("exclude"))
+            .map(|e| strings(e).iter().filter_map(|n| n.scalar_text()).collect())
+            .unwrap_or_default();
         if keepers.is_empty() {
             return;
         }
@@ -121,9 +128,15 @@ impl KubeconfigInArtifacts {
             let Some(path) = project_relative(&dest.text) else {
                 continue;
             };
-            let Some(k) = keepers.iter().find(|k| match &k.pattern {
-                Some(p) => keeps(p, &path),
-                None => true,
+            let excluded = excludes.iter().any(|e| keeps(e, &path));
+            let Some(k) = keepers.iter().find(|k| {
+                let by_artifacts =
+                    k.what.starts_with("artifacts:paths") || k.what == "artifacts:untracked";
+                !(by_artifacts && excluded)
+                    && match &k.pattern {
+                        Some(p) => keeps(p, &path),
+                        None => true,
+                    }
             }) else {
                 continue;
             };

@@ -44,24 +44,60 @@ pub fn guess_tier(name: &str) -> &'static str {
         .map_or("other", |(t, _)| t)
 }
 
-/// A `rules:if` that holds in merge request pipelines, or in none of them (`None`: it
-/// depends on something else).
+/// A `rules:if` that holds in merge request pipelines (`Some(true)`), in none of them
+/// (`Some(false)`), or depending on something else (`None`). `||` holds when one side
+/// does; `&&` fails when one side fails, and otherwise counts as its merge request test.
 fn if_in_mr(cond: &str) -> Option<bool> {
-    let c = cond.replace(' ', "");
-    let tests_mr = c.contains("==\"merge_request_event\"")
-        || c.contains("=='merge_request_event'")
-        || (c.starts_with("$CI_MERGE_REQUEST_") && !c.contains("!=") && !c.contains("null"));
-    if tests_mr && !c.contains("||") {
+    let c = cond.replace([' ', '(', ')'], "");
+    let any: Vec<Option<bool>> = c.split("||").map(conjunction_in_mr).collect();
+    if any.contains(&Some(true)) {
+        Some(true)
+    } else if any.iter().all(|a| *a == Some(false)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn conjunction_in_mr(c: &str) -> Option<bool> {
+    let all: Vec<Option<bool>> = c.split("&&").map(test_in_mr).collect();
+    if all.contains(&Some(false)) {
+        Some(false)
+    } else if all.contains(&Some(true)) {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+/// One comparison (spaces and parentheses removed).
+fn test_in_mr(t: &str) -> Option<bool> {
+    let source_is = |v: &str| {
+        t == format!("$CI_PIPELINE_SOURCE==\"{v}\"") || t == format!("$CI_PIPELINE_SOURCE=='{v}'")
+    };
+    if source_is("merge_request_event") {
         return Some(true);
     }
-    // In a merge request pipeline `CI_COMMIT_BRANCH` and `CI_COMMIT_TAG` are not set.
-    let branch_only = (c.starts_with("$CI_COMMIT_BRANCH") || c.starts_with("$CI_COMMIT_TAG"))
-        && !c.contains("==null")
-        && !c.contains("||");
-    let other_source = c.starts_with("$CI_PIPELINE_SOURCE==")
-        && !c.contains("merge_request_event")
-        && !c.contains("||");
-    (branch_only || other_source).then_some(false)
+    if t.starts_with("$CI_PIPELINE_SOURCE==") {
+        return Some(false);
+    }
+    if t.starts_with("$CI_PIPELINE_SOURCE!=") && t.contains("merge_request_event") {
+        return Some(false);
+    }
+    if t.starts_with("$CI_MERGE_REQUEST_") {
+        // Set in every merge request pipeline: only a test for null fails.
+        return Some(!(t.ends_with("==null") || t.ends_with("==\"\"")));
+    }
+    // In a merge request pipeline `CI_COMMIT_BRANCH` and `CI_COMMIT_TAG` are null.
+    if t.starts_with("$CI_COMMIT_BRANCH") || t.starts_with("$CI_COMMIT_TAG") {
+        let with_null = t.ends_with("null") || t.ends_with("\"\"") || t.ends_with("''");
+        return Some(if t.contains("!=") || t.contains("!~") {
+            !with_null
+        } else {
+            t.contains("==") && with_null
+        });
+    }
+    None
 }
 
 /// Do these `rules` (of a job or `workflow`) admit merge request pipelines? The first
@@ -191,6 +227,39 @@ impl MrDeploysProduction {
 #[cfg(test)]
 mod tests {
     use super::guess_tier;
+
+    #[test]
+    fn merge_request_conditions() {
+        use super::if_in_mr;
+        assert_eq!(
+            if_in_mr(r#"$CI_PIPELINE_SOURCE == "merge_request_event""#),
+            Some(true)
+        );
+        assert_eq!(if_in_mr("$CI_MERGE_REQUEST_IID"), Some(true));
+        assert_eq!(if_in_mr("$CI_MERGE_REQUEST_IID == null"), Some(false));
+        assert_eq!(if_in_mr(r#"$CI_COMMIT_BRANCH == "main""#), Some(false));
+        assert_eq!(if_in_mr("$CI_COMMIT_TAG"), Some(false));
+        assert_eq!(if_in_mr(r#"$CI_PIPELINE_SOURCE == "push""#), Some(false));
+        assert_eq!(
+            if_in_mr(
+                r#"$CI_COMMIT_BRANCH == "main" || $CI_PIPELINE_SOURCE == "merge_request_event""#
+            ),
+            Some(true)
+        );
+        assert_eq!(
+            if_in_mr(
+                r#"$CI_PIPELINE_SOURCE == "merge_request_event" && $CI_COMMIT_BRANCH == "main""#
+            ),
+            Some(false)
+        );
+        assert_eq!(if_in_mr(r#"$DEPLOY == "true""#), None);
+        assert_eq!(if_in_mr(r#"$CI_COMMIT_BRANCH != "main""#), Some(true));
+        assert_eq!(if_in_mr("$CI_COMMIT_BRANCH =~ /^release/"), Some(false));
+        assert_eq!(
+            if_in_mr(r#"$CI_MERGE_REQUEST_TARGET_BRANCH_NAME != "x""#),
+            Some(true)
+        );
+    }
 
     #[test]
     fn gitlab_tier_guess() {
