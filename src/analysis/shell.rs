@@ -572,6 +572,34 @@ mod tests {
     }
 
     #[test]
+    fn marks_double_quoted_variables() {
+        let l = lex("echo \"$A\" $B '$C'");
+        let vars: Vec<(&str, bool)> = l.commands[0]
+            .vars
+            .iter()
+            .map(|v| (v.name.as_str(), v.quoted))
+            .collect();
+        assert_eq!(vars, [("A", true), ("B", false)]);
+    }
+
+    #[test]
+    fn expanding_heredocs_give_their_variables_to_their_command() {
+        let text = "cat <<EOF | sh\necho $A ${B} \\$C\nEOF\ncat <<'EOF'\necho $D\nEOF";
+        let l = lex(text);
+        let names: Vec<&str> = l.commands[0]
+            .heredoc_vars
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect();
+        assert_eq!(names, ["A", "B"]);
+        assert_eq!(
+            &text[l.commands[0].heredoc_vars[1].start..l.commands[0].heredoc_vars[1].end],
+            "${B}"
+        );
+        assert!(l.commands.iter().skip(1).all(|c| c.heredoc_vars.is_empty()));
+    }
+
+    #[test]
     fn redirections_are_words() {
         assert_eq!(
             words("echo x > ~/.kube/config 2>&1"),

@@ -94,6 +94,9 @@ pub struct Reparsed {
     pub command: usize,
 }
 
+/// Programs whose output holds their arguments.
+const ECHOERS: &[&str] = &["echo", "printf", "sed", "awk", "tr", "cat", "envsubst"];
+
 const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"];
 
 fn base(text: &str) -> &str {
@@ -275,9 +278,11 @@ pub fn reparsed(script: &JobScript) -> Vec<Reparsed> {
     for (i, cmd) in cmds.iter().enumerate() {
         if cmd.eval {
             push(cmd, i, &|v| v.word.is_some(), "by `eval`");
-            // `eval "$(...)"`: the substitution's output is parsed.
+            // `eval "$(echo ... $V)"`: the substitution's output, which holds its
+            // arguments, is parsed. (What another program prints is not known.)
             for (j, inner) in cmds.iter().enumerate() {
-                if j != i && inner.nested && cmd.exact && cmd.span.contains(inner.span) {
+                let echoes = inner.program().is_some_and(|p| ECHOERS.contains(&p));
+                if j != i && echoes && inner.nested && cmd.exact && cmd.span.contains(inner.span) {
                     push(
                         inner,
                         i,
@@ -365,4 +370,58 @@ pub fn expand_vars_inputs(text: &str) -> Vec<(usize, usize, String)> {
         from = end;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{Command, Part};
+    use crate::load::Span;
+
+    /// Commands of one script line, as `analysis::job_script` makes them (spans unused).
+    fn commands(text: &str) -> Vec<Command> {
+        let span = Span::new(0, 0, 0);
+        crate::analysis::shell::lex(text)
+            .commands
+            .iter()
+            .filter_map(|raw| {
+                let locate = |_s: usize, _e: usize| (span, false);
+                crate::analysis::convert(raw, Part::Script, &locate).0
+            })
+            .collect()
+    }
+
+    fn sinks(text: &str) -> Vec<String> {
+        let script = JobScript {
+            commands: commands(text),
+            ..JobScript::default()
+        };
+        reparsed(&script)
+            .iter()
+            .map(|r| r.var.name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn sinks_reparse_and_plain_expansion_does_not() {
+        assert_eq!(sinks("sh -c \"echo $A\""), ["A"]);
+        assert!(sinks("sh -c 'echo $A'").is_empty());
+        assert!(sinks("echo \"$A\"; echo $A").is_empty());
+        assert_eq!(sinks("eval \"$A\""), ["A"]);
+        assert_eq!(sinks("ssh -p 22 host \"cd $A\""), ["A"]);
+        assert!(sinks("ssh host 'cd $A'").is_empty());
+        assert_eq!(sinks("python3 -c \"print('$A')\""), ["A"]);
+        assert_eq!(sinks("echo $A | bash"), ["A"]);
+        assert!(sinks("echo $A | grep x").is_empty());
+        assert!(sinks("sh -c 'echo \"$1\"' sh \"$A\"").is_empty());
+        assert_eq!(sinks("kubectl exec p -- sh -c \"x $A\""), ["A"]);
+        assert!(sinks("kubectl exec p -- echo \"$A\"").is_empty());
+    }
+
+    #[test]
+    fn finds_expand_vars_inputs() {
+        let found = expand_vars_inputs("echo $[[ inputs.a | expand_vars ]] $[[ inputs.b ]]");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].2, "a");
+    }
 }
