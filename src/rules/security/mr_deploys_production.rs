@@ -207,19 +207,22 @@ impl MrDeploysProduction {
             .or_else(|| env.get("name"))
             .map_or(env.span, |n| n.span);
         let how = if explicit {
-            "`deployment_tier: production`"
+            "`deployment_tier: production`".to_string()
         } else {
-            "a name GitLab takes for tier `production`"
+            format!(
+                "GitLab takes `{}` for tier production",
+                crate::rules::deploy::on_stop::env_name(job).unwrap_or_default()
+            )
         };
         out.push(
             Diagnostic::new(
                 &META,
                 span,
-                format!("job `{}` deploys through the agent to an environment of tier production ({how}) and can run in merge request pipelines, which run the merge request author's YAML", job.name),
+                format!("job `{}` deploys through the agent to a production environment ({how}) and can run in merge request pipelines, which run the merge request author's YAML; kaslint cannot see whether the environment is protected (Settings > CI/CD > Protected environments)", job.name),
             )
             .label("production, reachable from a merge request")
             .job(job.name.clone())
-            .help("keep the job out of merge request pipelines (`rules: - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH`), and limit the agent's `ci_access` entry with `environments` or `protected_branches_only: true`; kaslint cannot see whether the environment is protected (Settings > CI/CD > Protected environments), which also stops it"),
+            .help("keep the job out of merge request pipelines (`rules: - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH`), protect the environment, and limit the agent's `ci_access` entry for this project with `environments: [production]` or `protected_branches_only: true` (kaslint reads those and is then quiet)"),
         );
     }
 }
