@@ -24,9 +24,10 @@ static SHA: LazyLock<Regex> =
 /// A full version (`1.2.3`, `v1.2.3`, `1.2.3-rc.1`).
 static FULL_VERSION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$").expect("valid regex"));
-/// A partial version a component resolves to its latest release (`1`, `1.2`).
+/// A partial version a component resolves to its latest release (`1`, `1.2`); with a
+/// `v`, the shape of a tag.
 static PARTIAL_VERSION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^\d+(\.\d+)?$").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"^v?\d+(\.\d+)?$").expect("valid regex"));
 
 /// What an include points at, and how firmly.
 #[derive(Debug, PartialEq, Eq)]
@@ -54,7 +55,7 @@ pub fn project_ref(r: Option<&str>) -> Pin {
         Pin::Unknown
     } else if SHA.is_match(r) {
         Pin::Pinned
-    } else if FULL_VERSION.is_match(r) {
+    } else if FULL_VERSION.is_match(r) || PARTIAL_VERSION.is_match(r) {
         Pin::Loose(format!(
             "`ref: {r}` looks like a tag, which can be moved to another commit"
         ))
@@ -216,6 +217,8 @@ mod tests {
         assert_eq!(project_ref(Some(&"a".repeat(40))), Pin::Pinned);
         assert!(matches!(project_ref(Some("v1.2.3")), Pin::Loose(_)));
         assert!(matches!(project_ref(Some("main")), Pin::Moving(_)));
+        assert!(matches!(project_ref(Some("v2")), Pin::Loose(_)));
+        assert!(matches!(project_ref(Some("release-1.2")), Pin::Moving(_)));
         assert!(matches!(project_ref(None), Pin::Moving(_)));
         assert_eq!(project_ref(Some("$REF")), Pin::Unknown);
         assert_eq!(component_version("gitlab.com/a/b/c@1.2.3"), Pin::Pinned);

@@ -38,16 +38,42 @@ fn names_kubeconfig(w: &Word) -> bool {
 /// `kubectl config view --raw` (without `--raw`, kubectl redacts the secrets).
 pub fn reads(cmd: &Command) -> bool {
     if kube::config_subcommand(cmd) == Some("view") {
+        // `-o jsonpath=...` prints only what it selects.
+        let selects = cmd.flag_value(&["-o", "--output"]).map(|o| o.text);
         return cmd
             .flag(&["--raw"])
-            .is_some_and(|f| !f.text.ends_with("=false"));
+            .is_some_and(|f| !f.text.ends_with("=false"))
+            && selects.is_none_or(|o| {
+                (!o.contains("path=") && !o.contains("template")) || secret_path(&o)
+            });
     }
-    cmd.program().is_some_and(|p| READERS.contains(&p))
-        && cmd
-            .args()
+    let Some(program) = cmd.program().filter(|p| READERS.contains(p)) else {
+        return false;
+    };
+    let args: Vec<&Word> = cmd
+        .args()
+        .iter()
+        .take_while(|w| !w.text.starts_with('>'))
+        .collect();
+    if !args.iter().any(|w| names_kubeconfig(w)) {
+        return false;
+    }
+    // `jq`/`yq` print what their expression selects.
+    match program {
+        "jq" | "yq" => args
             .iter()
-            .take_while(|w| !w.text.starts_with('>'))
-            .any(names_kubeconfig)
+            .find(|w| !w.text.starts_with('-') && !names_kubeconfig(w))
+            .is_none_or(|e| e.text == "." || secret_path(&e.text)),
+        _ => true,
+    }
+}
+
+/// A jsonpath or jq expression that reaches the credentials.
+fn secret_path(expr: &str) -> bool {
+    let e = expr.to_ascii_lowercase();
+    ["user", "token", "key", "password", "auth", "cert"]
+        .iter()
+        .any(|s| e.contains(s))
 }
 
 /// A file the kubeconfig's content is written to by command `i`: its output redirected
