@@ -127,12 +127,18 @@ fn code_flags(program: &str) -> Option<&'static [&'static str]> {
 fn code_word(cmd: &Command) -> Option<(usize, String)> {
     let words = &cmd.words;
     for (i, w) in words.iter().enumerate() {
-        let Some(flags) = code_flags(&w.text) else {
+        let Some(flags) = code_flags(&w.text).filter(|_| executes_at(cmd, i)) else {
             continue;
         };
+        // `su user -c ...`: su takes its user before the options.
+        let takes_user = matches!(base(&w.text), "su" | "runuser");
         let mut j = i + 1;
         while let Some(opt) = words.get(j) {
             let t = opt.text.as_str();
+            if takes_user && !t.starts_with('-') {
+                j += 1;
+                continue;
+            }
             if !t.starts_with('-') || t == "-" || t == "--" {
                 break;
             }
@@ -154,6 +160,22 @@ fn code_word(cmd: &Command) -> Option<(usize, String)> {
     None
 }
 
+/// Programs that run the command their arguments name (`docker run IMAGE sh -c ...`,
+/// `xargs sh -c ...`, `sudo -u x bash -c ...`).
+const LAUNCHERS: &[&str] = &[
+    "docker", "podman", "nerdctl", "xargs", "sudo", "doas", "su", "runuser", "chroot", "nice",
+    "nohup", "timeout", "flock", "setsid", "stdbuf", "ionice", "nsenter", "unshare", "env", "time",
+    "sshpass", "parallel", "gosu", "su-exec", "exec",
+];
+
+/// Does the word at `i` run as a program: the command's program, the command after `--`
+/// (`kubectl exec pod -- sh`) or `find -exec`, or an argument of a launcher?
+fn executes_at(cmd: &Command, i: usize) -> bool {
+    i == 0
+        || matches!(cmd.words[i - 1].text.as_str(), "--" | "-exec" | "-execdir")
+        || cmd.program().is_some_and(|p| LAUNCHERS.contains(&p))
+}
+
 /// ssh's options that take a value.
 const SSH_VALUE_FLAGS: &str = "BbcDEeFIiJLlmOoPpQRSWw";
 
@@ -165,7 +187,11 @@ fn ssh_command_start(cmd: &Command) -> Option<usize> {
 
 /// The destination word of `ssh [options] destination ...`.
 fn ssh_destination(cmd: &Command) -> Option<usize> {
-    let i = cmd.words.iter().position(|w| base(&w.text) == "ssh")?;
+    let i = cmd
+        .words
+        .iter()
+        .enumerate()
+        .position(|(i, w)| base(&w.text) == "ssh" && executes_at(cmd, i))?;
     let mut j = i + 1;
     while let Some(w) = cmd.words.get(j) {
         let t = w.text.as_str();
@@ -188,12 +214,8 @@ fn ssh_destination(cmd: &Command) -> Option<usize> {
 /// Returns the reader's name.
 fn stdin_script_reader(cmd: &Command) -> Option<String> {
     let words = &cmd.words;
-    let container = cmd
-        .program()
-        .is_some_and(|p| matches!(p, "docker" | "podman" | "nerdctl"));
     for (i, w) in words.iter().enumerate() {
-        let after_exec = i == 0 || words[i - 1].text == "--" || container;
-        if !after_exec || !is_shell(&w.text) {
+        if !executes_at(cmd, i) || !is_shell(&w.text) {
             continue;
         }
         let rest = &words[i + 1..];
@@ -416,6 +438,10 @@ mod tests {
         assert!(sinks("sh -c 'echo \"$1\"' sh \"$A\"").is_empty());
         assert_eq!(sinks("kubectl exec p -- sh -c \"x $A\""), ["A"]);
         assert!(sinks("kubectl exec p -- echo \"$A\"").is_empty());
+        assert!(sinks("echo sh -c \"$A\"").is_empty());
+        assert_eq!(sinks("su deploy -c \"run $A\""), ["A"]);
+        assert_eq!(sinks("docker run --rm alpine sh -c \"x $A\""), ["A"]);
+        assert!(sinks("rsync -e ssh ./d/ host:/srv/$A").is_empty());
     }
 
     #[test]

@@ -130,11 +130,31 @@ fn workflow_admits_mr(p: &Pipeline) -> bool {
     rules_admit_mr(rules, Some(true)) == Some(true)
 }
 
+/// The project has merge request pipelines: `workflow:rules` creates them, or (without
+/// `workflow:rules`) a job's rules or `only` ask for them.
+fn mr_pipelines(p: &Pipeline) -> bool {
+    let has_workflow_rules = p
+        .root_get("workflow")
+        .and_then(|w| w.get("rules"))
+        .is_some();
+    if has_workflow_rules {
+        return workflow_admits_mr(p);
+    }
+    p.visible_jobs()
+        .any(|j| match j.node.get("rules").and_then(|r| r.as_seq()) {
+            Some(rules) => rules_admit_mr(rules, Some(false)) == Some(true),
+            None => j
+                .node
+                .get("only")
+                .is_some_and(|o| canon(o).contains("merge_requests")),
+        })
+}
+
 /// The job can be in a merge request pipeline.
 pub fn runs_in_mr(p: &Pipeline, job: &Job) -> bool {
     if let Some(rules) = job.node.get("rules").and_then(|r| r.as_seq()) {
-        // A rule without `if` holds in every pipeline `workflow` creates.
-        return rules_admit_mr(rules, Some(workflow_admits_mr(p))) == Some(true);
+        // A rule without `if` holds in every pipeline there is.
+        return rules_admit_mr(rules, Some(mr_pipelines(p))) == Some(true);
     }
     if let Some(only) = job.node.get("only") {
         return canon(only).contains("merge_requests");
