@@ -285,6 +285,11 @@ pub fn own_kubeconfig_besides(cmd: &Command, ignored: Option<&str>) -> bool {
     tool(cmd).is_none() && cmd.words.iter().any(|w| mentions(&w.text))
 }
 
+/// A flag of kubectl, helm or flux that takes the next word as its value.
+pub fn takes_value(flag: &str) -> bool {
+    VALUE_FLAGS.contains(&flag)
+}
+
 static AGENT_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$").expect("valid regex"));
 static PATH_SEGMENT: LazyLock<Regex> =

@@ -4,6 +4,7 @@
 
 pub mod kube;
 pub mod shell;
+pub mod taint;
 pub mod vars;
 
 use crate::load::yaml::Style;
@@ -29,6 +30,13 @@ pub struct Word {
 pub struct VarUse {
     pub name: String,
     pub span: Span,
+    /// Inside double quotes (the value is not split into words).
+    pub quoted: bool,
+    /// The index in [`Command::words`] of the word it is in (`None`: in an assignment
+    /// or the heredoc).
+    pub word: Option<usize>,
+    /// In the command's heredoc, which the shell expands before the command reads it.
+    pub heredoc: bool,
 }
 
 /// A variable set by the script itself (`export X=...`, `X=...`).
@@ -55,6 +63,8 @@ pub struct Command {
     pub vars: Vec<VarUse>,
     /// The span is the command's own text (not only the enclosing scalar).
     pub exact: bool,
+    /// Run through `eval`: its words are parsed as shell code again.
+    pub eval: bool,
 }
 
 impl Command {
@@ -220,6 +230,7 @@ fn convert(
     let mut words: &[shell::RawWord] = &raw.words;
     let mut assignments = Vec::new();
     let mut export = false;
+    let mut eval = false;
     while let Some(first) = words.first() {
         let t = first.text.as_str();
         if KEYWORDS.contains(&t) {
@@ -242,7 +253,9 @@ fn convert(
         } else if export {
             // `export NAME` without a value: nothing to record.
             words = &words[1..];
-        } else if WRAPPERS.contains(&t) {
+        } else if WRAPPERS.contains(&t) && words.len() > 1 {
+            // (A wrapper alone, as a bare `env`, is the program itself.)
+            eval |= t == "eval";
             words = &words[1..];
             while words
                 .first()
@@ -290,7 +303,19 @@ fn convert(
         .map(|v| VarUse {
             name: v.name.clone(),
             span: locate(v.start, v.end).0,
+            quoted: v.quoted,
+            word: words
+                .iter()
+                .position(|w| w.start <= v.start && v.start < w.end),
+            heredoc: false,
         })
+        .chain(raw.heredoc_vars.iter().map(|v| VarUse {
+            name: v.name.clone(),
+            span: locate(v.start, v.end).0,
+            quoted: true,
+            word: None,
+            heredoc: true,
+        }))
         .collect();
     // `sh -c 'script'`, `bash -ec "script"`.
     let mut inner = None;
@@ -323,6 +348,7 @@ fn convert(
         nested: raw.nested,
         vars,
         exact,
+        eval,
     };
     (Some(cmd), inner)
 }

@@ -22,6 +22,8 @@ pub struct RawVar {
     pub name: String,
     pub start: usize,
     pub end: usize,
+    /// Inside double quotes (no word splitting or globbing of the value).
+    pub quoted: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -34,6 +36,8 @@ pub struct RawCommand {
     pub or_next: bool,
     /// Found inside `sh -c`, `$(...)` or backquotes.
     pub nested: bool,
+    /// Variables the shell expands in the command's heredoc (its delimiter unquoted).
+    pub heredoc_vars: Vec<RawVar>,
 }
 
 #[derive(Debug, Default)]
@@ -56,7 +60,18 @@ const MAX_NESTING: usize = 8;
 struct State {
     cmd: RawCommand,
     word: Option<RawWord>,
-    heredocs: Vec<(String, bool)>,
+    heredocs: Vec<Heredoc>,
+}
+
+/// A heredoc whose body follows the next line break.
+struct Heredoc {
+    delim: String,
+    /// `<<-`: leading tabs removed.
+    strip: bool,
+    /// The delimiter is unquoted: the shell expands `$VAR` in the body.
+    expands: bool,
+    /// The index in `Lexed::commands` of the command it feeds.
+    owner: Option<usize>,
 }
 
 impl State {
@@ -92,6 +107,9 @@ impl State {
         if !cmd.words.is_empty() {
             cmd.nested = nested;
             out.commands.push(cmd);
+            for h in self.heredocs.iter_mut().filter(|h| h.owner.is_none()) {
+                h.owner = Some(out.commands.len() - 1);
+            }
         } else if let Some(last) = out.commands.last_mut() {
             // `a | \n b`: keep the flags on the previous command.
             last.piped |= cmd.piped;
@@ -181,6 +199,7 @@ fn dollar(chars: &[PosChar], i: usize, st: &mut State, out: &mut Lexed, depth: u
                     name,
                     start: pos,
                     end: end_pos,
+                    quoted: false,
                 });
             }
             for &(c, p) in &chars[i..end.min(chars.len())] {
@@ -202,6 +221,7 @@ fn dollar(chars: &[PosChar], i: usize, st: &mut State, out: &mut Lexed, depth: u
                 name,
                 start: pos,
                 end: end_pos,
+                quoted: false,
             });
             for &(c, p) in &chars[i..j] {
                 st.push_char(c, p, width(c));
@@ -233,7 +253,9 @@ fn lex_chars(chars: &[PosChar], nested: bool, depth: usize, out: &mut Lexed) {
                 st.end_command(out, nested);
                 i += 1;
                 // Skip heredoc bodies.
-                for (delim, strip) in std::mem::take(&mut st.heredocs) {
+                for h in std::mem::take(&mut st.heredocs) {
+                    let (delim, strip) = (h.delim, h.strip);
+                    let body_start = i;
                     loop {
                         let start = i;
                         while i < chars.len() && chars[i].0 != '\n' {
@@ -249,6 +271,10 @@ fn lex_chars(chars: &[PosChar], nested: bool, depth: usize, out: &mut Lexed) {
                         if line == delim || i >= chars.len() {
                             break;
                         }
+                    }
+                    if let (true, Some(k)) = (h.expands, h.owner) {
+                        let vars = body_vars(&chars[body_start..i.min(chars.len())]);
+                        out.commands[k].heredoc_vars.extend(vars);
                     }
                 }
             }
@@ -329,16 +355,24 @@ fn lex_chars(chars: &[PosChar], nested: bool, depth: usize, out: &mut Lexed) {
                         j += 1;
                     }
                     let mut delim = String::new();
+                    let mut expands = true;
                     while j < chars.len()
                         && !matches!(chars[j].0, ' ' | '\t' | '\n' | ';' | '|' | '&' | ')')
                     {
                         if !matches!(chars[j].0, '\'' | '"' | '\\') {
                             delim.push(chars[j].0);
+                        } else {
+                            expands = false;
                         }
                         j += 1;
                     }
                     if !delim.is_empty() {
-                        st.heredocs.push((delim, strip));
+                        st.heredocs.push(Heredoc {
+                            delim,
+                            strip,
+                            expands,
+                            owner: None,
+                        });
                     }
                     i = j;
                     continue;
@@ -385,6 +419,7 @@ fn lex_chars(chars: &[PosChar], nested: bool, depth: usize, out: &mut Lexed) {
             }
             '"' => {
                 st.touch(pos, pos + 1);
+                let first_var = st.cmd.vars.len();
                 let mut j = i + 1;
                 while j < chars.len() && chars[j].0 != '"' {
                     let (d, p) = chars[j];
@@ -410,6 +445,9 @@ fn lex_chars(chars: &[PosChar], nested: bool, depth: usize, out: &mut Lexed) {
                 if j < chars.len() {
                     st.touch(pos, chars[j].1 + 1);
                 }
+                for v in &mut st.cmd.vars[first_var..] {
+                    v.quoted = true;
+                }
                 i = j + 1;
             }
             '$' => i = dollar(chars, i, &mut st, out, depth),
@@ -421,6 +459,41 @@ fn lex_chars(chars: &[PosChar], nested: bool, depth: usize, out: &mut Lexed) {
         }
     }
     st.end_command(out, nested);
+}
+
+/// The variables `$NAME` and `${NAME}` of a heredoc body (`\$` escapes).
+fn body_vars(chars: &[PosChar]) -> Vec<RawVar> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i].0 {
+            '\\' => i += 2,
+            '$' => {
+                let braced = chars.get(i + 1).is_some_and(|c| c.0 == '{');
+                let from = i + 1 + usize::from(braced);
+                let mut j = from;
+                while j < chars.len() && is_name_char(chars[j].0) {
+                    j += 1;
+                }
+                if j > from && is_name_start(chars[from].0) {
+                    let last = if braced && chars.get(j).is_some_and(|c| c.0 == '}') {
+                        j
+                    } else {
+                        j - 1
+                    };
+                    out.push(RawVar {
+                        name: chars[from..j].iter().map(|c| c.0).collect(),
+                        start: chars[i].1,
+                        end: chars[last].1 + width(chars[last].0),
+                        quoted: true,
+                    });
+                }
+                i = j.max(i + 1);
+            }
+            _ => i += 1,
+        }
+    }
+    out
 }
 
 fn backquote(chars: &[PosChar], i: usize, st: &mut State, out: &mut Lexed, depth: usize) -> usize {
@@ -496,6 +569,34 @@ mod tests {
                 vec!["echo", "done"]
             ]
         );
+    }
+
+    #[test]
+    fn marks_double_quoted_variables() {
+        let l = lex("echo \"$A\" $B '$C'");
+        let vars: Vec<(&str, bool)> = l.commands[0]
+            .vars
+            .iter()
+            .map(|v| (v.name.as_str(), v.quoted))
+            .collect();
+        assert_eq!(vars, [("A", true), ("B", false)]);
+    }
+
+    #[test]
+    fn expanding_heredocs_give_their_variables_to_their_command() {
+        let text = "cat <<EOF | sh\necho $A ${B} \\$C\nEOF\ncat <<'EOF'\necho $D\nEOF";
+        let l = lex(text);
+        let names: Vec<&str> = l.commands[0]
+            .heredoc_vars
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect();
+        assert_eq!(names, ["A", "B"]);
+        assert_eq!(
+            &text[l.commands[0].heredoc_vars[1].start..l.commands[0].heredoc_vars[1].end],
+            "${B}"
+        );
+        assert!(l.commands.iter().skip(1).all(|c| c.heredoc_vars.is_empty()));
     }
 
     #[test]

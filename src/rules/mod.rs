@@ -20,6 +20,7 @@ mod invalid_inputs;
 mod invalid_yaml;
 mod reference_circular;
 mod reference_not_found;
+pub mod security;
 pub mod shellcheck;
 pub mod suppression_malformed;
 pub mod suppression_unused;
@@ -176,6 +177,13 @@ pub static RULES: &[&dyn Rule] = &[
     &deploy::on_stop_delete_not_idempotent::OnStopDeleteNotIdempotent,
     &deploy::tls_verify_disabled::TlsVerifyDisabled,
     &deploy::secret_create_not_idempotent::SecretCreateNotIdempotent,
+    &security::script_injection::ScriptInjection,
+    &security::argument_injection::ArgumentInjection,
+    &security::kubeconfig_printed::KubeconfigPrinted,
+    &security::kubeconfig_in_artifacts::KubeconfigInArtifacts,
+    &security::mr_deploys_production::MrDeploysProduction,
+    &security::agent_access_as_agent::AgentAccessAsAgent,
+    &security::include_not_pinned::IncludeNotPinned,
     // -- KAS500: ShellCheck on job scripts --
     &shellcheck::Shellcheck,
     // -- KAS9xx: kaslint itself --

@@ -1,0 +1,80 @@
+//! KAS405: a job prints its kubeconfig, or every variable, into the job log.
+
+use super::kubeconfig;
+use crate::diagnostic::Diagnostic;
+use crate::rules::deploy::{deploy_rule, Facts};
+use crate::rules::Context;
+
+deploy_rule!(
+    job KubeconfigPrinted,
+    "KAS405",
+    "kubeconfig-printed",
+    Warning,
+    "a job that holds cluster access prints its kubeconfig or every variable into the log"
+);
+
+/// Values `CI_DEBUG_TRACE` takes as true (the runner's `strconv.ParseBool`).
+const TRUE: &[&str] = &["true", "True", "TRUE", "t", "T", "1"];
+
+/// Programs that keep the whole of their input in the log.
+const PASS_THROUGH: &[&str] = &["sort", "cat", "tee", "less", "more", "column"];
+
+impl KubeconfigPrinted {
+    fn check_facts(
+        &self,
+        _cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let cmds = &f.script.commands;
+        let agent = super::uses_agent(f);
+        for (i, cmd) in cmds.iter().enumerate() {
+            // Output that goes to a file or another program is not in the log.
+            let to_log = !cmd.piped && !cmd.words.iter().any(|w| w.text.starts_with('>'));
+            if kubeconfig::reads(cmd) && to_log && !cmd.nested {
+                out.push(
+                    Diagnostic::new(&META, cmd.span, "prints the kubeconfig into the job log: its tokens are readable by anyone who can read the log, unless masking happens to cover them")
+                        .label("kubeconfig printed")
+                        .job(job.name.clone())
+                        .help("print what you need without the credentials: `kubectl config get-contexts`, or `kubectl config view` (which redacts them)"),
+                );
+                continue;
+            }
+            let dump = match cmd.program() {
+                Some("env" | "printenv") => cmd.args().is_empty(),
+                Some("set") => cmd.args().is_empty(),
+                _ => false,
+            };
+            let whole = !cmd.piped
+                || cmds
+                    .get(i + 1)
+                    .and_then(|n| n.program())
+                    .is_some_and(|p| PASS_THROUGH.contains(&p));
+            let redirected = cmd.words.iter().any(|w| w.text.starts_with('>'));
+            if agent && dump && whole && !redirected {
+                out.push(
+                    Diagnostic::new(&META, cmd.span, format!("`{}` prints every variable of a job that holds cluster access into the job log", cmd.words[0].text))
+                        .label("every variable printed")
+                        .job(job.name.clone())
+                        .help("print the few variables you need by name; unmasked secrets and the kubeconfig's path and context names reach the log otherwise"),
+                );
+            }
+        }
+        if !agent {
+            return;
+        }
+        for name in ["CI_DEBUG_TRACE", "CI_DEBUG_SERVICES"] {
+            for def in f.vars.defs(name) {
+                if def.value.as_deref().is_some_and(|v| TRUE.contains(&v)) {
+                    out.push(
+                        Diagnostic::new(&META, def.span, format!("`{name}` is true in a job that holds cluster access: the log shows every variable's value"))
+                            .label("debug trace on")
+                            .job(job.name.clone())
+                            .help("turn it on only in a job without cluster access, and for one run; GitLab documents it as a security risk"),
+                    );
+                }
+            }
+        }
+    }
+}

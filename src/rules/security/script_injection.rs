@@ -1,0 +1,95 @@
+//! KAS403: a value someone outside the project chooses is parsed as shell code.
+
+use crate::analysis::taint::{self, Controlled};
+use crate::diagnostic::Diagnostic;
+use crate::load::Span;
+use crate::rules::deploy::{deploy_rule, Facts};
+use crate::rules::Context;
+
+deploy_rule!(
+    job ScriptInjection,
+    "KAS403",
+    "script-injection",
+    Warning,
+    "a value an attacker chooses (branch name, commit message, MR title) is parsed as code"
+);
+
+/// `` `$V` `` or `` `$V` (from `$CI_COMMIT_BRANCH`) ``, and who chooses it.
+pub fn described(name: &str, origin: &Controlled) -> String {
+    if name == origin.name {
+        format!("`${name}` (chosen by {})", origin.by)
+    } else {
+        format!(
+            "`${name}`, which holds `${}` (chosen by {}),",
+            origin.name, origin.by
+        )
+    }
+}
+
+impl ScriptInjection {
+    fn check_facts(
+        &self,
+        cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let mut seen: Vec<Span> = Vec::new();
+        for r in taint::reparsed(&f.script) {
+            let Some(origin) = taint::origin(&f.vars, &r.var.name) else {
+                continue;
+            };
+            if seen.contains(&r.var.span) {
+                continue;
+            }
+            seen.push(r.var.span);
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    r.var.span,
+                    format!("{} is parsed as code {}", described(&r.var.name, origin), r.sink),
+                )
+                .label("a `;`, `$(...)` or backquote in the value runs as a command")
+                .related(f.script.commands[r.command].span, "the value is parsed again here")
+                .job(job.name.clone())
+                .help("pass the value as data: an argument or environment variable the inner script quotes (`sh -c 'deploy \"$1\"' _ \"$CI_COMMIT_BRANCH\"`), never inside the code text"),
+            );
+        }
+        self.expand_vars(cx, job, f, &mut seen, out);
+    }
+
+    /// `$[[ inputs.x | expand_vars ]]` pastes variable values into the script's text.
+    fn expand_vars(
+        &self,
+        cx: &Context<'_>,
+        job: &crate::model::Job,
+        f: &Facts<'_>,
+        seen: &mut Vec<Span>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        for cmd in &f.script.commands {
+            let text = &cx.pipeline.sources.get(cmd.span.file).text;
+            let Some(slice) = text.get(cmd.span.range()) else {
+                continue;
+            };
+            for (start, end, input) in taint::expand_vars_inputs(slice) {
+                let at = cmd.span.start as usize;
+                let span = Span::new(cmd.span.file, at + start, at + end);
+                if seen.contains(&span) {
+                    continue;
+                }
+                seen.push(span);
+                out.push(
+                    Diagnostic::new(
+                        &META,
+                        span,
+                        format!("input `{input}` with `expand_vars` pastes variable values into the script's text before the shell parses it"),
+                    )
+                    .label("a value holding `$CI_COMMIT_BRANCH` or another chosen value becomes code")
+                    .job(job.name.clone())
+                    .help("pass the input through a job variable (`variables: {VALUE: $[[ inputs.x ]]}`) and quote `\"$VALUE\"` in the script"),
+                );
+            }
+        }
+    }
+}
