@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod data;
 pub mod diagnostic;
+pub mod fetch;
 pub mod folders;
 pub mod generate;
 pub mod load;
