@@ -36,6 +36,20 @@ pub struct Settings {
     pub verbose: bool,
     /// Compute each finding's symbolic key path (for baselines).
     pub key_paths: bool,
+    /// `[includes]`: the server and templates folder project, component, template and
+    /// remote includes are read from, and the reader built from them for this run.
+    pub includes: Includes,
+}
+
+/// `[includes]` in `kaslint.toml`, and the reader the CLI builds from it.
+#[derive(Debug, Clone, Default)]
+pub struct Includes {
+    /// The GitLab server (default: `$CI_SERVER_URL`, else gitlab.com).
+    pub server: Option<String>,
+    /// A folder of GitLab's CI templates.
+    pub templates: Option<PathBuf>,
+    /// The reader (cache, and network when asked); `None`: includes are not read.
+    pub reader: Option<std::sync::Arc<crate::fetch::Includes>>,
 }
 
 /// ShellCheck use: `Auto` runs it when found (an info note otherwise), `Off` never,
@@ -74,6 +88,7 @@ impl Default for Settings {
             shellcheck: Shellcheck::default(),
             verbose: false,
             key_paths: false,
+            includes: Includes::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ use super::project::{resolve_ref, tree, tree_file};
 use super::store::RefRecord;
 use super::{ComponentInfo, Context, FetchError, Fetched, Request, Source};
 
+#[derive(Debug)]
 pub struct ComponentSource;
 
 pub const LATEST: &str = "~latest";

@@ -117,15 +117,20 @@ pub enum FetchError {
     /// The fetch failed for a reason that says nothing about the pipeline (network,
     /// credentials, a corrupt cache entry, a nested template the API cannot serve).
     Unavailable(String),
-    /// GitLab would refuse the include too (a missing ref or file, an integrity
-    /// mismatch, an HTTP error): an error, in GitLab's words.
+    /// GitLab would refuse the include too because what it names does not exist (a
+    /// project ref or file, a component, an HTTP error): an error, in GitLab's words.
     Refused(String),
+    /// GitLab would refuse the content (an integrity mismatch, past the size limit).
+    Invalid(String),
 }
 
 impl FetchError {
     pub fn message(&self) -> &str {
         match self {
-            FetchError::NotCached(m) | FetchError::Unavailable(m) | FetchError::Refused(m) => m,
+            FetchError::NotCached(m)
+            | FetchError::Unavailable(m)
+            | FetchError::Refused(m)
+            | FetchError::Invalid(m) => m,
         }
     }
 }
@@ -184,6 +189,7 @@ pub fn fqdn_of(server: &str) -> String {
 }
 
 /// The four sources behind one entry point.
+#[derive(Debug)]
 pub struct Includes {
     pub ctx: Context,
     project: project::ProjectSource,

@@ -9,6 +9,7 @@ use super::git::{self, RemoteRef};
 use super::store::{self, RefRecord, TreeFile};
 use super::{not_cached, Context, FetchError, Fetched, Mode, Request, Source, Tree};
 
+#[derive(Debug)]
 pub struct ProjectSource;
 
 impl Source for ProjectSource {

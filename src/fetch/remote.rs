@@ -8,6 +8,7 @@ use super::http::{self, HttpError};
 use super::store::{self, TreeFile};
 use super::{not_cached, Context, FetchError, Fetched, Mode, Request, Source};
 
+#[derive(Debug)]
 pub struct RemoteSource;
 
 /// The SHA-256 digest an `integrity` value names, if it is well formed.
@@ -33,7 +34,7 @@ fn failure(url: &str, e: HttpError) -> FetchError {
         HttpError::Socket(detail) => FetchError::Unavailable(format!(
             "Remote file `{url}` could not be fetched because of a socket error! ({detail})"
         )),
-        HttpError::TooLarge => FetchError::Refused(format!(
+        HttpError::TooLarge => FetchError::Invalid(format!(
             "Remote file `{url}` is larger than GitLab's limit of {} bytes",
             http::MAX_BYTES
         )),
@@ -44,7 +45,7 @@ fn failure(url: &str, e: HttpError) -> FetchError {
 }
 
 pub fn mismatch(url: &str) -> FetchError {
-    FetchError::Refused(format!("Remote file `{url}` failed integrity check!"))
+    FetchError::Invalid(format!("Remote file `{url}` failed integrity check!"))
 }
 
 impl Source for RemoteSource {

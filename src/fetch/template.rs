@@ -9,6 +9,7 @@ use super::http;
 use super::store::{self, TreeFile};
 use super::{not_cached, Context, FetchError, Fetched, Mode, Request, Source};
 
+#[derive(Debug)]
 pub struct TemplateSource;
 
 const SUFFIX: &str = ".gitlab-ci.yml";
