@@ -214,13 +214,14 @@ fn relate_fetched(pipeline: &Pipeline, diagnostics: &mut [crate::diagnostic::Dia
         let Some(f) = pipeline.fetched.iter().find(|f| f.file == d.primary.file) else {
             continue;
         };
+        let text = match &f.note {
+            Some(note) => format!("included here; {note}"),
+            None => "included here".into(),
+        };
         d.related.push(crate::diagnostic::Label {
             span: f.included_at,
-            text: "included here".into(),
+            text,
         });
-        if d.help.is_none() {
-            d.help.clone_from(&f.note);
-        }
     }
 }
 

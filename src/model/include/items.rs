@@ -347,7 +347,7 @@ fn is_duration(s: &str) -> bool {
     }
     let words: Vec<&str> = spaced.split_whitespace().filter(|w| *w != "and").collect();
     !words.is_empty()
-        && words.len() % 2 == 0
+        && words.len().is_multiple_of(2)
         && words.chunks(2).all(|pair| {
             pair[0].parse::<f64>().is_ok()
                 && (UNITS.contains(&pair[1])
