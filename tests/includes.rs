@@ -598,3 +598,24 @@ fn corpus_templates_checked_with_the_templates_folder() {
     // Most templates they include are in the folder and were read.
     assert!(read * 2 > files.len(), "{read} of {}", files.len());
 }
+
+/// `include:artifact` is refused in a top-level pipeline (no parent), accepted in a file
+/// that is not the pipeline's entry (a child pipeline's configuration).
+#[test]
+fn artifact_includes_only_in_child_pipelines() {
+    let t = Tmp::new("artifact");
+    let include =
+        "include:\n  - artifact: generated.yml\n    job: generate\nchild-job:\n  script: [echo]\n";
+    let repo = repository(&t.0, include, "");
+    std::fs::write(repo.join("child.yml"), include).unwrap();
+    let cache = t.0.join("cache");
+    let (top, _) = check(&repo, &cache, &[], false);
+    let refused = find(&top, "KAS007");
+    assert_eq!(refused.len(), 1, "{top:#?}");
+    assert_eq!(
+        refused[0]["message"],
+        "Including configs from artifacts is only allowed when triggering child pipelines"
+    );
+    let (child, _) = check(&repo, &cache, &["child.yml"], false);
+    assert!(find(&child, "KAS007").is_empty(), "{child:#?}");
+}

@@ -175,10 +175,16 @@ fn item(node: &NodeRef, entry_pipeline: bool) -> Option<Item> {
             ))
         }
     }
-    if let Some(message) = integrity_problem(node).or_else(|| cache_problem(node)) {
-        return Some(Item::Invalid(node.span, message));
-    }
     let text = |k: &str| map.get(k).and_then(|v| v.scalar_text());
+    if let Some(message) = integrity_problem(node).or_else(|| cache_problem(node)) {
+        // Refused, and still nothing it may define is reported missing.
+        let kind = SUBKEYS
+            .into_iter()
+            .find(|k| map.contains_key(k))
+            .unwrap_or("local");
+        let u = unresolved(kind, text(kind).unwrap_or_default(), node.span);
+        return Some(Item::InvalidOther(u, message));
+    }
     let inputs = map.get("inputs").cloned();
     let conditional = map.contains_key("rules");
     if let Some(local) = map.get("local") {
