@@ -405,7 +405,16 @@ fn remote_includes_with_good_and_bad_integrity() {
     );
     // Nothing of the refused file is used, and its absence is no false error.
     assert!(find(&findings, "KAS202").is_empty());
+    unblock(&base);
+    unblock(&base);
     server.join().unwrap();
+}
+
+/// A connection to a test server that still waits for requests, so that its thread
+/// ends even when kaslint made fewer requests than expected (never a hanging test).
+fn unblock(base: &str) {
+    let addr = base.trim_start_matches("http://");
+    let _ = std::net::TcpStream::connect(addr);
 }
 
 /// `check --fetch` against the second request the test server still answers.
@@ -618,4 +627,122 @@ fn artifact_includes_only_in_child_pipelines() {
     );
     let (child, _) = check(&repo, &cache, &["child.yml"], false);
     assert!(find(&child, "KAS007").is_empty(), "{child:#?}");
+}
+
+/// A server on 127.0.0.1 that records each request's head and answers `status`.
+fn recording_server(
+    status: &'static str,
+    requests: usize,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    std::thread::JoinHandle<()>,
+) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let handle = std::thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = String::new();
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+                head.push_str(&h);
+            }
+            log.lock().unwrap().push(head);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    (base, seen, handle)
+}
+
+/// In GitLab CI the job token reaches the instance that issued it, as a header, and
+/// nowhere else: not another host, not the output, not the cache.
+#[test]
+fn the_job_token_goes_to_its_own_server_only() {
+    let t = Tmp::new("token");
+    let token = "job-token-7f3a9c";
+    let (gitlab, gitlab_seen, gitlab_thread) = recording_server("403 Forbidden", 1);
+    let (other, other_seen, other_thread) = recording_server("404 Not Found", 1);
+    let pipeline = format!(
+        "include:\n  - project: ops/ci\n    file: deploy.yml\n  - remote: {other}/ci/x.yml\nbuild:\n  script: [make]\n"
+    );
+    let repo = repository(&t.0, &pipeline, "");
+    let cache = t.0.join("cache");
+    let out = Command::new(env!("CARGO_BIN_EXE_kaslint"))
+        .args(["fetch"])
+        .current_dir(&repo)
+        .env("XDG_CACHE_HOME", &cache)
+        .env("HOME", &cache)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("CI_SERVER_URL", &gitlab)
+        .env("CI_JOB_TOKEN", token)
+        .output()
+        .unwrap();
+    unblock(&gitlab);
+    unblock(&other);
+    gitlab_thread.join().unwrap();
+    other_thread.join().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("gitlab-ci-token:{token}"));
+    let gitlab_head = gitlab_seen.lock().unwrap().join("\n");
+    assert!(
+        gitlab_head.contains(&format!("Authorization: Basic {basic}")),
+        "{gitlab_head}"
+    );
+    let other_head = other_seen.lock().unwrap().join("\n").to_lowercase();
+    assert!(!other_head.contains("authorization"), "{other_head}");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !printed.contains(token) && !printed.contains(&basic),
+        "{printed}"
+    );
+    for file in walk(&cache) {
+        let bytes = std::fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(token) && !text.contains(&basic),
+            "{}",
+            file.display()
+        );
+        assert!(!file.to_string_lossy().contains(token));
+    }
+}
+
+/// Two processes filling the same cache at once: both succeed, the cache is whole.
+#[test]
+fn two_processes_share_the_cache() {
+    let t = Tmp::new("shared");
+    let server = component_server(&t.0);
+    let pipeline = "include:\n  - component: $CI_SERVER_FQDN/ops/components/deploy@1.2\n";
+    let repo = repository(&t.0, pipeline, &config_for(&server));
+    let cache = t.0.join("cache");
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_kaslint"))
+            .arg("fetch")
+            .current_dir(&repo)
+            .env("XDG_CACHE_HOME", &cache)
+            .env("HOME", &cache)
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (spawn(), spawn());
+    assert!(a.wait().unwrap().success());
+    assert!(b.wait().unwrap().success());
+    let (findings, _) = check(&repo, &cache, &[], true);
+    assert_eq!(find(&findings, "KAS202").len(), 1, "{findings:#?}");
+    assert!(walk(&cache.join("kaslint/includes/tmp")).is_empty());
 }

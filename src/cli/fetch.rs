@@ -47,14 +47,14 @@ pub fn reader(s: &Settings, mode: Mode) -> Option<Arc<Includes>> {
     Some(Arc::new(Includes::new(ctx)))
 }
 
-/// `CI_JOB_TOKEN`, only for the instance that issued it (`CI_SERVER_URL`), over HTTPS,
-/// and only when git has no credential helper of its own.
+/// `CI_JOB_TOKEN`, only for the instance that issued it (`CI_SERVER_URL`, over HTTP(S)),
+/// and only when git has no credential helper of its own for it.
 fn job_token(server: &str, ci_server: Option<&str>) -> Option<String> {
     let token = std::env::var("CI_JOB_TOKEN")
         .ok()
         .filter(|t| !t.is_empty())?;
     let same = ci_server.is_some_and(|c| c.trim_end_matches('/') == server);
-    if !same || !server.starts_with("https://") {
+    if !same || !(server.starts_with("https://") || server.starts_with("http://")) {
         return None;
     }
     let helper = std::process::Command::new("git")
