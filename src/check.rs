@@ -146,6 +146,7 @@ fn build(
     problem: Option<load::FileProblem>,
     located: &Located,
     role: Role,
+    includes: Option<&crate::fetch::Includes>,
 ) -> Pipeline {
     let opts = BuildOptions {
         display_root: located.root.as_deref().map(display_of).unwrap_or_default(),
@@ -153,7 +154,7 @@ fn build(
         root_certain: located.certain,
         role,
     };
-    Pipeline::build(sources, id, problem, &opts)
+    Pipeline::build_with(sources, id, problem, &opts, includes)
 }
 
 fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>) -> FileReport {
@@ -176,6 +177,7 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
     for d in &mut diagnostics {
         d.severity = settings.severity_of(d.rule.code, d.severity);
     }
+    relate_fetched(&pipeline, &mut diagnostics);
     let mut checked = pipeline.entry;
     if let Some(only) = only_file {
         let wanted = pipeline.sources.find_path(only);
@@ -199,6 +201,27 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
         diagnostics,
         suppressed,
         checked,
+    }
+}
+
+/// A finding inside a file read from beyond the repository names the include of the
+/// repository's file that brought it in (and how a `~latest` was read).
+fn relate_fetched(pipeline: &Pipeline, diagnostics: &mut [crate::diagnostic::Diagnostic]) {
+    if pipeline.fetched.is_empty() {
+        return;
+    }
+    for d in diagnostics {
+        let Some(f) = pipeline.fetched.iter().find(|f| f.file == d.primary.file) else {
+            continue;
+        };
+        let text = match &f.note {
+            Some(note) => format!("included here; {note}"),
+            None => "included here".into(),
+        };
+        d.related.push(crate::diagnostic::Label {
+            span: f.included_at,
+            text,
+        });
     }
 }
 
@@ -238,7 +261,12 @@ pub fn on_all_cores<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<
 
 /// Build and check the pipeline for one target.
 pub fn check_target(target: &Target, opts: &CheckOptions<'_>) -> Result<FileReport, IoError> {
-    let pipeline = load_target(target, opts.root.as_deref(), opts.entry.as_deref())?;
+    let pipeline = load_target_with(
+        target,
+        opts.root.as_deref(),
+        opts.entry.as_deref(),
+        opts.settings.includes.reader.as_deref(),
+    )?;
     let only = match &pipeline {
         Loaded::Within(_, file) => Some(file.clone()),
         Loaded::Alone(_) => None,
@@ -268,6 +296,17 @@ pub fn load_target(
     root: Option<&Path>,
     entry: Option<&Path>,
 ) -> Result<Loaded, IoError> {
+    load_target_with(target, root, entry, None)
+}
+
+/// [`load_target`], reading project, component, template and remote includes through
+/// `includes`.
+pub fn load_target_with(
+    target: &Target,
+    root: Option<&Path>,
+    entry: Option<&Path>,
+    includes: Option<&crate::fetch::Includes>,
+) -> Result<Loaded, IoError> {
     match target {
         Target::Stdin => {
             let mut bytes = Vec::new();
@@ -286,6 +325,7 @@ pub fn load_target(
                 problem,
                 &located,
                 Role::Entry,
+                includes,
             )))
         }
         Target::File(path) => {
@@ -302,7 +342,7 @@ pub fn load_target(
                 Role::Fragment
             };
             if role == Role::Fragment && located.certain {
-                if let Some(p) = within_repository_pipeline(path, &located, entry) {
+                if let Some(p) = within_repository_pipeline(path, &located, entry, includes) {
                     return Ok(p);
                 }
             }
@@ -310,7 +350,9 @@ pub fn load_target(
             let canonical = folders::canonical(path);
             let name = path.to_string_lossy().into_owned();
             let (id, problem) = load::decode(&mut sources, name, canonical.as_deref(), bytes);
-            Ok(Loaded::Alone(build(sources, id, problem, &located, role)))
+            Ok(Loaded::Alone(build(
+                sources, id, problem, &located, role, includes,
+            )))
         }
     }
 }
@@ -320,6 +362,7 @@ fn within_repository_pipeline(
     path: &Path,
     located: &Located,
     entry: Option<&Path>,
+    includes: Option<&crate::fetch::Includes>,
 ) -> Option<Loaded> {
     let root = located.root.as_ref()?;
     let entry_path = entry
@@ -336,7 +379,7 @@ fn within_repository_pipeline(
         .to_string_lossy()
         .into_owned();
     let (id, problem) = load::decode(&mut sources, name, Some(&entry_canonical), bytes);
-    let pipeline = build(sources, id, problem, located, Role::Entry);
+    let pipeline = build(sources, id, problem, located, Role::Entry, includes);
     let included = pipeline
         .included
         .iter()

@@ -42,6 +42,17 @@ pub struct RawConfig {
     #[serde(default)]
     pub images: Vec<RawImage>,
     pub shellcheck: Option<RawShellcheck>,
+    pub includes: Option<RawIncludes>,
+}
+
+/// `[includes]`: where project, component, template and remote includes come from.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawIncludes {
+    /// The GitLab server: any base git understands (`https://`, `ssh://`, `file://`).
+    pub server: Option<String>,
+    /// A folder of GitLab's CI templates (`lib/gitlab/ci/templates`).
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -104,7 +115,9 @@ const TOP_KEYS: &[&str] = &[
     "rules",
     "images",
     "shellcheck",
+    "includes",
 ];
+const INCLUDES_KEYS: &[&str] = &["server", "templates"];
 const RULE_KEYS: &[&str] = &["severity", "disable"];
 const IMAGE_KEYS: &[&str] = &[
     "names",
@@ -132,7 +145,8 @@ pub fn parse(text: &str, path: &Path) -> Result<RawConfig, ConfigError> {
                 .iter()
                 .chain(RULE_KEYS)
                 .chain(IMAGE_KEYS)
-                .chain(SHELLCHECK_KEYS);
+                .chain(SHELLCHECK_KEYS)
+                .chain(INCLUDES_KEYS);
             if let Some(s) = crate::model::suggest(unknown, all.copied()) {
                 out.push_str(&format!(" (did you mean `{s}`?)"));
             }
@@ -211,6 +225,14 @@ pub fn apply(raw: RawConfig, path: &Path, settings: &mut Settings) -> Result<(),
         }
     }
     settings.images.extend(raw.images.into_iter().map(image));
+    if let Some(inc) = raw.includes {
+        if inc.server.is_some() {
+            settings.includes.server = inc.server;
+        }
+        if let Some(t) = inc.templates {
+            settings.includes.templates = Some(dir.join(t));
+        }
+    }
     if let Some(sc) = raw.shellcheck {
         if sc.enabled == Some(false) {
             settings.shellcheck.mode = ShellcheckMode::Off;

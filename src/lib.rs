@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod data;
 pub mod diagnostic;
+pub mod fetch;
 pub mod folders;
 pub mod generate;
 pub mod load;
@@ -46,6 +47,7 @@ pub fn run(cli: Cli) -> u8 {
             exit::CLEAN
         }
         Command::Generate(args) => generate::run(args),
+        Command::Fetch(args) => run_fetch(&args),
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => {
                 print!("{}", r.meta().doc);
@@ -131,6 +133,7 @@ fn settings_for(config: Option<&Path>, args: &CheckArgs) -> Result<settings::Set
     } else {
         cache::root_from_env()
     };
+    s.includes.reader = cli::fetch::reader(&s, cli::fetch::mode(args.fetch, args.refresh));
     Ok(s)
 }
 
@@ -328,6 +331,42 @@ fn check_all(
         check::check_target(target, &opts)
     };
     check::on_all_cores(jobs.len(), |i| run_one(&jobs[i]))
+}
+
+/// `kaslint fetch`: build each target's pipeline with the network allowed, so that the
+/// include cache holds every include; exit 2 when one could not be fetched.
+fn run_fetch(args: &CheckArgs) -> u8 {
+    let targets = match check::targets(&args.paths, args.locate.root.as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("kaslint: {}", e.0);
+            return exit::ERROR;
+        }
+    };
+    let mut failed = false;
+    for target in &targets {
+        let mut s = match settings_for(config_for(target, args).as_deref(), args) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("kaslint: {e}");
+                return exit::ERROR;
+            }
+        };
+        let mode = cli::fetch::mode(true, args.refresh);
+        s.includes.reader = cli::fetch::reader(&s, mode);
+        match cli::fetch::fetch_target(target, args.locate.root.as_deref(), &s) {
+            Ok(ok) => failed |= !ok,
+            Err(e) => {
+                eprintln!("kaslint: {e}");
+                return exit::ERROR;
+            }
+        }
+    }
+    if failed {
+        exit::ERROR
+    } else {
+        exit::CLEAN
+    }
 }
 
 fn run_config(args: &ConfigArgs) -> u8 {

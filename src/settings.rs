@@ -39,6 +39,20 @@ pub struct Settings {
     /// Where results are kept across runs (`crate::cache::root_from_env`); `None` with
     /// `--no-cache` (and by default: library callers opt in).
     pub cache: Option<PathBuf>,
+    /// `[includes]`: the server and templates folder project, component, template and
+    /// remote includes are read from, and the reader built from them for this run.
+    pub includes: Includes,
+}
+
+/// `[includes]` in `kaslint.toml`, and the reader the CLI builds from it.
+#[derive(Debug, Clone, Default)]
+pub struct Includes {
+    /// The GitLab server (default: `$CI_SERVER_URL`, else gitlab.com).
+    pub server: Option<String>,
+    /// A folder of GitLab's CI templates.
+    pub templates: Option<PathBuf>,
+    /// The reader (cache, and network when asked); `None`: includes are not read.
+    pub reader: Option<std::sync::Arc<crate::fetch::Includes>>,
 }
 
 /// ShellCheck use: `Auto` runs it when found (an info note otherwise), `Off` never,
@@ -78,6 +92,7 @@ impl Default for Settings {
             verbose: false,
             key_paths: false,
             cache: None,
+            includes: Includes::default(),
         }
     }
 }

@@ -6,6 +6,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::report::Severity;
 
+pub mod fetch;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "kaslint",
@@ -33,6 +35,9 @@ pub enum Command {
     },
     /// Generate agent-ready jobs, agent configuration and RBAC (`--list` lists templates)
     Generate(crate::generate::GenerateArgs),
+    /// Fetch the pipeline's project, component, template and remote includes into the
+    /// include cache (exit 2 when one fails); later checks read them offline
+    Fetch(CheckArgs),
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -99,6 +104,12 @@ pub struct CheckArgs {
     /// Neither read nor write the cache ($XDG_CACHE_HOME/kaslint, else ~/.cache/kaslint)
     #[arg(long)]
     pub no_cache: bool,
+    /// Fetch includes missing from the include cache before checking (network)
+    #[arg(long)]
+    pub fetch: bool,
+    /// Fetch as --fetch does, and re-resolve moving refs (branches, HEAD, ~latest, remote files)
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {

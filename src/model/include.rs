@@ -1,7 +1,11 @@
 //! `include:` resolution. Local files (exact paths and GitLab's `*`/`**` wildcards) are
 //! read from the repository root and merged first; the including file wins. Other kinds
-//! (`project`, `remote`, `template`, `component`) cannot be read offline: they are recorded
-//! so that rules know the pipeline is incomplete.
+//! (`project`, `remote`, `template`, `component`) are read through [`crate::fetch`] when
+//! it is given (from its cache, or the network when allowed; `external.rs`); what cannot
+//! be read is recorded so that rules know the pipeline is incomplete.
+
+mod external;
+mod items;
 
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
@@ -11,7 +15,10 @@ use regex::Regex;
 use super::inputs;
 use super::merge::{deep_merge, without_key};
 use super::problem::{Problem, ProblemKind};
-use crate::load::{self, FileId, NodeRef, Sources, Span, Value};
+use crate::fetch::{ComponentInfo, Includes, Tree};
+use crate::load::{self, FileId, NodeRef, Sources, Span};
+use items::{has_yaml_extension, normalise, Item};
+pub use items::{IncludeEntry, Target};
 
 /// GitLab's limit on the number of included files in one pipeline.
 pub const MAX_INCLUDES: usize = 150;
@@ -24,6 +31,18 @@ pub struct Unresolved {
     pub span: Span,
     /// GitLab refuses the location itself (reported as an error, not as unread).
     pub invalid: bool,
+    /// Why it was not read (not in the cache, a failed fetch), when it was tried.
+    pub reason: Option<String>,
+}
+
+/// A file read from beyond the repository.
+#[derive(Clone, Debug)]
+pub struct FetchedFile {
+    pub file: FileId,
+    /// The include in the repository's files that brought it in.
+    pub included_at: Span,
+    /// Something to say with its findings (how `~latest` was read offline).
+    pub note: Option<String>,
 }
 
 pub struct Resolver<'a> {
@@ -40,23 +59,19 @@ pub struct Resolver<'a> {
     pub headers: Vec<(FileId, NodeRef)>,
     /// Whether any included file uses `!reference`.
     pub has_references: bool,
+    /// The includes as written, in every file read.
+    pub entries: Vec<IncludeEntry>,
+    pub fetched: Vec<FetchedFile>,
+    /// Project, component, template and remote includes are read through this.
+    pub includes: Option<&'a Includes>,
+    /// The file belongs to a top-level pipeline (no parent: `artifact:` is refused).
+    pub entry_pipeline: bool,
     repo_files: OnceCell<Vec<String>>,
     count: usize,
-}
-
-/// One item of an `include:` list, normalised.
-enum Item {
-    Local {
-        path: String,
-        span: Span,
-        inputs: Option<NodeRef>,
-        conditional: bool,
-    },
-    Other(Unresolved),
-    Invalid(Span, String),
-    /// Unreadable offline, and invalid already (a remote address GitLab refuses): the
-    /// error, and still nothing it may define is reported missing.
-    InvalidOther(Unresolved, String),
+    /// Where local includes resolve: the repository (`None`) or a project's tree.
+    base: Vec<Option<Tree>>,
+    /// The include of a repository file that led to the file being expanded.
+    origin: Vec<Span>,
 }
 
 impl<'a> Resolver<'a> {
@@ -76,8 +91,14 @@ impl<'a> Resolver<'a> {
             included: Vec::new(),
             headers: Vec::new(),
             has_references: false,
+            entries: Vec::new(),
+            fetched: Vec::new(),
+            includes: None,
+            entry_pipeline: false,
             repo_files: OnceCell::new(),
             count: 0,
+            base: Vec::new(),
+            origin: Vec::new(),
         }
     }
 
@@ -89,13 +110,25 @@ impl<'a> Resolver<'a> {
         };
         let own = without_key(content, "include");
         let mut merged: Option<NodeRef> = None;
-        for item in normalise(&include) {
+        let mut merge = |config: NodeRef| {
+            merged = Some(match merged.take() {
+                None => config,
+                Some(m) => deep_merge(&m, &config),
+            });
+        };
+        for item in normalise(&include, self.entry_pipeline) {
+            self.entries.extend(item.entry());
             match item {
                 Item::Invalid(span, message) => {
                     self.problems
                         .push(Problem::new(ProblemKind::IncludeInvalid, span, message))
                 }
                 Item::Other(u) => self.unresolved.push(u),
+                Item::External(e) => {
+                    for config in self.external(e, chain) {
+                        merge(config);
+                    }
+                }
                 Item::InvalidOther(u, message) => {
                     self.problems
                         .push(Problem::new(ProblemKind::IncludeInvalid, u.span, message));
@@ -107,14 +140,23 @@ impl<'a> Resolver<'a> {
                     inputs,
                     conditional,
                 } => {
-                    for file in self.local_paths(&path, span, conditional) {
+                    if let Some(tree) = self.base.last().cloned().flatten() {
+                        let configs = self.local_in_tree(
+                            &tree,
+                            &path,
+                            span,
+                            inputs.as_ref(),
+                            conditional,
+                            chain,
+                        );
+                        configs.into_iter().for_each(&mut merge);
+                        continue;
+                    }
+                    for file in self.local_paths(&path) {
                         if let Some(config) =
                             self.include_file(&file, span, inputs.as_ref(), conditional, chain)
                         {
-                            merged = Some(match merged {
-                                None => config,
-                                Some(m) => deep_merge(&m, &config),
-                            });
+                            merge(config);
                         }
                     }
                 }
@@ -127,21 +169,8 @@ impl<'a> Resolver<'a> {
     }
 
     /// The repository paths an include names: itself, or the matches of a wildcard.
-    fn local_paths(&mut self, path: &str, span: Span, conditional: bool) -> Vec<String> {
-        let path = path.trim_start_matches('/').to_string();
-        if !path.contains('*') {
-            return vec![path];
-        }
-        let re = wildcard_regex(&path);
-        let matches: Vec<String> = self
-            .repo_files()
-            .iter()
-            .filter(|f| re.is_match(f))
-            .cloned()
-            .collect();
-        // GitLab accepts a wildcard that matches nothing: it includes nothing.
-        let _ = (span, conditional);
-        matches
+    fn local_paths(&mut self, path: &str) -> Vec<String> {
+        matching(path, || self.repo_files().clone())
     }
 
     fn repo_files(&self) -> &Vec<String> {
@@ -151,21 +180,21 @@ impl<'a> Resolver<'a> {
         })
     }
 
-    fn include_file(
-        &mut self,
-        path: &str,
-        span: Span,
-        inputs: Option<&NodeRef>,
-        conditional: bool,
-        chain: &mut Vec<String>,
-    ) -> Option<NodeRef> {
+    /// GitLab's checks before reading an included file: a YAML name, no variables left,
+    /// no loop, within the include limit.
+    fn admit(&mut self, path: &str, span: Span, chain: &[String]) -> bool {
+        self.name_admitted(path, span) && self.admit_nested(path, span, chain)
+    }
+
+    /// A YAML name with no variables left.
+    fn name_admitted(&mut self, path: &str, span: Span) -> bool {
         if !has_yaml_extension(path) {
             self.problems.push(Problem::new(
                 ProblemKind::IncludeInvalid,
                 span,
                 format!("Included file `{path}` does not have YAML extension!"),
             ));
-            return None;
+            return false;
         }
         if path.contains('$') {
             // Variables in include paths expand at pipeline creation time.
@@ -174,9 +203,15 @@ impl<'a> Resolver<'a> {
                 location: path.to_string(),
                 span,
                 invalid: false,
+                reason: None,
             });
-            return None;
+            return false;
         }
+        true
+    }
+
+    /// No loop, within the include limit.
+    fn admit_nested(&mut self, path: &str, span: Span, chain: &[String]) -> bool {
         if let Some(pos) = chain.iter().position(|p| p == path) {
             let cycle = chain[pos..].join(" -> ");
             self.problems.push(
@@ -189,7 +224,7 @@ impl<'a> Resolver<'a> {
                     "GitLab follows the loop until it fails with `Maximum of {MAX_INCLUDES} nested includes are allowed!`"
                 )),
             );
-            return None;
+            return false;
         }
         self.count += 1;
         if self.count > MAX_INCLUDES {
@@ -200,6 +235,20 @@ impl<'a> Resolver<'a> {
                     format!("Maximum of {MAX_INCLUDES} nested includes are allowed!"),
                 ));
             }
+            return false;
+        }
+        true
+    }
+
+    fn include_file(
+        &mut self,
+        path: &str,
+        span: Span,
+        inputs: Option<&NodeRef>,
+        conditional: bool,
+        chain: &mut Vec<String>,
+    ) -> Option<NodeRef> {
+        if !self.admit(path, span, chain) {
             return None;
         }
         let Some(root) = self.root.clone() else {
@@ -208,6 +257,7 @@ impl<'a> Resolver<'a> {
                 location: path.to_string(),
                 span,
                 invalid: false,
+                reason: None,
             });
             return None;
         };
@@ -225,6 +275,7 @@ impl<'a> Resolver<'a> {
                                 location: path.to_string(),
                                 span,
                                 invalid: false,
+                                reason: None,
                             });
                         } else if !conditional {
                             self.problems.push(Problem::new(
@@ -249,6 +300,23 @@ impl<'a> Resolver<'a> {
                 id
             }
         };
+        let empty = format!("Local file `{path}` is empty!");
+        self.expand_file(id, path, span, inputs, &empty, chain, None)
+    }
+
+    /// Merge an included file (already in `sources`): its header's inputs interpolated,
+    /// its own includes expanded with `base` as where local includes resolve.
+    #[allow(clippy::too_many_arguments)]
+    fn expand_file(
+        &mut self,
+        id: FileId,
+        path: &str,
+        span: Span,
+        inputs: Option<&NodeRef>,
+        empty: &str,
+        chain: &mut Vec<String>,
+        component: Option<&ComponentInfo>,
+    ) -> Option<NodeRef> {
         if !self.included.contains(&id) {
             self.included.push(id);
         }
@@ -263,17 +331,17 @@ impl<'a> Resolver<'a> {
             .extend(super::duplicate_problems(&parsed.duplicates));
         if let Some(p) = parsed.problem {
             if p.kind == load::FileProblemKind::Empty {
-                self.problems.push(Problem::new(
-                    ProblemKind::IncludeInvalid,
-                    span,
-                    format!("Local file `{path}` is empty!"),
-                ));
+                self.problems
+                    .push(Problem::new(ProblemKind::IncludeInvalid, span, empty));
             } else {
                 self.problems.push(included_problem(path, p));
             }
             return None;
         }
-        let content = parsed.content?;
+        let mut content = parsed.content?;
+        if let (Some(c), Some(header)) = (component, &parsed.header) {
+            content = inputs::interpolate_component(header, &content, c);
+        }
         let content = match (&parsed.header, inputs) {
             (Some(header), _) => {
                 let (content, problems) =
@@ -298,179 +366,15 @@ impl<'a> Resolver<'a> {
     }
 }
 
-fn normalise(include: &NodeRef) -> Vec<Item> {
-    let items: Vec<NodeRef> = match &include.value {
-        Value::Seq(items) => items.clone(),
-        _ => vec![include.clone()],
-    };
-    items.iter().filter_map(item).collect()
-}
-
-fn item(node: &NodeRef) -> Option<Item> {
-    if let Some(s) = node.as_str() {
-        // GitLab's `Mapper::Normalizer`: a string with a valid address is remote.
-        if !valid_address(s) {
-            return Some(Item::Local {
-                path: s.to_string(),
-                span: node.span,
-                inputs: None,
-                conditional: false,
-            });
-        }
-        return Some(remote(s, node.span));
+/// The paths `path` names: itself, or the matches of a wildcard among `files()`.
+fn matching(path: &str, files: impl FnOnce() -> Vec<String>) -> Vec<String> {
+    let path = path.trim_start_matches('/').to_string();
+    if !path.contains('*') {
+        return vec![path];
     }
-    if node.is_null() {
-        return None;
-    }
-    let Some(map) = node.as_map() else {
-        return Some(Item::Invalid(
-            node.span,
-            "Each include must be a hash or a string".into(),
-        ));
-    };
-    const SUBKEYS: [&str; 6] = [
-        "local",
-        "project",
-        "remote",
-        "template",
-        "artifact",
-        "component",
-    ];
-    let valid_subkeys = "`local`, `project`, `remote`, `template`, `artifact`, `component`";
-    match SUBKEYS.iter().filter(|k| map.contains_key(k)).count() {
-        0 => {
-            return Some(Item::Invalid(
-                node.span,
-                format!(
-                "`{}` does not have a valid subkey for include. Valid subkeys are: {valid_subkeys}",
-                inputs::to_json(node)
-            ),
-            ))
-        }
-        1 => {}
-        _ => {
-            return Some(Item::Invalid(
-                node.span,
-                format!("Each include must use only one of: {valid_subkeys}"),
-            ))
-        }
-    }
-    let text = |k: &str| map.get(k).and_then(|v| v.scalar_text());
-    let inputs = map.get("inputs").cloned();
-    let conditional = map.contains_key("rules");
-    if let Some(local) = map.get("local") {
-        return Some(match local.as_str() {
-            Some(p) => Item::Local {
-                path: p.to_string(),
-                span: local.span,
-                inputs,
-                conditional,
-            },
-            None => Item::Invalid(local.span, "include:local should be a string".into()),
-        });
-    }
-    if let Some(v) = map.get("remote") {
-        if let Some(location) = v.as_str() {
-            return Some(remote(location, v.span));
-        }
-    }
-    for kind in ["project", "remote", "template", "component"] {
-        if let Some(v) = map.get(kind) {
-            let mut location = text(kind).unwrap_or_default();
-            // The file names GitLab checks before reading anything (`File::Base`).
-            let mut names = vec![];
-            if kind == "project" {
-                if let Some(file) = map.get("file") {
-                    let files: Vec<String> = match &file.value {
-                        Value::Seq(items) => items.iter().filter_map(|i| i.scalar_text()).collect(),
-                        _ => file.scalar_text().into_iter().collect(),
-                    };
-                    location = format!("{location}: {}", files.join(", "));
-                    names = files;
-                }
-            } else if kind == "template" {
-                names.push(location.clone());
-            }
-            let u = Unresolved {
-                kind,
-                location,
-                span: v.span,
-                invalid: false,
-            };
-            let wrong = names.iter().filter(|n| !n.contains('$')).find_map(|n| {
-                if !has_yaml_extension(n) {
-                    Some(format!("Included file `{n}` does not have YAML extension!"))
-                } else if kind == "template" && !n.ends_with(".gitlab-ci.yml") {
-                    // `File::Template#template_name_valid?`
-                    Some(format!("Template file `{n}` is not a valid location!"))
-                } else {
-                    None
-                }
-            });
-            return Some(match wrong {
-                Some(message) => Item::InvalidOther(u, message),
-                None => Item::Other(u),
-            });
-        }
-    }
-    // Child pipelines can include an artifact of an earlier job (trigger:include only).
-    Some(Item::Other(Unresolved {
-        kind: "artifact",
-        location: text("artifact").unwrap_or_default(),
-        span: node.span,
-        invalid: false,
-    }))
-}
-
-/// A `remote` include, with the checks GitLab makes before fetching it
-/// (`File::Base#validate_location!`, then `File::Remote`'s address check). A location with
-/// variables is expanded at pipeline creation: not checked.
-fn remote(location: &str, span: Span) -> Item {
-    let u = Unresolved {
-        kind: "remote",
-        location: location.to_string(),
-        span,
-        invalid: false,
-    };
-    if location.contains('$') {
-        return Item::Other(u);
-    }
-    if !has_yaml_extension(location) {
-        let message = format!("Included file `{location}` does not have YAML extension!");
-        return Item::InvalidOther(u, message);
-    }
-    if !valid_address(location) {
-        let message = format!("Remote file `{location}` does not have a valid address!");
-        return Item::InvalidOther(u, message);
-    }
-    Item::Other(u)
-}
-
-/// `File::Base::YAML_ALLOWLIST_EXTENSION` on the location's file name:
-/// `/.+\.(yml|yaml)$/i`.
-fn has_yaml_extension(location: &str) -> bool {
-    // (Surrounding blanks are forgiven: saying less when unsure.)
-    let name = location.trim().trim_end_matches('/');
-    let name = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
-    [".yml", ".yaml"]
-        .iter()
-        .any(|ext| name.len() > ext.len() && name.ends_with(ext))
-}
-
-/// `Gitlab::UrlSanitizer.valid?`: the address parses with a scheme among `http`,
-/// `https`, `ssh` and `git` (compared as written, as Ruby does).
-fn valid_address(location: &str) -> bool {
-    let s = location.trim();
-    // RFC 3986's split (Addressable's): the scheme is what precedes the first `:`, when
-    // no `/`, `?` or `#` comes before it.
-    let Some(colon) = s.find(':') else {
-        return false;
-    };
-    let scheme = &s[..colon];
-    if scheme.is_empty() || scheme.contains(['/', '?', '#']) {
-        return false;
-    }
-    matches!(scheme, "http" | "https" | "ssh" | "git")
+    let re = wildcard_regex(&path);
+    // GitLab accepts a wildcard that matches nothing: it includes nothing.
+    files().into_iter().filter(|f| re.is_match(f)).collect()
 }
 
 /// A problem inside an included file, with GitLab's "`path`: " prefix.

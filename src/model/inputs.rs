@@ -188,10 +188,63 @@ fn lookup<'a>(inputs: &'a [(String, Option<NodeRef>)], name: &str) -> Option<&'a
 
 /// Returns a new node when anything changed below `node`.
 fn walk(node: &NodeRef, inputs: &[(String, Option<NodeRef>)]) -> Option<NodeRef> {
+    walk_with(node, &|n, s| substitute(n, s, inputs), &|k| {
+        splice(k, inputs)
+    })
+}
+
+/// `$[[ component.name ]]`, `.sha`, `.version`, `.reference` of a component file, for
+/// the fields its `spec:component` declares (others are left as written).
+pub fn interpolate_component(
+    header: &NodeRef,
+    content: &NodeRef,
+    c: &crate::fetch::ComponentInfo,
+) -> NodeRef {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE
+        .get_or_init(|| Regex::new(r"\$\[\[\s*component\.([a-z_]+)\s*\]\]").expect("valid regex"));
+    let declared: Vec<String> = header
+        .get("spec")
+        .and_then(|s| s.get("component"))
+        .and_then(|l| l.as_seq())
+        .map(|items| items.iter().filter_map(|i| i.scalar_text()).collect())
+        .unwrap_or_default();
+    let value = |field: &str| -> Option<&str> {
+        if !declared.iter().any(|d| d == field) {
+            return None;
+        }
+        Some(match field {
+            "name" => &c.name,
+            "sha" => &c.sha,
+            "version" => &c.version,
+            "reference" => &c.reference,
+            _ => return None,
+        })
+    };
+    let replace = |s: &str| -> String {
+        re.replace_all(s, |cap: &regex::Captures<'_>| {
+            value(&cap[1]).map_or_else(|| cap[0].to_string(), str::to_string)
+        })
+        .into_owned()
+    };
+    let text = |n: &NodeRef, s: &str| {
+        let out = replace(s);
+        (out != s).then(|| rebuild(n, Value::Str(out.into())))
+    };
+    walk_with(content, &text, &replace).unwrap_or_else(|| content.clone())
+}
+
+/// [`walk`] with the text of strings and of keys changed by `value` and `key`.
+fn walk_with(
+    node: &NodeRef,
+    value: &dyn Fn(&NodeRef, &str) -> Option<NodeRef>,
+    key_fn: &dyn Fn(&str) -> String,
+) -> Option<NodeRef> {
     match &node.value {
-        Value::Str(s) if s.contains("$[[") => substitute(node, s, inputs),
+        Value::Str(s) if s.contains("$[[") => value(node, s),
         Value::Seq(items) => {
-            let new: Vec<Option<NodeRef>> = items.iter().map(|i| walk(i, inputs)).collect();
+            let new: Vec<Option<NodeRef>> =
+                items.iter().map(|i| walk_with(i, value, key_fn)).collect();
             if new.iter().all(Option::is_none) {
                 return None;
             }
@@ -203,21 +256,23 @@ fn walk(node: &NodeRef, inputs: &[(String, Option<NodeRef>)]) -> Option<NodeRef>
             Some(rebuild(node, Value::Seq(items)))
         }
         Value::Map(map) => {
-            let new: Vec<Option<NodeRef>> =
-                map.iter().map(|(_, e)| walk(&e.value, inputs)).collect();
+            let new: Vec<Option<NodeRef>> = map
+                .iter()
+                .map(|(_, e)| walk_with(&e.value, value, key_fn))
+                .collect();
             let key_changes = map.keys().any(|k| k.contains("$[["));
             if !key_changes && new.iter().all(Option::is_none) {
                 return None;
             }
             let mut out = Map::default();
             for ((key, entry), new) in map.iter().zip(new) {
-                let key = if key.contains("$[[") {
-                    splice(key, inputs)
+                let new_key = if key.contains("$[[") {
+                    key_fn(key)
                 } else {
                     key.clone()
                 };
                 out.insert(
-                    key,
+                    new_key,
                     Entry {
                         key_span: entry.key_span,
                         value: new.unwrap_or_else(|| entry.value.clone()),

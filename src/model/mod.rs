@@ -51,6 +51,10 @@ pub struct Pipeline {
     pub problems: Vec<Problem>,
     pub unresolved: Vec<include::Unresolved>,
     pub included: Vec<FileId>,
+    /// Every include as written (kind, location, ref, integrity, span), in every file.
+    pub includes: Vec<include::IncludeEntry>,
+    /// The files read from beyond the repository (project, component, template, remote).
+    pub fetched: Vec<include::FetchedFile>,
     /// The repository root, when known (`--root`, a `.git` folder, or a folder holding
     /// `.gitlab/agents`).
     pub root_dir: Option<PathBuf>,
@@ -115,10 +119,22 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 impl Pipeline {
     /// Load `entry` (already decoded into `sources`) and build the model.
     pub fn build(
+        sources: Sources,
+        entry: FileId,
+        decode_problem: Option<FileProblem>,
+        opts: &BuildOptions,
+    ) -> Pipeline {
+        Pipeline::build_with(sources, entry, decode_problem, opts, None)
+    }
+
+    /// [`Pipeline::build`], reading project, component, template and remote includes
+    /// through `includes`.
+    pub fn build_with(
         mut sources: Sources,
         entry: FileId,
         decode_problem: Option<FileProblem>,
         opts: &BuildOptions,
+        includes: Option<&crate::fetch::Includes>,
     ) -> Pipeline {
         let mut pipeline = Pipeline {
             sources: Sources::default(),
@@ -131,6 +147,8 @@ impl Pipeline {
             problems: Vec::new(),
             unresolved: Vec::new(),
             included: Vec::new(),
+            includes: Vec::new(),
+            fetched: Vec::new(),
             root_dir: opts
                 .root
                 .clone()
@@ -171,11 +189,15 @@ impl Pipeline {
             opts.root_certain,
             opts.display_root.clone(),
         );
+        resolver.includes = includes;
+        resolver.entry_pipeline = opts.role == Role::Entry;
         let merged = resolver.expand(&content, &mut vec![entry_path]);
         pipeline.problems.append(&mut resolver.problems);
         pipeline.unresolved = std::mem::take(&mut resolver.unresolved);
         pipeline.included = std::mem::take(&mut resolver.included);
         pipeline.headers.append(&mut resolver.headers);
+        pipeline.includes = std::mem::take(&mut resolver.entries);
+        pipeline.fetched = std::mem::take(&mut resolver.fetched);
         let has_references = parsed.has_references || resolver.has_references;
         drop(resolver);
         let complete = opts.role == Role::Entry && pipeline.unresolved.is_empty();
