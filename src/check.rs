@@ -235,6 +235,11 @@ pub fn on_all_cores<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<
 /// Build and check the pipeline for one target.
 pub fn check_target(target: &Target, opts: &CheckOptions<'_>) -> Result<FileReport, IoError> {
     let pipeline = load_target(target, opts.root.as_deref(), opts.entry.as_deref())?;
+    Ok(check_loaded(pipeline, opts))
+}
+
+/// Check a pipeline [`load_target`] built.
+pub fn check_loaded(pipeline: Loaded, opts: &CheckOptions<'_>) -> FileReport {
     let only = match &pipeline {
         Loaded::Within(_, file) => Some(file.clone()),
         Loaded::Alone(_) => None,
@@ -242,7 +247,7 @@ pub fn check_target(target: &Target, opts: &CheckOptions<'_>) -> Result<FileRepo
     let p = match pipeline {
         Loaded::Within(p, _) | Loaded::Alone(p) => p,
     };
-    Ok(finish(p, opts, only.as_deref()))
+    finish(p, opts, only.as_deref())
 }
 
 /// A pipeline built for a target: on its own, or the repository's pipeline that includes it.
