@@ -132,11 +132,15 @@ fn plain_check(dir: &Path) -> kaslint::report::FileReport {
 
 #[test]
 fn every_fix_case() {
+    let mut offered_codes = std::collections::BTreeSet::new();
     for case in cases() {
         let name = case.file_stem().unwrap().to_string_lossy().into_owned();
         let dir = prepare(&case, &name);
         let original = contents(&dir);
         let offered = plain_check(&dir);
+        for d in offered.diagnostics.iter().filter(|d| d.fix.is_some()) {
+            offered_codes.insert(d.code().to_string());
+        }
         let shown = fix(&dir, DIFF);
         assert_eq!(contents(&dir), original, "{name}: --diff wrote");
         assert!(shown.failures.is_empty(), "{name}: {:?}", shown.failures);
@@ -172,6 +176,42 @@ fn every_fix_case() {
                 .is_none_or(|f| f.applicability == Applicability::DisplayOnly)),
             "{name}: fixes left after fixing"
         );
+    }
+    for code in kaslint::fix::build::FIXED_RULES {
+        assert!(
+            offered_codes.contains(*code),
+            "{code}: no case in tests/fixes shows its fix"
+        );
+    }
+}
+
+/// Each rule page says whether the rule fixes (the table's Autofix) and, when it does,
+/// how safe the fix is (`## Fix safety`).
+#[test]
+fn rule_pages_document_their_fixes() {
+    for r in kaslint::rules::RULES {
+        let m = r.meta();
+        let row = m.doc.lines().nth(4).unwrap_or_default();
+        let cell = row
+            .trim_end_matches('|')
+            .rsplit('|')
+            .next()
+            .unwrap_or("")
+            .trim();
+        if kaslint::fix::build::FIXED_RULES.contains(&m.code) {
+            assert!(
+                cell != "no" && !cell.is_empty(),
+                "{}: Autofix says `{cell}`",
+                m.code
+            );
+            assert!(
+                m.doc.contains("\n## Fix safety\n"),
+                "{}: no `## Fix safety`",
+                m.code
+            );
+        } else {
+            assert_eq!(cell, "no", "{}: Autofix without a fix", m.code);
+        }
     }
 }
 

@@ -202,7 +202,11 @@ pub fn fix_with(
         if t.current == t.original {
             continue;
         }
-        diffs.push(unified_diff(&t.name, &t.original, &t.current));
+        diffs.push(unified_diff(
+            t.name.trim_start_matches("./"),
+            &t.original,
+            &t.current,
+        ));
         if mode.write {
             if let Err(e) = crate::write::write_atomic(path, t.current.as_bytes(), true) {
                 failures.push(format!("{}: {}", t.name, e.0));
