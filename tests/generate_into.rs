@@ -207,3 +207,52 @@ fn refuses_what_it_cannot_add() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(read(&broken), "build: [\n");
 }
+
+/// `--kas-ca-file VAR`: every pipeline template makes the agent's kubeconfig trust the CA
+/// in the File variable, before any cluster command, never skips verification, and lints
+/// clean (with the real ShellCheck when `KASLINT_SHELLCHECK` names one).
+#[test]
+fn private_ca_option() {
+    let dir = repo("private-ca", "");
+    for template in [
+        "kubectl-deploy",
+        "helm-deploy",
+        "flux-oci",
+        "review-app",
+        "registry-secret",
+    ] {
+        let out = kaslint(
+            &dir,
+            &["generate", template, "--kas-ca-file", "KAS_CA_CERT"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{template}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let trust = "- kubectl config set-cluster gitlab --certificate-authority=\"$KAS_CA_CERT\" --embed-certs=true";
+        assert!(text.contains(trust), "{template}: {text}");
+        assert!(
+            !text.contains("insecure-skip-tls-verify=true"),
+            "{template}"
+        );
+        let first = |what: &str| text.find(what).unwrap_or(usize::MAX);
+        let cluster = [
+            "- kubectl config use-context",
+            "- helm ",
+            "- flux ",
+            "- kubectl apply",
+        ];
+        let earliest = cluster.iter().map(|c| first(c)).min().unwrap();
+        assert!(first(trust) < earliest, "{template}: {text}");
+        std::fs::write(dir.join(".gitlab-ci.yml"), &text).unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kaslint"));
+        cmd.args(["check", ".gitlab-ci.yml"])
+            .current_dir(&dir)
+            .env("NO_COLOR", "1");
+        let check = cmd.output().unwrap();
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "{template}: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+    }
+}
