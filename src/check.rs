@@ -161,6 +161,7 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
     let shellcheck = crate::shellcheck::start(&pipeline, settings);
     let mut diagnostics = rules::check_leaking(&pipeline, settings, opts.leak_model);
     diagnostics.extend(shellcheck.finish());
+    crate::shellcheck::fix::settle(&pipeline, &mut diagnostics);
     let suppressed = if settings.no_ignores {
         0
     } else {

@@ -6,7 +6,7 @@ use super::scope::fix;
 
 /// The rules that attach fixes (their pages have an Autofix value and a `Fix safety`).
 pub const FIXED_RULES: &[&str] = &[
-    "KAS020", "KAS102", "KAS202", "KAS210", "KAS302", "KAS303", "KAS305", "KAS308",
+    "KAS020", "KAS102", "KAS202", "KAS210", "KAS302", "KAS303", "KAS305", "KAS308", "KAS500",
 ];
 use super::text::{add_entry, slice};
 use super::{value, Applicability, Edit, Fix};

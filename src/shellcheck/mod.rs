@@ -9,6 +9,7 @@
 //! ```
 
 pub mod discover;
+pub mod fix;
 pub mod posmap;
 pub mod units;
 
@@ -176,6 +177,9 @@ struct Comment {
     level: String,
     code: u32,
     message: String,
+    /// ShellCheck's own fix (see [`fix`]).
+    #[serde(default)]
+    fix: Option<fix::RawFix>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -466,6 +470,10 @@ fn map_comments(units: &[Unit], users: &[Vec<usize>], comments: Vec<Comment>) ->
                     let code = format!("SC{}", c.code);
                     let mut d = Diagnostic::new(&META, span, message);
                     d.severity = severity(&c.level);
+                    d.fix = c.fix.as_ref().and_then(|f| {
+                        let at = |line, column| offset(ls, &u.text, line, column);
+                        fix::edits(u, f, &at).map(|e| fix::unsettled(c.code, e))
+                    });
                     d.external = Some(External {
                         tool: "shellcheck",
                         url: format!("https://www.shellcheck.net/wiki/{code}"),
