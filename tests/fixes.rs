@@ -55,17 +55,32 @@ fn prepare(case: &Path, name: &str) -> PathBuf {
     dir
 }
 
-fn fix(dir: &Path, mode: Mode) -> Outcome {
+/// Settings without ShellCheck (the cases do not depend on one being installed).
+fn no_shellcheck() -> kaslint::settings::Settings {
     let mut settings = kaslint::settings::Settings::default();
     settings.shellcheck.mode = kaslint::settings::ShellcheckMode::Off;
+    settings
+}
+
+/// The options to check a case's copy as its repository's pipeline; the target.
+fn options<'a>(
+    dir: &Path,
+    settings: &'a kaslint::settings::Settings,
+) -> (CheckOptions<'a>, Target) {
     let entry = dir.join(".gitlab-ci.yml");
     let opts = CheckOptions {
         root: Some(dir.to_path_buf()),
         entry: Some(entry.clone()),
-        settings: &settings,
+        settings,
         leak_model: false,
     };
-    fix_target(&Target::File(entry), &opts, mode).expect("case readable")
+    (opts, Target::File(entry))
+}
+
+fn fix(dir: &Path, mode: Mode) -> Outcome {
+    let settings = no_shellcheck();
+    let (opts, target) = options(dir, &settings);
+    fix_target(&target, &opts, mode).expect("case readable")
 }
 
 /// Every file below `dir` (but `.git`) with its bytes.
@@ -118,16 +133,9 @@ fn describe(before: &kaslint::report::FileReport, diff: &Outcome) -> String {
 
 /// The findings of a plain check of the case's copy.
 fn plain_check(dir: &Path) -> kaslint::report::FileReport {
-    let mut settings = kaslint::settings::Settings::default();
-    settings.shellcheck.mode = kaslint::settings::ShellcheckMode::Off;
-    let entry = dir.join(".gitlab-ci.yml");
-    let opts = CheckOptions {
-        root: Some(dir.to_path_buf()),
-        entry: Some(entry.clone()),
-        settings: &settings,
-        leak_model: false,
-    };
-    kaslint::check::check_target(&Target::File(entry), &opts).expect("case readable")
+    let settings = no_shellcheck();
+    let (opts, target) = options(dir, &settings);
+    kaslint::check::check_target(&target, &opts).expect("case readable")
 }
 
 #[test]
@@ -273,15 +281,8 @@ fn a_fix_that_fails_verification_writes_nothing() {
         "tampered",
     );
     let original = contents(&dir);
-    let mut settings = kaslint::settings::Settings::default();
-    settings.shellcheck.mode = kaslint::settings::ShellcheckMode::Off;
-    let entry = dir.join(".gitlab-ci.yml");
-    let opts = CheckOptions {
-        root: Some(dir.clone()),
-        entry: Some(entry.clone()),
-        settings: &settings,
-        leak_model: false,
-    };
+    let settings = no_shellcheck();
+    let (opts, target) = options(&dir, &settings);
     // A fix whose edits also change the deploy job's script: the merged configuration
     // changes where the fix did not say, so the file must stay as it is and the fix be named.
     let tamper = |r: &mut kaslint::report::FileReport| {
@@ -297,7 +298,7 @@ fn a_fix_that_fails_verification_writes_nothing() {
             }
         }
     };
-    let out = fix_with(&Target::File(entry), &opts, UNSAFE, &tamper).expect("runs");
+    let out = fix_with(&target, &opts, UNSAFE, &tamper).expect("runs");
     assert_eq!(contents(&dir), original, "a refused fix wrote the file");
     assert_eq!(out.applied, 0);
     let failure = out.failures.join("\n");
@@ -407,14 +408,7 @@ fn shellcheck_fixes_map_into_one_scalar() {
     settings.shellcheck.path = Some(binary.path);
     let case = manifest_dir().join("tests/fixes-shellcheck/scalar-styles.yml");
     let dir = prepare(&case, "shellcheck");
-    let entry = dir.join(".gitlab-ci.yml");
-    let opts = CheckOptions {
-        root: Some(dir.clone()),
-        entry: Some(entry.clone()),
-        settings: &settings,
-        leak_model: false,
-    };
-    let target = Target::File(entry);
+    let (opts, target) = options(&dir, &settings);
     let offered = kaslint::check::check_target(&target, &opts).expect("readable");
     let original = contents(&dir);
     let shown = fix_target(&target, &opts, DIFF).expect("runs");

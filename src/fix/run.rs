@@ -208,8 +208,8 @@ pub fn fix_with(
             &t.current,
         ));
         if mode.write {
-            if let Err(e) = crate::write::write_atomic(path, t.current.as_bytes(), true) {
-                failures.push(format!("{}: {}", t.name, e.0));
+            if let Err(e) = write_if_unchanged(path, &t.original, &t.current) {
+                failures.push(format!("{}: {e}", t.name));
             }
         }
     }
@@ -219,6 +219,19 @@ pub fn fix_with(
         diffs,
         failures,
     })
+}
+
+/// Targets are fixed in parallel and may share a file (an include): a file is written only
+/// while it still holds the text its fixes were made on, one writer at a time.
+static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn write_if_unchanged(path: &std::path::Path, original: &str, new: &str) -> Result<(), String> {
+    let _one_at_a_time = WRITING.lock().unwrap_or_else(|e| e.into_inner());
+    let now = load::read_limited(path).map_err(|e| e.to_string())?;
+    if now != original.as_bytes() {
+        return Err("changed while it was being fixed (another pipeline includes it); nothing written, run again".into());
+    }
+    crate::write::write_atomic(path, new.as_bytes(), true).map_err(|e| e.0)
 }
 
 /// A unified diff of one file (`--- a/name`, `+++ b/name`, three lines of context).
