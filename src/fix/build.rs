@@ -61,7 +61,14 @@ pub fn image_entrypoint(p: &Pipeline, job: &Job) -> Option<Fix> {
     let mut applicability = Applicability::Safe;
     if own.is_none() {
         applicability = Applicability::Unsafe;
-        title.push_str(" in `default:` (every job that inherits it changes)");
+        let heirs: Vec<String> = p
+            .visible_jobs()
+            .filter(|j| {
+                j.node.get("image").is_none() && crate::model::inherits(j, "default", "image")
+            })
+            .map(|j| format!("`{}`", j.name))
+            .collect();
+        title.push_str(&format!(" in `default:` (changes {})", heirs.join(", ")));
     }
     Some(fix(
         p,

@@ -50,10 +50,13 @@ pub fn fix(
             None => String::new(),
         };
         let plural = if names.len() == 1 { "" } else { "s" };
-        title.push_str(&format!(
-            "{at}, shared: changes job{plural} {}",
-            names.join(", ")
-        ));
+        title.push_str(&at);
+        if !names.is_empty() {
+            title.push_str(&format!(
+                ", shared: changes job{plural} {}",
+                names.join(", ")
+            ));
+        }
     }
     let mut changes = Vec::new();
     for h in &holders {
