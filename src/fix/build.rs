@@ -106,6 +106,10 @@ pub fn allow_failure(p: &Pipeline, job: &Job) -> Option<Fix> {
 pub fn when_manual(p: &Pipeline, job: &Job) -> Option<Fix> {
     let (edits, targets) = match job.node.get("rules") {
         Some(rules) => {
+            // Rules written elsewhere (an anchor, a template) may be other jobs' too.
+            if !job.node.span.contains(rules.span) {
+                return None;
+            }
             let items = rules.as_seq()?;
             let mut edits = Vec::new();
             for r in items {

@@ -46,14 +46,25 @@ pub fn add_entry(file: &SourceFile, map: &Node, key: &str, value_text: &str) -> 
         let at = at - (text[..text.len() - 1].len() - text[..text.len() - 1].trim_end().len());
         return Some(Edit::insert(id, at, format!("{sep}{key}: {value_text}")));
     }
-    let (_, first) = m.iter().next()?;
-    if first.key_span.file != id || !map.span.contains(first.key_span) {
-        return None;
-    }
-    let indent = indentation_before(&file.text, first.key_span.start as usize)?;
-    let last_end = m
+    // The entries written in this mapping's own text (a merged one also holds others').
+    let own: Vec<_> = m
         .iter()
-        .map(|(_, e)| e.value.span.end.max(e.key_span.end))
+        .filter(|(_, e)| map.span.contains(e.key_span))
+        .map(|(_, e)| e)
+        .collect();
+    let first = own.iter().min_by_key(|e| e.key_span.start)?;
+    let indent = indentation_before(&file.text, first.key_span.start as usize)?;
+    let last_end = own
+        .iter()
+        .map(|e| {
+            let value = e.value.span;
+            let inside = value.file == id && map.span.contains(value);
+            if inside {
+                value.end
+            } else {
+                e.key_span.end
+            }
+        })
         .max()?
         .max(map.span.end) as usize;
     let eol = line_ending(&file.text);
