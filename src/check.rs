@@ -162,6 +162,7 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
     let shellcheck = crate::shellcheck::start(&pipeline, settings);
     let mut diagnostics = rules::check_leaking(&pipeline, &settings.rule_run(), opts.leak_model);
     diagnostics.extend(shellcheck.finish());
+    crate::shellcheck::fix::settle(&pipeline, &mut diagnostics);
     let suppressed = if settings.no_ignores {
         0
     } else {
@@ -267,6 +268,11 @@ pub fn check_target(target: &Target, opts: &CheckOptions<'_>) -> Result<FileRepo
         opts.entry.as_deref(),
         opts.settings.includes.reader.as_deref(),
     )?;
+    Ok(check_loaded(pipeline, opts))
+}
+
+/// Check a pipeline [`load_target`] built.
+pub fn check_loaded(pipeline: Loaded, opts: &CheckOptions<'_>) -> FileReport {
     let only = match &pipeline {
         Loaded::Within(_, file) => Some(file.clone()),
         Loaded::Alone(_) => None,
@@ -274,7 +280,7 @@ pub fn check_target(target: &Target, opts: &CheckOptions<'_>) -> Result<FileRepo
     let p = match pipeline {
         Loaded::Within(p, _) | Loaded::Alone(p) => p,
     };
-    Ok(finish(p, opts, only.as_deref()))
+    finish(p, opts, only.as_deref())
 }
 
 /// A pipeline built for a target: on its own, or the repository's pipeline that includes it.

@@ -78,6 +78,8 @@ pub struct Diagnostic {
     pub external: Option<External>,
     /// Symbolic key path (`deploy.script[2]`), computed for baselines.
     pub path: Option<String>,
+    /// The edit that fixes it, when one is known (`check --fix`).
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Diagnostic {
@@ -94,6 +96,7 @@ impl Diagnostic {
             also_jobs: Vec::new(),
             external: None,
             path: None,
+            fix: None,
         }
     }
     /// The id users see and suppress: the rule's code, or the external tool's (`SC2086`).
@@ -145,6 +148,14 @@ impl Diagnostic {
             .iter()
             .chain(self.also_jobs.iter())
             .map(String::as_str)
+    }
+    pub fn fix(mut self, fix: crate::fix::Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+    pub fn fix_opt(mut self, fix: Option<crate::fix::Fix>) -> Self {
+        self.fix = fix.or(self.fix);
+        self
     }
     pub fn job_opt(mut self, job: Option<String>) -> Self {
         if job.is_some() {

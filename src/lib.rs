@@ -10,6 +10,7 @@ pub mod config;
 pub mod data;
 pub mod diagnostic;
 pub mod fetch;
+pub mod fix;
 pub mod folders;
 pub mod generate;
 pub mod load;
@@ -245,7 +246,11 @@ fn run_check(args: &CheckArgs) -> u8 {
             return exit::ERROR;
         }
     }
-    let results = check_all(&jobs, &by_config, args);
+    let mut fixed = fix::session::Summary::default();
+    let results = match fix::session::mode(args.fix, args.unsafe_fixes, args.diff) {
+        Some(mode) => fix::session::fix_all(&jobs, &by_config, args, mode, &mut fixed),
+        None => check_all(&jobs, &by_config, args),
+    };
     let mut reports = Vec::new();
     for r in results {
         match r {
@@ -278,6 +283,9 @@ fn run_check(args: &CheckArgs) -> u8 {
                 return exit::ERROR;
             }
         }
+    }
+    if let Some(code) = fixed.finish(args.diff, &reports) {
+        return code;
     }
     // Several formats from one analysis. `CI_PROJECT_DIR` makes paths relative (GitLab CI).
     let render_opts =

@@ -110,6 +110,15 @@ pub struct CheckArgs {
     /// Fetch as --fetch does, and re-resolve moving refs (branches, HEAD, ~latest, remote files)
     #[arg(long)]
     pub refresh: bool,
+    /// Apply the safe fixes to the files (atomically, after checking the result)
+    #[arg(long, conflicts_with_all = ["write_baseline", "diff"])]
+    pub fix: bool,
+    /// Also apply the unsafe fixes (implies --fix unless --diff)
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and write nothing (exit 1 when something would be fixed)
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub diff: bool,
 }
 
 fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {

@@ -61,6 +61,8 @@ pub struct FluxOciArgs {
     #[arg(long)]
     pub cluster: bool,
     #[command(flatten)]
+    pub tls: super::pipeline::TlsArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -95,7 +97,13 @@ pub fn render(a: &FluxOciArgs) -> Result<String, String> {
         stage: a.stage.clone(),
         image: img,
         variables: vars,
-        before_script: Vec::new(),
+        before_script: a
+            .tls
+            .kas_ca_file
+            .as_deref()
+            .map(super::pipeline::trust_ca)
+            .into_iter()
+            .collect(),
         script: vec![push, reconcile],
         environment: Environment {
             name: a.environment.clone(),

@@ -48,6 +48,8 @@ pub struct HelmDeployArgs {
     #[arg(long, value_name = "STAGE", default_value = "deploy", value_parser = params::stage)]
     pub stage: String,
     #[command(flatten)]
+    pub tls: super::pipeline::TlsArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -91,6 +93,7 @@ pub fn render(a: &HelmDeployArgs) -> Result<String, String> {
             "succeeds when the release is already gone (Helm 3.13+)",
         )],
         rule_if: DEFAULT_BRANCH_RULE.to_string(),
+        kas_ca: a.tls.kas_ca_file.clone(),
     };
     let mut doc = Doc::default();
     doc.comment(

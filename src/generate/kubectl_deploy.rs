@@ -42,6 +42,8 @@ pub struct KubectlDeployArgs {
     #[arg(long, value_name = "STAGE", default_value = "deploy", value_parser = params::stage)]
     pub stage: String,
     #[command(flatten)]
+    pub tls: super::pipeline::TlsArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -76,6 +78,7 @@ pub fn render(a: &KubectlDeployArgs) -> Result<String, String> {
             "no checkout here: delete by label, and succeed when already gone",
         )],
         rule_if: DEFAULT_BRANCH_RULE.to_string(),
+        kas_ca: a.tls.kas_ca_file.clone(),
     };
     let mut doc = Doc::default();
     doc.comment(

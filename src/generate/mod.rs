@@ -6,6 +6,7 @@ pub mod agent_config;
 pub mod doc;
 pub mod flux_oci;
 pub mod helm_deploy;
+pub mod into;
 pub mod kubectl_deploy;
 pub mod params;
 pub mod pipeline;
@@ -54,9 +55,16 @@ pub struct OutputArgs {
     /// Write to FILE (atomically: a temporary file in the same folder, then renamed)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Overwrite FILE when it exists
-    #[arg(long, requires = "output")]
+    /// Overwrite FILE when it exists (with --into: replace jobs of the same name)
+    #[arg(long)]
     pub force: bool,
+    /// Add the generated jobs (and any stage they need) to this existing pipeline file,
+    /// keeping every line of it
+    #[arg(long, value_name = "FILE", conflicts_with = "output")]
+    pub into: Option<PathBuf>,
+    /// With --into: print the change as a unified diff and write nothing
+    #[arg(long, requires = "into")]
+    pub diff: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -146,6 +154,13 @@ pub fn run(args: GenerateArgs) -> u8 {
         }
     };
     let out = template.output();
+    if out.force && out.output.is_none() && out.into.is_none() {
+        eprintln!("kaslint: --force needs --output or --into");
+        return exit::ERROR;
+    }
+    if let Some(file) = &out.into {
+        return add_into(&template, file, &text, out);
+    }
     match &out.output {
         None => print(&text),
         Some(path) => match crate::write::write_atomic(path, text.as_bytes(), out.force) {
@@ -155,6 +170,41 @@ pub fn run(args: GenerateArgs) -> u8 {
                 exit::ERROR
             }
         },
+    }
+}
+
+/// `--into FILE` (see [`into`]).
+fn add_into(template: &Template, file: &std::path::Path, text: &str, out: &OutputArgs) -> u8 {
+    if matches!(template, Template::AgentConfig(_) | Template::Rbac(_))
+        || text.contains("\napiVersion:")
+    {
+        eprintln!("kaslint: --into adds pipeline jobs; this template writes another kind of file");
+        return exit::ERROR;
+    }
+    let request = into::Request {
+        file,
+        generated: text,
+        force: out.force,
+    };
+    let (new, diff) = match into::merge(&request) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kaslint: {e}");
+            return exit::ERROR;
+        }
+    };
+    if out.diff {
+        return print(&diff);
+    }
+    match crate::write::write_atomic(file, new.as_bytes(), true) {
+        Ok(()) => {
+            eprintln!("kaslint: added the generated jobs to {}", file.display());
+            exit::CLEAN
+        }
+        Err(e) => {
+            eprintln!("kaslint: {}", e.0);
+            exit::ERROR
+        }
     }
 }
 

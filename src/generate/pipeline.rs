@@ -37,6 +37,27 @@ impl Tier {
     }
 }
 
+/// The TLS option of the pipeline templates, for self-managed instances.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct TlsArgs {
+    /// The agent server (KAS) has a certificate from a private CA: the name of a File-type
+    /// CI/CD variable holding that CA. kubectl, helm and flux then trust it (the agent's
+    /// kubeconfig gets it), instead of ever skipping TLS verification
+    #[arg(long, value_name = "VARIABLE", value_parser = super::params::variable)]
+    pub kas_ca_file: Option<String>,
+}
+
+/// The agent's kubeconfig (its cluster is named `gitlab`) made to trust the CA in the
+/// File variable `var`: every tool reading the kubeconfig (kubectl, helm, flux) verifies
+/// the agent server against it, and nothing else changes (not `SSL_CERT_FILE`, which
+/// would replace the system's CAs for every download of the job).
+pub fn trust_ca(var: &str) -> Line {
+    Line::noted(
+        format!("kubectl config set-cluster gitlab --certificate-authority=\"${var}\" --embed-certs=true"),
+        "trust the agent server's private CA (never --insecure-skip-tls-verify)",
+    )
+}
+
 /// `kubectl config use-context`, the first command of every job using the agent.
 pub fn use_context() -> Line {
     Line::noted(
@@ -98,6 +119,8 @@ pub struct Pair {
     pub deploy: Vec<Line>,
     pub stop: Vec<Line>,
     pub rule_if: String,
+    /// `--kas-ca-file`: the File variable holding the agent server's CA.
+    pub kas_ca: Option<String>,
 }
 
 impl Pair {
@@ -108,11 +131,10 @@ impl Pair {
         let image = image(&self.image, &mut vars);
         agent_var(&mut vars, &self.agent);
         vars.0.extend(self.variables.0);
-        let before = if self.use_context {
-            vec![use_context()]
-        } else {
-            Vec::new()
-        };
+        let mut before: Vec<Line> = self.kas_ca.as_deref().map(trust_ca).into_iter().collect();
+        if self.use_context {
+            before.push(use_context());
+        }
         let resource_group = Note::with(
             self.environment.name.clone(),
             "one deployment at a time; also lets GitLab stop the environment from its UI",

@@ -39,6 +39,8 @@ pub struct RegistrySecretArgs {
     #[arg(long, value_name = "STAGE", default_value = "deploy", value_parser = params::stage)]
     pub stage: String,
     #[command(flatten)]
+    pub tls: super::pipeline::TlsArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -80,6 +82,7 @@ pub fn render(a: &RegistrySecretArgs) -> Result<String, String> {
             "kubectl delete secret \"$SECRET_NAME\" --namespace \"$SECRET_NAMESPACE\" --ignore-not-found",
         )],
         rule_if: DEFAULT_BRANCH_RULE.to_string(),
+        kas_ca: a.tls.kas_ca_file.clone(),
     };
     let mut doc = Doc::default();
     doc.comment(&format!(

@@ -46,6 +46,8 @@ pub struct ReviewAppArgs {
     #[arg(long, value_name = "STAGE", default_value = "deploy", value_parser = params::stage)]
     pub stage: String,
     #[command(flatten)]
+    pub tls: super::pipeline::TlsArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -95,6 +97,7 @@ pub fn render(a: &ReviewAppArgs) -> Result<String, String> {
             "succeeds when the release is already gone (Helm 3.13+)",
         )],
         rule_if: REVIEW_RULE.to_string(),
+        kas_ca: a.tls.kas_ca_file.clone(),
     };
     let mut doc = Doc::default();
     doc.comment(

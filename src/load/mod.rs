@@ -64,8 +64,39 @@ pub fn files_below(
     out
 }
 
+thread_local! {
+    /// Texts that stand in for files on disk (canonical path → text) while `--fix` checks
+    /// a fix before writing it; see [`with_overlay`].
+    static OVERLAY: std::cell::RefCell<Vec<(std::path::PathBuf, String)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Run `f` with `files` (canonical paths) read from memory instead of disk, on this thread.
+pub fn with_overlay<T>(files: Vec<(std::path::PathBuf, String)>, f: impl FnOnce() -> T) -> T {
+    let before = OVERLAY.with(|o| std::mem::replace(&mut *o.borrow_mut(), files));
+    let out = f();
+    OVERLAY.with(|o| *o.borrow_mut() = before);
+    out
+}
+
+fn overlaid(path: &Path) -> Option<Vec<u8>> {
+    OVERLAY.with(|o| {
+        let o = o.borrow();
+        if o.is_empty() {
+            return None;
+        }
+        let canonical = std::fs::canonicalize(path).ok()?;
+        o.iter()
+            .find(|(p, _)| *p == canonical)
+            .map(|(_, t)| t.clone().into_bytes())
+    })
+}
+
 /// Read at most `MAX_FILE_BYTES + 1` bytes: a larger file is a finding, not an allocation.
 pub fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    if let Some(bytes) = overlaid(path) {
+        return Ok(bytes);
+    }
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
     if meta.is_dir() {

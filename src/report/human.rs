@@ -36,9 +36,16 @@ pub fn render(report: &FileReport, d: &Diagnostic, styled: bool) -> String {
             .or_default()
             .push((r.span, r.text.as_str(), false));
     }
-    let title = level(d.severity)
-        .primary_title(d.message.as_str())
-        .id(d.code());
+    // Like ruff, `[*]` marks a finding `--fix` fixes.
+    let marked;
+    let message = match &d.fix {
+        Some(f) if f.applicability == crate::fix::Applicability::Safe => {
+            marked = format!("[*] {}", d.message);
+            marked.as_str()
+        }
+        _ => d.message.as_str(),
+    };
+    let title = level(d.severity).primary_title(message).id(d.code());
     let mut elements = Vec::new();
     for ((_, file), labels) in &by_file {
         let src = sources.get(*file);
@@ -66,6 +73,14 @@ pub fn render(report: &FileReport, d: &Diagnostic, styled: bool) -> String {
     let mut group: Group<'_> = title.elements(elements);
     if let Some(help) = &d.help {
         group = group.element(Level::HELP.message(help.as_str()));
+    }
+    if let Some(f) = &d.fix {
+        let how = match f.applicability {
+            crate::fix::Applicability::Safe => "fix with --fix",
+            crate::fix::Applicability::Unsafe => "unsafe fix, with --unsafe-fixes",
+            crate::fix::Applicability::DisplayOnly => "suggested fix, not applied",
+        };
+        group = group.element(Level::HELP.message(format!("{} ({how})", f.title)));
     }
     let jobs: Vec<String> = d.jobs().map(|j| format!("`{j}`")).collect();
     let note = match jobs.len() {

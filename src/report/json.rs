@@ -5,7 +5,10 @@
 //!   "severity": "error", "message": "...", "file": ".gitlab-ci.yml", "line": 3,
 //!   "column": 12, "end_line": 3, "end_column": 21, "job": null, "jobs": [], "help": null,
 //!   "related": [{"message": "...", "file": "...", "line": 1, "column": 1,
-//!   "end_line": 1, "end_column": 4}]}],
+//!   "end_line": 1, "end_column": 4}],
+//!   "fix": {"title": "...", "applicability": "safe", "edits": [{"file": "...",
+//!     "line": 3, "column": 12, "end_line": 3, "end_column": 21, "start_byte": 40,
+//!     "end_byte": 49, "content": "..."}]}}],
 //!  "summary": {"files": 1, "error": 1, "warning": 0, "info": 0}}
 //! ```
 
@@ -38,6 +41,31 @@ pub struct Finding {
     pub jobs: Vec<String>,
     pub help: Option<String>,
     pub related: Vec<Related>,
+    /// The fix, when one is known (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+#[derive(Serialize)]
+pub struct Fix {
+    pub title: String,
+    /// `safe`, `unsafe` or `display-only`.
+    pub applicability: crate::fix::Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// Replace the bytes `[start_byte, end_byte)` of `file` (from `line:column` to
+/// `end_line:end_column`) with `content`.
+#[derive(Serialize)]
+pub struct Edit {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub start_byte: u32,
+    pub end_byte: u32,
+    pub content: String,
 }
 
 #[derive(Serialize)]
@@ -102,6 +130,27 @@ pub fn build(reports: &[FileReport]) -> Output {
                         }
                     })
                     .collect(),
+                fix: d.fix.as_ref().map(|f| Fix {
+                    title: f.title.clone(),
+                    applicability: f.applicability,
+                    edits: f
+                        .edits
+                        .iter()
+                        .map(|e| {
+                            let loc = locate(&r.sources, e.span);
+                            Edit {
+                                file: loc.file,
+                                line: loc.line,
+                                column: loc.column,
+                                end_line: loc.end_line,
+                                end_column: loc.end_column,
+                                start_byte: e.span.start,
+                                end_byte: e.span.end,
+                                content: e.content.clone(),
+                            }
+                        })
+                        .collect(),
+                }),
             });
         }
     }

@@ -110,8 +110,39 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<Properties>,
+}
+
+/// A proposed fix (`§3.55`): one change per file, each a list of byte-range replacements.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Text,
+    artifact_changes: Vec<ArtifactChange>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: ByteRegion,
+    inserted_content: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ByteRegion {
+    byte_offset: u32,
+    byte_length: u32,
 }
 
 #[derive(Serialize)]
@@ -270,6 +301,7 @@ fn build(reports: &[FileReport], opts: &RenderOptions) -> Log {
                 }],
                 related_locations: related,
                 partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, print.value)]),
+                fixes: d.fix.iter().map(|f| fix(&r.sources, f, &paths)).collect(),
                 properties: d.job.clone().map(|job| Properties {
                     job,
                     jobs: if d.also_jobs.is_empty() {
@@ -358,6 +390,37 @@ fn extension(e: Extension) -> Component {
                 default_configuration: None,
             })
             .collect(),
+    }
+}
+
+fn fix(sources: &Sources, f: &crate::fix::Fix, paths: &Paths) -> SarifFix {
+    let mut changes: Vec<(u32, ArtifactChange)> = Vec::new();
+    for e in &f.edits {
+        let replacement = Replacement {
+            deleted_region: ByteRegion {
+                byte_offset: e.span.start,
+                byte_length: e.span.end - e.span.start,
+            },
+            inserted_content: Text {
+                text: e.content.clone(),
+            },
+        };
+        match changes.iter_mut().find(|(file, _)| *file == e.span.file) {
+            Some((_, c)) => c.replacements.push(replacement),
+            None => changes.push((
+                e.span.file,
+                ArtifactChange {
+                    artifact_location: artifact(paths.of(sources.get(e.span.file))),
+                    replacements: vec![replacement],
+                },
+            )),
+        }
+    }
+    SarifFix {
+        description: Text {
+            text: format!("{} ({})", f.title, f.applicability.as_str()),
+        },
+        artifact_changes: changes.into_iter().map(|(_, c)| c).collect(),
     }
 }
 

@@ -325,6 +325,15 @@ mod tests {
             level: "info".into(),
             code: 2086,
             message: "Double quote".into(),
+            fix: Some(crate::shellcheck::fix::RawFix {
+                replacements: vec![crate::shellcheck::fix::Replacement {
+                    line: 2,
+                    column: 6,
+                    end_line: 2,
+                    end_column: 6,
+                    replacement: "\"".into(),
+                }],
+            }),
         }];
         a.put(&k, &comments).expect("put");
         let back = a.get(&k).expect("hit");

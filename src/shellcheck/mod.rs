@@ -12,6 +12,7 @@
 
 pub mod cache;
 pub mod discover;
+pub mod fix;
 pub mod posmap;
 pub mod results;
 pub mod run;
@@ -352,6 +353,10 @@ fn map_comments(
                     let code = format!("SC{}", c.code);
                     let mut d = Diagnostic::new(&META, span, message);
                     d.severity = severity(&c.level);
+                    d.fix = c.fix.as_ref().and_then(|f| {
+                        let at = |line, column| offset(ls, &u.text, line, column);
+                        fix::edits(u, f, &at).map(|e| fix::unsettled(c.code, e))
+                    });
                     d.external = Some(External {
                         tool: "shellcheck",
                         url: format!("https://www.shellcheck.net/wiki/{code}"),

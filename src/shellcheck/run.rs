@@ -35,6 +35,9 @@ pub struct Comment {
     pub level: String,
     pub code: u32,
     pub message: String,
+    /// ShellCheck's own fix (see [`super::fix`]), kept in the cache with the comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<super::fix::RawFix>,
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -40,7 +40,8 @@ impl ContextVariableMisspelt {
                 .help(format!(
                     "kubectl fails with `error: no context exists with the name: \"\"`; rename one of `{}` and `{near}`",
                     u.name
-                )),
+                ))
+                .fix_opt(crate::fix::build::rename_variable(cx.pipeline, u.span, &u.name, &near)),
             );
         }
     }

@@ -45,7 +45,8 @@ impl Rule for ImageEntrypoint {
             .help(format!(
                 "write `image: {{name: \"{}\", entrypoint: [\"\"]}}` so GitLab Runner starts the shell itself",
                 image.raw
-            )),
+            ))
+            .fix_opt(crate::fix::build::image_entrypoint(cx.pipeline, job)),
         );
     }
 }

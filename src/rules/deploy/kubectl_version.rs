@@ -144,7 +144,7 @@ pub fn validation_off(f: &Facts<'_>) -> bool {
 impl KubectlBrokenVersion {
     fn check_facts(
         &self,
-        _cx: &Context<'_>,
+        cx: &Context<'_>,
         job: &crate::model::Job,
         f: &super::Facts<'_>,
         out: &mut Vec<Diagnostic>,
@@ -167,7 +167,8 @@ impl KubectlBrokenVersion {
                 )
                 .label("kubectl 1.27.0 and 1.27.1 are affected")
                 .job(job.name.clone())
-                .help("use another kubectl version (kubernetes/kubernetes#117463); as a workaround pass `--validate=false` to `apply`, `create` and `replace`"),
+                .help("use another kubectl version (kubernetes/kubernetes#117463); as a workaround pass `--validate=false` to `apply`, `create` and `replace`")
+                .fix_opt(crate::fix::build::kubectl_version(cx.pipeline, found.span, &found.version, found.source == "a download URL")),
             );
         }
     }

@@ -52,7 +52,8 @@ impl Rule for OnStopDeleteNotIdempotent {
                         Diagnostic::new(&META, cmd.span, "`kubectl delete` fails when the object is already gone, so the environment cannot be stopped twice")
                             .label("no `--ignore-not-found`")
                             .job(pair.stop.name.clone())
-                            .help("add `--ignore-not-found` so stopping is idempotent"),
+                            .help("add `--ignore-not-found` so stopping is idempotent")
+                            .fix_opt(cmd.args().iter().find(|w| w.text == "delete").and_then(|w| crate::fix::build::ignore_not_found(cx.pipeline, w))),
                     );
                 }
             }

@@ -61,7 +61,8 @@ impl Rule for OnStopGitStrategy {
                 )
                 .label("no `GIT_STRATEGY: none`")
                 .job(pair.stop.name.clone())
-                .help("set `variables: {GIT_STRATEGY: none}` (or `empty`) in the stop job"),
+                .help("set `variables: {GIT_STRATEGY: none}` (or `empty`) in the stop job")
+                .fix_opt(crate::fix::build::git_strategy_none(cx.pipeline, pair.stop, crate::fix::build::reads_repository_files(&f.script))),
             );
         }
     }

@@ -55,7 +55,8 @@ impl Rule for OnStopManualBlocks {
                 )
                 .label("manual without `allow_failure: true`")
                 .job(stop.name.clone())
-                .help("add `allow_failure: true` to the job (or to this rule)"),
+                .help("add `allow_failure: true` to the job (or to this rule)")
+                .fix_opt(crate::fix::build::allow_failure(cx.pipeline, stop)),
             );
         }
     }

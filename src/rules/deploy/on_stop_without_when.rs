@@ -37,7 +37,8 @@ impl Rule for OnStopWithoutWhen {
                 .label("no `when` here or in its `rules`")
                 .job(pair.stop.name.clone())
                 .related(pair.on_stop.span, "named as `on_stop` here")
-                .help("add `when: manual` (with `rules`, in the matching rule, plus `allow_failure: true`)"),
+                .help("add `when: manual` (with `rules`, in the matching rule, plus `allow_failure: true`)")
+                .fix_opt(crate::fix::build::when_manual(cx.pipeline, pair.stop)),
             );
         }
     }

@@ -38,7 +38,7 @@ impl TlsVerifyDisabled {
                 Diagnostic::new(&META, flag.span, format!("`{}` turns off TLS verification of the cluster connection", flag.text))
                     .label("not recommended")
                     .job(job.name.clone())
-                    .help("trust the KAS certificate instead: a CI/CD variable `SSL_CERT_FILE`, or `--certificate-authority=$KAS_CERTIFICATE`"),
+                    .help("trust the KAS certificate instead: `kubectl config set-cluster gitlab --certificate-authority=\"$KAS_CA_FILE\" --embed-certs=true` with a File variable holding the CA (`kaslint generate kubectl-deploy --kas-ca-file KAS_CA_FILE` writes such jobs), or `--certificate-authority=$KAS_CERTIFICATE`"),
             );
         }
     }

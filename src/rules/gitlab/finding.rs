@@ -91,6 +91,10 @@ pub fn report(
         for (span, label) in &f.related {
             d = d.related(*span, label.clone());
         }
+        if class == Class::UnknownKey {
+            let to = f.help.as_deref().and_then(crate::fix::build::suggested_key);
+            d = d.fix_opt(to.and_then(|to| crate::fix::build::rename_key(cx.pipeline, f.span, to)));
+        }
         out.push(d);
     }
 }
