@@ -40,6 +40,11 @@ impl ArgumentInjection {
         f: &Facts<'_>,
         out: &mut Vec<Diagnostic>,
     ) {
+        // A value parsed again as code is KAS403's.
+        let reparsed: Vec<_> = taint::reparsed(&f.script)
+            .into_iter()
+            .map(|r| r.var.span)
+            .collect();
         for cmd in &f.script.commands {
             let program = match cmd.program() {
                 Some(p @ ("git" | "kubectl" | "helm" | "helm3")) => p,
@@ -62,7 +67,7 @@ impl ArgumentInjection {
                 let Some(k) = v.word.filter(|&k| k >= 1 && k < end) else {
                     continue;
                 };
-                if v.quoted {
+                if v.quoted || reparsed.contains(&v.span) {
                     continue;
                 }
                 let Some(origin) = taint::origin(&f.vars, &v.name) else {
