@@ -197,13 +197,24 @@ fn limited_by_agent_config(cx: &Context<'_>, f: &Facts<'_>) -> bool {
                 .is_some_and(|s| !s.is_empty())
     };
     configs.iter().any(|c| {
+        let all: Vec<&NodeRef> = ["projects", "groups"]
+            .iter()
+            .filter_map(|k| c.get("ci_access")?.get(k)?.as_seq())
+            .flatten()
+            .collect();
         let entries: Vec<&NodeRef> = match cx.settings.project.as_deref() {
-            Some(project) => project_entries(c, project),
-            None => ["projects", "groups"]
-                .iter()
-                .filter_map(|k| c.get("ci_access")?.get(k)?.as_seq())
-                .flatten()
-                .collect(),
+            // The project's own entry, and the entries of the groups above it.
+            Some(project) => {
+                let mut e = project_entries(c, project);
+                e.extend(all.into_iter().filter(|g| {
+                    g.get("id").and_then(|i| i.scalar_text()).is_some_and(|id| {
+                        let id = id.trim_matches('/').to_ascii_lowercase();
+                        project.to_ascii_lowercase().starts_with(&format!("{id}/"))
+                    })
+                }));
+                e
+            }
+            None => all,
         };
         entries.iter().any(limits)
     })
