@@ -288,6 +288,7 @@ fn runs_file(cmd: &Command, file: &str) -> bool {
 pub fn reparsed(script: &JobScript) -> Vec<Reparsed> {
     let cmds = &script.commands;
     let mut out = Vec::new();
+    let mut filled = Vec::new();
     let mut push = |cmd: &Command, command: usize, keep: &dyn Fn(&VarUse) -> bool, sink: &str| {
         for v in cmd.vars.iter().filter(|v| keep(v)) {
             out.push(Reparsed {
@@ -348,15 +349,44 @@ pub fn reparsed(script: &JobScript) -> Vec<Reparsed> {
                 push(n, i, &|v| v.word.is_some(), &sink);
             }
         }
-        // `sed "s/X/$V/" tpl > run.sh` ... `sh run.sh`.
-        if cmd.vars.iter().any(expanded) {
+        // `sed "s/X/$V/" tpl > run.sh` ... `sh run.sh`; `envsubst '$V' < tpl > run.sh`.
+        let fills = envsubst_names(cmd);
+        if cmd.vars.iter().any(expanded) || !fills.is_empty() {
             if let Some(file) = written_file(cmds, i) {
                 let file = file.text;
                 if let Some(runner) = cmds[i + 1..].iter().find(|c| runs_file(c, &file)) {
                     let sink = format!("in `{file}`, a script that `{}` runs", runner_text(runner));
                     push(cmd, i, &expanded, &sink);
+                    filled.extend(fills.into_iter().map(|var| Reparsed {
+                        var,
+                        sink: sink.clone(),
+                        command: i,
+                    }));
                 }
             }
+        }
+    }
+    out.extend(filled);
+    out
+}
+
+/// The variables `envsubst 'SHELL-FORMAT'` fills in (`'$A ${B}'`), each with the span of
+/// the word naming it.
+fn envsubst_names(cmd: &Command) -> Vec<VarUse> {
+    if cmd.program() != Some("envsubst") {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for w in cmd.args().iter().filter(|w| !w.text.starts_with('-')) {
+        let lexed = super::shell::lex(&w.text);
+        for v in lexed.commands.iter().flat_map(|c| &c.vars) {
+            out.push(VarUse {
+                name: v.name.clone(),
+                span: w.span,
+                quoted: true,
+                word: None,
+                heredoc: false,
+            });
         }
     }
     out

@@ -40,6 +40,18 @@ impl ArgumentInjection {
         f: &Facts<'_>,
         out: &mut Vec<Diagnostic>,
     ) {
+        // A value parsed again as code is KAS403's (looked up once, when needed).
+        let reparsed = std::cell::OnceCell::new();
+        let is_reparsed = |span| {
+            reparsed
+                .get_or_init(|| {
+                    taint::reparsed(&f.script)
+                        .into_iter()
+                        .map(|r| r.var.span)
+                        .collect::<Vec<_>>()
+                })
+                .contains(&span)
+        };
         for cmd in &f.script.commands {
             let program = match cmd.program() {
                 Some(p @ ("git" | "kubectl" | "helm" | "helm3")) => p,
@@ -73,7 +85,7 @@ impl ArgumentInjection {
                 // its spaces gives new words anywhere.
                 let starts_word =
                     word.span.start == v.span.start && !takes_value(&cmd.words[k - 1].text);
-                if !(starts_word || origin.free_text) {
+                if !(starts_word || origin.free_text) || is_reparsed(v.span) {
                     continue;
                 }
                 out.push(

@@ -94,17 +94,14 @@ pub fn written_to(cmds: &[Command], i: usize) -> Option<Word> {
         }
         return None;
     }
-    if reads(cmd) {
-        return taint::written_file(cmds, i);
-    }
-    let holds_reader = cmd.exact
-        && cmds
-            .iter()
-            .any(|c| c.nested && cmd.span.contains(c.span) && reads(c));
-    if holds_reader {
-        return taint::written_file(cmds, i);
-    }
-    None
+    let file = taint::written_file(cmds, i)?;
+    let holds_reader = || {
+        cmd.exact
+            && cmds
+                .iter()
+                .any(|c| c.nested && cmd.span.contains(c.span) && reads(c))
+    };
+    (reads(cmd) || holds_reader()).then_some(file)
 }
 
 /// A path as the project directory sees it (`./a`, `$CI_PROJECT_DIR/a` → `a`); `None`

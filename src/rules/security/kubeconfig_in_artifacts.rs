@@ -128,6 +128,16 @@ impl KubeconfigInArtifacts {
             let Some(path) = project_relative(&dest.text) else {
                 continue;
             };
+            // Removed before the upload (which follows `after_script`).
+            let removed = cmds[i + 1..].iter().any(|c| {
+                matches!(c.program(), Some("rm" | "shred" | "unlink"))
+                    && c.args()
+                        .iter()
+                        .any(|w| project_relative(&w.text).is_some_and(|p| p == path))
+            });
+            if removed {
+                continue;
+            }
             let excluded = excludes.iter().any(|e| keeps(e, &path));
             let Some(k) = keepers.iter().find(|k| {
                 let by_artifacts =

@@ -29,10 +29,19 @@ impl KubeconfigPrinted {
     ) {
         let cmds = &f.script.commands;
         let agent = super::uses_agent(f);
+        // Output that goes to a file or another program is not in the log.
+        let to_log = |c: &crate::analysis::Command| {
+            !c.piped && !c.words.iter().any(|w| w.text.starts_with('>'))
+        };
         for (i, cmd) in cmds.iter().enumerate() {
-            // Output that goes to a file or another program is not in the log.
-            let to_log = !cmd.piped && !cmd.words.iter().any(|w| w.text.starts_with('>'));
-            if kubeconfig::reads(cmd) && to_log && !cmd.nested {
+            // `echo "$(cat $KUBECONFIG)"`: the substitution's output is echoed.
+            let echoed = cmd.exact
+                && matches!(cmd.program(), Some("echo" | "printf"))
+                && to_log(cmd)
+                && cmds
+                    .iter()
+                    .any(|c| c.nested && cmd.span.contains(c.span) && kubeconfig::reads(c));
+            if (kubeconfig::reads(cmd) && to_log(cmd) && !cmd.nested) || echoed {
                 out.push(
                     Diagnostic::new(&META, cmd.span, "prints the kubeconfig into the job log: its tokens are readable by anyone who can read the log, unless masking happens to cover them")
                         .label("kubeconfig printed")
@@ -51,7 +60,7 @@ impl KubeconfigPrinted {
                     .get(i + 1)
                     .and_then(|n| n.program())
                     .is_some_and(|p| PASS_THROUGH.contains(&p));
-            let redirected = cmd.words.iter().any(|w| w.text.starts_with('>'));
+            let redirected = !to_log(cmd) && !cmd.piped;
             if agent && dump && whole && !redirected {
                 out.push(
                     Diagnostic::new(&META, cmd.span, format!("`{}` prints every variable of a job that holds cluster access into the job log", cmd.words[0].text))

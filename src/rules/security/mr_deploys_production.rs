@@ -164,14 +164,16 @@ pub fn runs_in_mr(p: &Pipeline, job: &Job) -> bool {
     job.node.get("except").is_none() && workflow_admits_mr(p)
 }
 
-/// The environment's tier: `deployment_tier`, else GitLab's guess from a literal name.
-fn tier(job: &Job) -> Option<(String, bool)> {
-    let env = job.node.get("environment")?;
+/// The environment's tier: `deployment_tier`, else GitLab's guess from its name (with
+/// the variables the files give a value expanded; otherwise not guessed).
+fn tier(f: &Facts<'_>) -> Option<(String, Option<String>)> {
+    let env = f.job.node.get("environment")?;
     if let Some(t) = env.get("deployment_tier").and_then(|t| t.as_str()) {
-        return Some((t.to_string(), true));
+        return Some((t.to_string(), None));
     }
-    let name = crate::rules::deploy::on_stop::env_name(job)?;
-    (!name.contains('$')).then(|| (guess_tier(&name).to_string(), false))
+    let name = crate::rules::deploy::on_stop::env_name(f.job)?;
+    let name = f.vars.expand(&name).filter(|n| !n.contains('$'))?;
+    Some((guess_tier(&name).to_string(), Some(name)))
 }
 
 /// The agent configuration in the repository limits this job: an entry for the project (or
@@ -195,13 +197,24 @@ fn limited_by_agent_config(cx: &Context<'_>, f: &Facts<'_>) -> bool {
                 .is_some_and(|s| !s.is_empty())
     };
     configs.iter().any(|c| {
+        let all: Vec<&NodeRef> = ["projects", "groups"]
+            .iter()
+            .filter_map(|k| c.get("ci_access")?.get(k)?.as_seq())
+            .flatten()
+            .collect();
         let entries: Vec<&NodeRef> = match cx.options.project.as_deref() {
-            Some(project) => project_entries(c, project),
-            None => ["projects", "groups"]
-                .iter()
-                .filter_map(|k| c.get("ci_access")?.get(k)?.as_seq())
-                .flatten()
-                .collect(),
+            // The project's own entry, and the entries of the groups above it.
+            Some(project) => {
+                let mut e = project_entries(c, project);
+                e.extend(all.into_iter().filter(|g| {
+                    g.get("id").and_then(|i| i.scalar_text()).is_some_and(|id| {
+                        let id = id.trim_matches('/').to_ascii_lowercase();
+                        project.to_ascii_lowercase().starts_with(&format!("{id}/"))
+                    })
+                }));
+                e
+            }
+            None => all,
         };
         entries.iter().any(limits)
     })
@@ -209,7 +222,7 @@ fn limited_by_agent_config(cx: &Context<'_>, f: &Facts<'_>) -> bool {
 
 impl MrDeploysProduction {
     fn check_facts(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
-        let Some((tier, explicit)) = tier(job) else {
+        let Some((tier, guessed_from)) = tier(f) else {
             return;
         };
         if tier != "production" || !uses_agent(f) || !runs_in_mr(cx.pipeline, job) {
@@ -226,13 +239,9 @@ impl MrDeploysProduction {
             .get("deployment_tier")
             .or_else(|| env.get("name"))
             .map_or(env.span, |n| n.span);
-        let how = if explicit {
-            "`deployment_tier: production`".to_string()
-        } else {
-            format!(
-                "GitLab takes `{}` for tier production",
-                crate::rules::deploy::on_stop::env_name(job).unwrap_or_default()
-            )
+        let how = match guessed_from {
+            None => "`deployment_tier: production`".to_string(),
+            Some(name) => format!("GitLab takes `{name}` for tier production"),
         };
         out.push(
             Diagnostic::new(

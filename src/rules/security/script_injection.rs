@@ -26,6 +26,25 @@ pub fn described(name: &str, origin: &Controlled) -> String {
     }
 }
 
+/// The variable's own text inside `span` when `span` is a whole word (`'$A $B'`).
+fn narrowed(cx: &Context<'_>, span: Span, name: &str) -> Span {
+    let text = &cx.pipeline.sources.get(span.file).text;
+    let Some(slice) = text.get(span.range()) else {
+        return span;
+    };
+    if slice.starts_with('$') {
+        return span;
+    }
+    let at = |needle: &str| slice.find(needle).map(|i| (i, needle.len()));
+    match at(&format!("${{{name}}}")).or_else(|| at(&format!("${name}"))) {
+        Some((i, len)) => {
+            let start = span.start as usize + i;
+            Span::new(span.file, start, start + len)
+        }
+        None => span,
+    }
+}
+
 impl ScriptInjection {
     fn check_facts(
         &self,
@@ -39,14 +58,15 @@ impl ScriptInjection {
             let Some(origin) = taint::origin(&f.vars, &r.var.name) else {
                 continue;
             };
-            if seen.contains(&r.var.span) {
+            let span = narrowed(cx, r.var.span, &r.var.name);
+            if seen.contains(&span) {
                 continue;
             }
-            seen.push(r.var.span);
+            seen.push(span);
             out.push(
                 Diagnostic::new(
                     &META,
-                    r.var.span,
+                    span,
                     format!("{} is parsed as code {}", described(&r.var.name, origin), r.sink),
                 )
                 .label("a `;`, `$(...)` or backquote in the value runs as a command")
