@@ -427,34 +427,46 @@ fn failures_are_clear_findings_and_exit_2() {
     let t = Tmp::new("failures");
     let server = t.0.join("srv");
     let p = Project::new(&server, "ops/ci");
-    p.commit(&[("deploy.yml", ".base:\n  script: [echo]\n")]);
+    p.commit(&[
+        ("deploy.yml", ".base:\n  script: [echo]\n"),
+        ("empty.yml", ""),
+    ]);
     let cases = [
         (
             "ref: nope\n    file: deploy.yml",
             "Project `ops/ci` reference `nope` does not exist!",
-            "error",
+            true,
         ),
         (
             "file: missing.yml",
             "Project `ops/ci` file `missing.yml` does not exist!",
-            "error",
+            true,
+        ),
+        (
+            "file: empty.yml",
+            // Fetched: the file is there, and empty.
+            "Project `ops/ci` file `empty.yml` is empty!",
+            false,
         ),
     ];
-    for (keys, message, severity) in cases {
+    for (keys, message, fetch_fails) in cases {
         let pipeline =
             format!("include:\n  - project: ops/ci\n    {keys}\nbuild:\n  script: [make]\n");
         let repo = repository(&t.0, &pipeline, &config_for(&server));
         let cache = t.0.join("cache");
         let fetch = kaslint(&repo, &cache, &["fetch"], false);
-        assert_eq!(fetch.status.code(), Some(2));
-        assert!(String::from_utf8_lossy(&fetch.stderr).contains(message));
+        assert_eq!(fetch.status.code(), Some(if fetch_fails { 2 } else { 0 }));
+        assert_eq!(
+            String::from_utf8_lossy(&fetch.stderr).contains(message),
+            fetch_fails
+        );
         let (findings, _) = check(&repo, &cache, &["--fetch"], false);
         let hits: Vec<_> = findings
             .iter()
             .filter(|f| f["message"] == message)
             .collect();
         assert_eq!(hits.len(), 1, "{findings:#?}");
-        assert_eq!(hits[0]["severity"], severity);
+        assert_eq!(hits[0]["severity"], "error");
         assert_eq!(hits[0]["line"], 2);
     }
 
