@@ -6,7 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+
+mod common;
+
+use common::best_of;
 
 use kaslint::check::{check_target, CheckOptions, Target};
 use kaslint::fetch::{Context, Includes, Mode};
@@ -38,17 +41,6 @@ fn shared_file(i: usize) -> String {
         ));
     }
     y
-}
-
-fn best_of(runs: usize, mut f: impl FnMut()) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
 }
 
 fn main() {
