@@ -162,19 +162,24 @@ pub fn tree_file(
     tree: &Tree,
     file: &str,
 ) -> Result<Option<(PathBuf, Vec<u8>)>, FetchError> {
-    match store::read_tree_file(&tree.dir, file) {
+    let found = |read: TreeFile| {
+        match read {
         TreeFile::Found(path, bytes) => Ok(Some((path, bytes))),
         TreeFile::Missing => Ok(None),
-        TreeFile::Corrupt(detail) if ctx.mode == Mode::Offline => Err(corrupt(&detail)),
-        TreeFile::Corrupt(_) => {
+        TreeFile::NotKept => Err(FetchError::Unavailable(format!(
+            "`{file}` of project `{}` was not kept: the project's YAML files are past the include cache's limits",
+            tree.project
+        ))),
+        TreeFile::Corrupt(detail) => Err(corrupt(&detail)),
+    }
+    };
+    match store::read_tree_file(&tree.dir, file) {
+        TreeFile::Corrupt(_) if ctx.mode != Mode::Offline => {
             store::remove_tree(&tree.dir);
             let url = git::project_url(ctx, &tree.project);
             git::fetch_tree(ctx, &url, &tree.commit, &tree.dir).map_err(FetchError::Unavailable)?;
-            match store::read_tree_file(&tree.dir, file) {
-                TreeFile::Found(path, bytes) => Ok(Some((path, bytes))),
-                TreeFile::Missing => Ok(None),
-                TreeFile::Corrupt(detail) => Err(corrupt(&detail)),
-            }
+            found(store::read_tree_file(&tree.dir, file))
         }
+        read => found(read),
     }
 }
