@@ -23,6 +23,9 @@ const MAX_FILES: usize = 5_000;
 const MAX_FILE_BYTES: usize = crate::load::MAX_FILE_BYTES;
 const MAX_TOTAL_BYTES: usize = 64 * 1024 * 1024;
 
+/// Files of a commit: (path, bytes).
+type Files = Vec<(String, Vec<u8>)>;
+
 /// One ref of `git ls-remote`.
 #[derive(Clone, Debug)]
 pub struct RemoteRef {
@@ -251,11 +254,7 @@ fn fetch_into(ctx: &Context, url: &str, commit: &str, repo: &Path) -> Result<boo
 
 /// The YAML files of `commit` (path, bytes), read with `git cat-file --batch`, and
 /// whether some were left out (past the limits).
-fn read_yaml_files(
-    ctx: &Context,
-    repo: &Path,
-    commit: &str,
-) -> Result<(Vec<(String, Vec<u8>)>, bool), String> {
+fn read_yaml_files(ctx: &Context, repo: &Path, commit: &str) -> Result<(Files, bool), String> {
     let git_dir = repo.to_string_lossy().into_owned();
     let listing = run(
         ctx,
