@@ -332,6 +332,15 @@ fn a_misspelt_context_variable_in_a_job_extending_a_shared_template() {
 /// An HTTP server on 127.0.0.1 answering `GET /ci/deploy.yml` with `body` (404
 /// otherwise), for `requests` requests.
 fn serve(body: &'static str, requests: usize) -> (String, std::thread::JoinHandle<()>) {
+    serve_at("/ci/deploy.yml", body, requests)
+}
+
+/// [`serve`] at another path.
+fn serve_at(
+    path: &'static str,
+    body: &'static str,
+    requests: usize,
+) -> (String, std::thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let handle = std::thread::spawn(move || {
@@ -346,7 +355,7 @@ fn serve(body: &'static str, requests: usize) -> (String, std::thread::JoinHandl
                     break;
                 }
             }
-            let (status, text) = if line.starts_with("GET /ci/deploy.yml ") {
+            let (status, text) = if line.starts_with(&format!("GET {path} ")) {
                 ("200 OK", body)
             } else {
                 ("404 Not Found", "")
@@ -757,4 +766,34 @@ fn two_processes_share_the_cache() {
     let (findings, _) = check(&repo, &cache, &[], true);
     assert_eq!(find(&findings, "KAS202").len(), 1, "{findings:#?}");
     assert!(walk(&cache.join("kaslint/includes/tmp")).is_empty());
+}
+
+/// Without a templates folder, a top-level template comes from the server's Templates
+/// API (cached like the rest); a nested name says why it is not checked.
+#[test]
+fn templates_from_the_templates_api() {
+    let t = Tmp::new("templates-api");
+    let body = r#"{"name":"Kube-Deploy","content":".kube-deploy:\n  stage: deploy\n  image: bitnami/kubectl:1.30\n"}"#;
+    let (base, server) = serve_at("/api/v4/templates/gitlab_ci_ymls/Kube-Deploy", body, 1);
+    let pipeline = "include:\n  - template: Kube-Deploy.gitlab-ci.yml\n  - template: Jobs/SAST.gitlab-ci.yml\ndeploy:\n  extends: .kube-deploy\n  environment: production\n  script: [kubectl apply -f k8s/]\n";
+    let repo = repository(
+        &t.0,
+        pipeline,
+        &format!("[includes]\nserver = \"{base}\"\n"),
+    );
+    let cache = t.0.join("cache");
+    let (online, _) = check(&repo, &cache, &["--fetch"], false);
+    unblock(&base);
+    server.join().unwrap();
+    let entry = find(&online, "KAS202");
+    assert_eq!(entry.len(), 1, "{online:#?}");
+    assert_eq!(entry[0]["file"], "template:Kube-Deploy.gitlab-ci.yml");
+    let unread = find(&online, "KAS008");
+    assert_eq!(unread.len(), 1, "{online:#?}");
+    assert!(unread[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("top-level names only"));
+    let (offline, _) = check(&repo, &cache, &[], true);
+    assert_eq!(online, offline);
 }
