@@ -797,3 +797,31 @@ fn templates_from_the_templates_api() {
     let (offline, _) = check(&repo, &cache, &[], true);
     assert_eq!(online, offline);
 }
+
+/// A branch is read at the commit it had when fetched until `--refresh`.
+#[test]
+fn moving_refs_move_only_with_refresh() {
+    let t = Tmp::new("refresh");
+    let server = t.0.join("srv");
+    let p = Project::new(&server, "ops/ci");
+    let file = |tag: &str| format!(".base:\n  stage: deploy\n  image: bitnami/kubectl:{tag}\n");
+    p.commit(&[("deploy.yml", &file("1.29"))]);
+    let pipeline = "include:\n  - project: ops/ci\n    ref: main\n    file: deploy.yml\ndeploy:\n  extends: .base\n  environment: production\n  script: [kubectl apply -f k8s/]\n";
+    let repo = repository(&t.0, pipeline, &config_for(&server));
+    let cache = t.0.join("cache");
+    // `kaslint config` shows the merged pipeline, includes read from the cache.
+    let merged = || {
+        let out = kaslint(&repo, &cache, &["config"], true);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    check(&repo, &cache, &["--fetch"], false);
+    assert!(merged().contains("bitnami/kubectl:1.29"), "{}", merged());
+    p.commit(&[("deploy.yml", &file("1.31"))]);
+    check(&repo, &cache, &["--fetch"], false);
+    assert!(
+        merged().contains("bitnami/kubectl:1.29"),
+        "--fetch keeps the branch's commit"
+    );
+    check(&repo, &cache, &["--refresh"], false);
+    assert!(merged().contains("bitnami/kubectl:1.31"), "{}", merged());
+}
