@@ -271,13 +271,10 @@ fn item(node: &NodeRef, entry_pipeline: bool) -> Option<Item> {
     Some(Item::Other(u))
 }
 
-/// Variables other than `$CI_SERVER_FQDN` expand at pipeline creation: not fetched.
+/// Variables other than the server's (`$CI_SERVER_FQDN`, `$CI_SERVER_HOST`) expand at
+/// pipeline creation: not fetched.
 fn has_variables(target: &Target) -> bool {
-    let var = |s: &str| {
-        s.replace("${CI_SERVER_FQDN}", "")
-            .replace("$CI_SERVER_FQDN", "")
-            .contains('$')
-    };
+    let var = |s: &str| crate::fetch::component::expand_server_vars(s, "").contains('$');
     match target {
         Target::Project {
             project,
