@@ -321,6 +321,6 @@ path = "bin/shellcheck"
             Some(Path::new("/repo/ci/templates"))
         );
         let e = parse("[includes]\nsever = \"x\"\n", Path::new("k.toml")).unwrap_err();
-        assert!(e.0.contains("did you mean `server`?"), "{}", e.0);
+        assert!(e.0.contains("unknown field `sever`"), "{}", e.0);
     }
 }
