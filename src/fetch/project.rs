@@ -105,8 +105,8 @@ pub fn tree(
 ) -> Result<Tree, FetchError> {
     let pdir = store::project_dir(&ctx.cache, &ctx.server, project);
     let url = git::project_url(ctx, project);
-    let recorded =
-        store::read_ref(&pdir, reference).filter(|r| ctx.mode != Mode::Refresh || r.immutable());
+    let recorded = store::read_ref(&pdir, reference)
+        .filter(|r| r.immutable() || !ctx.refresh_now(&format!("{}\n{reference}", pdir.display())));
     let record = match recorded {
         Some(r) => r,
         None if ctx.mode == Mode::Offline => return Err(not_cached(what)),

@@ -74,7 +74,7 @@ impl Source for RemoteSource {
         let pinned = digest.is_some();
         match cached {
             TreeFile::Found(path, bytes)
-                if matches(&bytes, digest.as_deref()) && (ctx.mode != Mode::Refresh || pinned) =>
+                if matches(&bytes, digest.as_deref()) && (pinned || !ctx.refresh_now(url)) =>
             {
                 return Ok(done(path, bytes));
             }
