@@ -825,3 +825,24 @@ fn moving_refs_move_only_with_refresh() {
     check(&repo, &cache, &["--refresh"], false);
     assert!(merged().contains("bitnami/kubectl:1.31"), "{}", merged());
 }
+
+/// A remote address the server answers 404 for: GitLab's refusal, as an error.
+#[test]
+fn a_missing_remote_file_is_an_error() {
+    let t = Tmp::new("remote-404");
+    let (base, server) = serve_at("/elsewhere.yml", "", 1);
+    let pipeline =
+        format!("include:\n  - remote: {base}/ci/missing.yml\nbuild:\n  script: [make]\n");
+    let repo = repository(&t.0, &pipeline, "");
+    let cache = t.0.join("cache");
+    let (findings, out) = check(&repo, &cache, &["--fetch"], false);
+    unblock(&base);
+    server.join().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let missing = find(&findings, "KAS005");
+    assert_eq!(missing.len(), 1, "{findings:#?}");
+    assert_eq!(
+        missing[0]["message"],
+        format!("Remote file `{base}/ci/missing.yml` could not be fetched after 1 attempt because of HTTP code `404` error!")
+    );
+}
