@@ -6,8 +6,10 @@
 
 mod common;
 
+use common::best_of;
+
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kaslint::check::{check_target, CheckOptions, Target};
 use kaslint::settings::Settings;
@@ -83,17 +85,6 @@ fn opts_for<'a>(f: &Path, settings: &'a Settings) -> CheckOptions<'a> {
         // memory instead of touching fresh pages, so the figures compare.
         leak_model: false,
     }
-}
-
-fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
-    (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .min()
-        .unwrap_or_default()
 }
 
 fn report(label: &str, files: usize, bytes: usize, full: Duration, base: (Duration, Duration)) {

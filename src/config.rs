@@ -304,4 +304,23 @@ path = "bin/shellcheck"
         .unwrap();
         assert!(apply(bad, Path::new("k.toml"), &mut Settings::default()).is_err());
     }
+
+    #[test]
+    fn the_includes_table_applies() {
+        let text =
+            "[includes]\nserver = \"https://gitlab.example.com\"\ntemplates = \"ci/templates\"\n";
+        let raw = parse(text, Path::new("/repo/kaslint.toml")).unwrap();
+        let mut s = Settings::default();
+        apply(raw, Path::new("/repo/kaslint.toml"), &mut s).unwrap();
+        assert_eq!(
+            s.includes.server.as_deref(),
+            Some("https://gitlab.example.com")
+        );
+        assert_eq!(
+            s.includes.templates.as_deref(),
+            Some(Path::new("/repo/ci/templates"))
+        );
+        let e = parse("[includes]\nsever = \"x\"\n", Path::new("k.toml")).unwrap_err();
+        assert!(e.0.contains("unknown field `sever`"), "{}", e.0);
+    }
 }

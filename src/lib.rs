@@ -389,10 +389,12 @@ fn run_config(args: &ConfigArgs) -> u8 {
     let Some(target) = targets.first() else {
         return exit::ERROR;
     };
-    let loaded = match check::load_target(
+    let reader = cli::fetch::offline_reader(target);
+    let loaded = match check::load_target_with(
         target,
         args.locate.root.as_deref(),
         args.locate.entry.as_deref(),
+        reader.as_deref(),
     ) {
         Ok(p) => p,
         Err(e) => {
@@ -414,10 +416,8 @@ fn run_config(args: &ConfigArgs) -> u8 {
         Ok(text) => {
             // Includes that cannot be read offline are named, not silently dropped.
             for u in &pipeline.unresolved {
-                println!(
-                    "# not included (cannot be read offline): {} {}",
-                    u.kind, u.location
-                );
+                let why = u.reason.as_deref().unwrap_or("cannot be read offline");
+                println!("# not included ({why}): {} {}", u.kind, u.location);
             }
             print!("{text}");
             exit::CLEAN

@@ -332,6 +332,15 @@ fn a_misspelt_context_variable_in_a_job_extending_a_shared_template() {
 /// An HTTP server on 127.0.0.1 answering `GET /ci/deploy.yml` with `body` (404
 /// otherwise), for `requests` requests.
 fn serve(body: &'static str, requests: usize) -> (String, std::thread::JoinHandle<()>) {
+    serve_at("/ci/deploy.yml", body, requests)
+}
+
+/// [`serve`] at another path.
+fn serve_at(
+    path: &'static str,
+    body: &'static str,
+    requests: usize,
+) -> (String, std::thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let handle = std::thread::spawn(move || {
@@ -346,7 +355,7 @@ fn serve(body: &'static str, requests: usize) -> (String, std::thread::JoinHandl
                     break;
                 }
             }
-            let (status, text) = if line.starts_with("GET /ci/deploy.yml ") {
+            let (status, text) = if line.starts_with(&format!("GET {path} ")) {
                 ("200 OK", body)
             } else {
                 ("404 Not Found", "")
@@ -427,34 +436,46 @@ fn failures_are_clear_findings_and_exit_2() {
     let t = Tmp::new("failures");
     let server = t.0.join("srv");
     let p = Project::new(&server, "ops/ci");
-    p.commit(&[("deploy.yml", ".base:\n  script: [echo]\n")]);
+    p.commit(&[
+        ("deploy.yml", ".base:\n  script: [echo]\n"),
+        ("empty.yml", ""),
+    ]);
     let cases = [
         (
             "ref: nope\n    file: deploy.yml",
             "Project `ops/ci` reference `nope` does not exist!",
-            "error",
+            true,
         ),
         (
             "file: missing.yml",
             "Project `ops/ci` file `missing.yml` does not exist!",
-            "error",
+            true,
+        ),
+        (
+            "file: empty.yml",
+            // Fetched: the file is there, and empty.
+            "Project `ops/ci` file `empty.yml` is empty!",
+            false,
         ),
     ];
-    for (keys, message, severity) in cases {
+    for (keys, message, fetch_fails) in cases {
         let pipeline =
             format!("include:\n  - project: ops/ci\n    {keys}\nbuild:\n  script: [make]\n");
         let repo = repository(&t.0, &pipeline, &config_for(&server));
         let cache = t.0.join("cache");
         let fetch = kaslint(&repo, &cache, &["fetch"], false);
-        assert_eq!(fetch.status.code(), Some(2));
-        assert!(String::from_utf8_lossy(&fetch.stderr).contains(message));
+        assert_eq!(fetch.status.code(), Some(if fetch_fails { 2 } else { 0 }));
+        assert_eq!(
+            String::from_utf8_lossy(&fetch.stderr).contains(message),
+            fetch_fails
+        );
         let (findings, _) = check(&repo, &cache, &["--fetch"], false);
         let hits: Vec<_> = findings
             .iter()
             .filter(|f| f["message"] == message)
             .collect();
         assert_eq!(hits.len(), 1, "{findings:#?}");
-        assert_eq!(hits[0]["severity"], severity);
+        assert_eq!(hits[0]["severity"], "error");
         assert_eq!(hits[0]["line"], 2);
     }
 
@@ -746,4 +767,83 @@ fn two_processes_share_the_cache() {
     let (findings, _) = check(&repo, &cache, &[], true);
     assert_eq!(find(&findings, "KAS202").len(), 1, "{findings:#?}");
     assert!(walk(&cache.join("kaslint/includes/tmp")).is_empty());
+}
+
+/// Without a templates folder, a top-level template comes from the server's Templates
+/// API (cached like the rest); a nested name says why it is not checked.
+#[test]
+fn templates_from_the_templates_api() {
+    let t = Tmp::new("templates-api");
+    let body = r#"{"name":"Kube-Deploy","content":".kube-deploy:\n  stage: deploy\n  image: bitnami/kubectl:1.30\n"}"#;
+    let (base, server) = serve_at("/api/v4/templates/gitlab_ci_ymls/Kube-Deploy", body, 1);
+    let pipeline = "include:\n  - template: Kube-Deploy.gitlab-ci.yml\n  - template: Jobs/SAST.gitlab-ci.yml\ndeploy:\n  extends: .kube-deploy\n  environment: production\n  script: [kubectl apply -f k8s/]\n";
+    let repo = repository(
+        &t.0,
+        pipeline,
+        &format!("[includes]\nserver = \"{base}\"\n"),
+    );
+    let cache = t.0.join("cache");
+    let (online, _) = check(&repo, &cache, &["--fetch"], false);
+    unblock(&base);
+    server.join().unwrap();
+    let entry = find(&online, "KAS202");
+    assert_eq!(entry.len(), 1, "{online:#?}");
+    assert_eq!(entry[0]["file"], "template:Kube-Deploy.gitlab-ci.yml");
+    let unread = find(&online, "KAS008");
+    assert_eq!(unread.len(), 1, "{online:#?}");
+    assert!(unread[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("top-level names only"));
+    let (offline, _) = check(&repo, &cache, &[], true);
+    assert_eq!(online, offline);
+}
+
+/// A branch is read at the commit it had when fetched until `--refresh`.
+#[test]
+fn moving_refs_move_only_with_refresh() {
+    let t = Tmp::new("refresh");
+    let server = t.0.join("srv");
+    let p = Project::new(&server, "ops/ci");
+    let file = |tag: &str| format!(".base:\n  stage: deploy\n  image: bitnami/kubectl:{tag}\n");
+    p.commit(&[("deploy.yml", &file("1.29"))]);
+    let pipeline = "include:\n  - project: ops/ci\n    ref: main\n    file: deploy.yml\ndeploy:\n  extends: .base\n  environment: production\n  script: [kubectl apply -f k8s/]\n";
+    let repo = repository(&t.0, pipeline, &config_for(&server));
+    let cache = t.0.join("cache");
+    // `kaslint config` shows the merged pipeline, includes read from the cache.
+    let merged = || {
+        let out = kaslint(&repo, &cache, &["config"], true);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    check(&repo, &cache, &["--fetch"], false);
+    assert!(merged().contains("bitnami/kubectl:1.29"), "{}", merged());
+    p.commit(&[("deploy.yml", &file("1.31"))]);
+    check(&repo, &cache, &["--fetch"], false);
+    assert!(
+        merged().contains("bitnami/kubectl:1.29"),
+        "--fetch keeps the branch's commit"
+    );
+    check(&repo, &cache, &["--refresh"], false);
+    assert!(merged().contains("bitnami/kubectl:1.31"), "{}", merged());
+}
+
+/// A remote address the server answers 404 for: GitLab's refusal, as an error.
+#[test]
+fn a_missing_remote_file_is_an_error() {
+    let t = Tmp::new("remote-404");
+    let (base, server) = serve_at("/elsewhere.yml", "", 1);
+    let pipeline =
+        format!("include:\n  - remote: {base}/ci/missing.yml\nbuild:\n  script: [make]\n");
+    let repo = repository(&t.0, &pipeline, "");
+    let cache = t.0.join("cache");
+    let (findings, out) = check(&repo, &cache, &["--fetch"], false);
+    unblock(&base);
+    server.join().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let missing = find(&findings, "KAS005");
+    assert_eq!(missing.len(), 1, "{findings:#?}");
+    assert_eq!(
+        missing[0]["message"],
+        format!("Remote file `{base}/ci/missing.yml` could not be fetched after 1 attempt because of HTTP code `404` error!")
+    );
 }

@@ -5,6 +5,20 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The shortest of `runs` timed calls of `f`.
+#[allow(dead_code)] // not every bench times this way
+pub fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .min()
+        .unwrap_or_default()
+}
 
 /// Every `.yml`/`.yaml` file below `dir`, sorted.
 #[allow(dead_code)] // not every bench walks the corpus

@@ -47,6 +47,25 @@ pub fn reader(s: &Settings, mode: Mode) -> Option<Arc<Includes>> {
     Some(Arc::new(Includes::new(ctx)))
 }
 
+/// The offline reader for a target, from the `kaslint.toml` that governs it (for
+/// `kaslint config`, which has no flags of its own for includes).
+pub fn offline_reader(target: &Target) -> Option<Arc<Includes>> {
+    let dir = match target {
+        Target::File(p) => p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| ".".into()),
+        Target::Stdin => std::env::current_dir().ok()?,
+    };
+    let mut s = Settings::default();
+    if let Some(path) = crate::config::discover(&dir) {
+        let raw = crate::config::load(&path).ok()?;
+        crate::config::apply(raw, &path, &mut s).ok()?;
+    }
+    reader(&s, Mode::Offline)
+}
+
 /// `CI_JOB_TOKEN`, only for the instance that issued it (`CI_SERVER_URL`, over HTTP(S)),
 /// and only when git has no credential helper of its own for it.
 fn job_token(server: &str, ci_server: Option<&str>) -> Option<String> {

@@ -24,12 +24,20 @@ pub struct Address {
     pub version: String,
 }
 
-/// The address with `$CI_SERVER_FQDN` expanded; `Err` with the reason when it is not
+/// `$CI_SERVER_FQDN` and `$CI_SERVER_HOST` (the host without its port) of `fqdn`.
+pub fn expand_server_vars(location: &str, fqdn: &str) -> String {
+    let host = fqdn.split(':').next().unwrap_or(fqdn);
+    location
+        .replace("${CI_SERVER_FQDN}", fqdn)
+        .replace("$CI_SERVER_FQDN", fqdn)
+        .replace("${CI_SERVER_HOST}", host)
+        .replace("$CI_SERVER_HOST", host)
+}
+
+/// The address with the server's variables expanded; `Err` with the reason when it is not
 /// one of the server's components.
 pub fn parse(location: &str, fqdn: &str) -> Result<Address, FetchError> {
-    let expanded = location
-        .replace("${CI_SERVER_FQDN}", fqdn)
-        .replace("$CI_SERVER_FQDN", fqdn);
+    let expanded = expand_server_vars(location, fqdn);
     let unsupported = || {
         FetchError::Refused(format!(
             "Component '{expanded}' - the component path is not supported"

@@ -18,8 +18,13 @@ use super::{store, Context};
 
 /// The YAML files of a commit kept in the cache, at most this many…
 const MAX_FILES: usize = 5_000;
-/// …of at most GitLab's 2 MB each.
+/// …of at most GitLab's 2 MB each, and this much in all (a larger project is kept in
+/// part, and a file not kept is "not checked", never "does not exist").
 const MAX_FILE_BYTES: usize = crate::load::MAX_FILE_BYTES;
+const MAX_TOTAL_BYTES: usize = 64 * 1024 * 1024;
+
+/// Files of a commit: (path, bytes).
+type Files = Vec<(String, Vec<u8>)>;
 
 /// One ref of `git ls-remote`.
 #[derive(Clone, Debug)]
@@ -181,7 +186,7 @@ pub fn fetch_tree(ctx: &Context, url: &str, commit: &str, dest: &Path) -> Result
     });
     let _ = std::fs::remove_dir_all(&repo);
     match result {
-        Ok(Some(files)) => store::place_tree(&tmp, dest, &files).map(|()| true),
+        Ok(Some((files, partial))) => store::place_tree(&tmp, dest, &files, partial).map(|()| true),
         Ok(None) => {
             let _ = std::fs::remove_dir_all(&tmp);
             Ok(false)
@@ -247,12 +252,9 @@ fn fetch_into(ctx: &Context, url: &str, commit: &str, repo: &Path) -> Result<boo
     Ok(has(ctx))
 }
 
-/// The YAML files of `commit` (path, bytes), read with `git cat-file --batch`.
-fn read_yaml_files(
-    ctx: &Context,
-    repo: &Path,
-    commit: &str,
-) -> Result<Vec<(String, Vec<u8>)>, String> {
+/// The YAML files of `commit` (path, bytes), read with `git cat-file --batch`, and
+/// whether some were left out (past the limits).
+fn read_yaml_files(ctx: &Context, repo: &Path, commit: &str) -> Result<(Files, bool), String> {
     let git_dir = repo.to_string_lossy().into_owned();
     let listing = run(
         ctx,
@@ -269,6 +271,7 @@ fn read_yaml_files(
         None,
     )?;
     let mut wanted: Vec<(String, String)> = Vec::new();
+    let (mut total, mut partial) = (0usize, false);
     for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
         let entry = String::from_utf8_lossy(entry);
         let Some((meta, path)) = entry.split_once('\t') else {
@@ -282,14 +285,19 @@ fn read_yaml_files(
             let lower = path.to_ascii_lowercase();
             lower.ends_with(".yml") || lower.ends_with(".yaml")
         };
-        let small = size.parse::<usize>().is_ok_and(|s| s <= MAX_FILE_BYTES);
-        if kind == "blob" && yaml && small && safe_path(path) {
-            wanted.push((object.to_string(), path.to_string()));
+        if kind != "blob" || !yaml || !safe_path(path) {
+            continue;
         }
+        let size = size.parse::<usize>().unwrap_or(usize::MAX);
+        if size > MAX_FILE_BYTES || total + size > MAX_TOTAL_BYTES || wanted.len() >= MAX_FILES {
+            partial = true;
+            continue;
+        }
+        total += size;
+        wanted.push((object.to_string(), path.to_string()));
     }
-    wanted.truncate(MAX_FILES);
     if wanted.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), partial));
     }
     let input: String = wanted.iter().map(|(o, _)| format!("{o}\n")).collect();
     let out = run(
@@ -318,15 +326,15 @@ fn read_yaml_files(
         files.push((path.clone(), out[start..end].to_vec()));
         at = end + 1;
     }
-    Ok(files)
+    Ok((files, partial))
 }
 
 /// A repository path that stays inside its folder.
 fn safe_path(path: &str) -> bool {
     !path.starts_with('/')
-        && path
-            .split('/')
-            .all(|p| !p.is_empty() && p != "." && p != ".." && p != store::LISTING)
+        && path.split('/').all(|p| {
+            !p.is_empty() && p != "." && p != ".." && p != store::LISTING && p != store::PARTIAL
+        })
 }
 
 #[cfg(test)]

@@ -157,6 +157,9 @@ pub struct Context {
     pub job_token: Option<String>,
     /// Upper bound of one git process or HTTP request.
     pub timeout: Duration,
+    /// What this run has re-resolved already (`--refresh` goes to the network once per
+    /// ref or address, however many includes name it).
+    refreshed: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 /// The default server: `$CI_SERVER_URL`, else gitlab.com.
@@ -173,7 +176,22 @@ impl Context {
             templates: None,
             job_token: None,
             timeout: Duration::from_secs(120),
+            refreshed: Default::default(),
         }
+    }
+
+    /// Whether `key` (a ref or an address) is to be re-resolved now: in
+    /// [`Mode::Refresh`], the first time this run asks.
+    pub fn refresh_now(&self, key: &str) -> bool {
+        if self.mode != Mode::Refresh {
+            return false;
+        }
+        let mut done = self.refreshed.lock().unwrap_or_else(|e| e.into_inner());
+        if done.iter().any(|k| k == key) {
+            return false;
+        }
+        done.push(key.to_string());
+        true
     }
 }
 

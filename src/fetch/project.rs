@@ -105,8 +105,8 @@ pub fn tree(
 ) -> Result<Tree, FetchError> {
     let pdir = store::project_dir(&ctx.cache, &ctx.server, project);
     let url = git::project_url(ctx, project);
-    let recorded =
-        store::read_ref(&pdir, reference).filter(|r| ctx.mode != Mode::Refresh || r.immutable());
+    let recorded = store::read_ref(&pdir, reference)
+        .filter(|r| r.immutable() || !ctx.refresh_now(&format!("{}\n{reference}", pdir.display())));
     let record = match recorded {
         Some(r) => r,
         None if ctx.mode == Mode::Offline => return Err(not_cached(what)),
@@ -162,19 +162,24 @@ pub fn tree_file(
     tree: &Tree,
     file: &str,
 ) -> Result<Option<(PathBuf, Vec<u8>)>, FetchError> {
-    match store::read_tree_file(&tree.dir, file) {
+    let found = |read: TreeFile| {
+        match read {
         TreeFile::Found(path, bytes) => Ok(Some((path, bytes))),
         TreeFile::Missing => Ok(None),
-        TreeFile::Corrupt(detail) if ctx.mode == Mode::Offline => Err(corrupt(&detail)),
-        TreeFile::Corrupt(_) => {
+        TreeFile::NotKept => Err(FetchError::Unavailable(format!(
+            "`{file}` of project `{}` was not kept: the project's YAML files are past the include cache's limits",
+            tree.project
+        ))),
+        TreeFile::Corrupt(detail) => Err(corrupt(&detail)),
+    }
+    };
+    match store::read_tree_file(&tree.dir, file) {
+        TreeFile::Corrupt(_) if ctx.mode != Mode::Offline => {
             store::remove_tree(&tree.dir);
             let url = git::project_url(ctx, &tree.project);
             git::fetch_tree(ctx, &url, &tree.commit, &tree.dir).map_err(FetchError::Unavailable)?;
-            match store::read_tree_file(&tree.dir, file) {
-                TreeFile::Found(path, bytes) => Ok(Some((path, bytes))),
-                TreeFile::Missing => Ok(None),
-                TreeFile::Corrupt(detail) => Err(corrupt(&detail)),
-            }
+            found(store::read_tree_file(&tree.dir, file))
         }
+        read => found(read),
     }
 }

@@ -22,11 +22,16 @@ fn matches(bytes: &[u8], digest: Option<&[u8]>) -> bool {
     digest.is_none_or(|d| Sha256::digest(bytes).as_slice() == d)
 }
 
-/// GitLab's words for a fetch that failed (`File::Remote#fetch_with_error_handling`).
+/// GitLab's words for a fetch that failed (`File::Remote#fetch_with_error_handling`;
+/// `#verify_integrity` for a mismatch).
 fn failure(url: &str, e: HttpError) -> FetchError {
     match e {
-        HttpError::Status(code) => FetchError::Refused(format!(
+        // GitLab retries 5xx answers (a server's trouble, not the pipeline's): not checked.
+        HttpError::Status(code) if code >= 500 => FetchError::Unavailable(format!(
             "Remote file `{url}` could not be fetched because of HTTP code `{code}` error!"
+        )),
+        HttpError::Status(code) => FetchError::Refused(format!(
+            "Remote file `{url}` could not be fetched after 1 attempt because of HTTP code `{code}` error!"
         )),
         HttpError::Timeout => FetchError::Unavailable(format!(
             "Remote file `{url}` could not be fetched because of a timeout error!"
@@ -74,7 +79,7 @@ impl Source for RemoteSource {
         let pinned = digest.is_some();
         match cached {
             TreeFile::Found(path, bytes)
-                if matches(&bytes, digest.as_deref()) && (ctx.mode != Mode::Refresh || pinned) =>
+                if matches(&bytes, digest.as_deref()) && (pinned || !ctx.refresh_now(url)) =>
             {
                 return Ok(done(path, bytes));
             }

@@ -20,6 +20,8 @@ use sha2::{Digest, Sha256};
 use crate::write::write_atomic;
 
 pub const LISTING: &str = ".kaslint-listing";
+/// Present in a tree kept in part (a project past the size limits).
+pub const PARTIAL: &str = ".kaslint-partial";
 
 /// A file-name part for any text: `[A-Za-z0-9._-]` kept, everything else `%XX`; never
 /// `.` or `..`.
@@ -128,6 +130,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub enum TreeFile {
     Found(PathBuf, Vec<u8>),
     Missing,
+    /// Not kept: the tree was kept in part.
+    NotKept,
     /// The entry is damaged (no listing, a file gone or changed).
     Corrupt(String),
 }
@@ -137,6 +141,9 @@ pub fn read_tree_file(dir: &Path, path: &str) -> TreeFile {
         return TreeFile::Corrupt(format!("`{}` has no valid listing", dir.display()));
     };
     let Ok(i) = listing.binary_search_by(|(_, p)| p.as_str().cmp(path)) else {
+        if dir.join(PARTIAL).exists() {
+            return TreeFile::NotKept;
+        }
         return TreeFile::Missing;
     };
     let full = dir.join(path);
@@ -168,7 +175,12 @@ pub fn temp_dir(cache: &Path) -> io::Result<PathBuf> {
 
 /// Write `files` (path, bytes) and their listing into `tmp`, then move `tmp` to `dest`.
 /// When another process placed a complete `dest` first, its copy stays.
-pub fn place_tree(tmp: &Path, dest: &Path, files: &[(String, Vec<u8>)]) -> Result<(), String> {
+pub fn place_tree(
+    tmp: &Path,
+    dest: &Path,
+    files: &[(String, Vec<u8>)],
+    partial: bool,
+) -> Result<(), String> {
     let fail = |e: io::Error| format!("cannot write the cache entry `{}`: {e}", dest.display());
     let mut listing: Vec<(String, &str)> = Vec::new();
     for (path, bytes) in files {
@@ -181,6 +193,9 @@ pub fn place_tree(tmp: &Path, dest: &Path, files: &[(String, Vec<u8>)]) -> Resul
     }
     listing.sort_by(|a, b| a.1.cmp(b.1));
     let text: String = listing.iter().map(|(h, p)| format!("{h} {p}\n")).collect();
+    if partial {
+        fs::write(tmp.join(PARTIAL), b"").map_err(fail)?;
+    }
     fs::write(tmp.join(LISTING), text).map_err(fail)?;
     if let Some(parent) = dest.parent() {
         fs::create_dir_all(parent).map_err(fail)?;

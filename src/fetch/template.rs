@@ -72,9 +72,7 @@ impl Source for TemplateSource {
             note: None,
         };
         match store::read_blob(&dir) {
-            TreeFile::Found(path, bytes) if ctx.mode != Mode::Refresh => {
-                return Ok(done(path, bytes))
-            }
+            TreeFile::Found(path, bytes) if !ctx.refresh_now(&url) => return Ok(done(path, bytes)),
             _ if ctx.mode == Mode::Offline => {
                 return Err(not_cached(&format!("template `{name}`")))
             }

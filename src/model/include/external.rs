@@ -24,6 +24,19 @@ impl Resolver<'_> {
         };
         let mut out = Vec::new();
         for file in files {
+            // GitLab's words for an empty file (`File::Project`, else `File::Base`).
+            let empty = match (&e.target, file) {
+                (Target::Project { project, .. }, Some(f)) => {
+                    format!(
+                        "Project `{project}` file `{}` is empty!",
+                        f.trim_start_matches('/')
+                    )
+                }
+                _ => format!(
+                    "Included file `{}` is empty or does not exist!",
+                    e.unresolved.location
+                ),
+            };
             let request = match (&e.target, file) {
                 (
                     Target::Project {
@@ -44,7 +57,9 @@ impl Resolver<'_> {
                 _ => continue,
             };
             match includes.read(&request) {
-                Ok(f) => out.extend(self.include_fetched(f, span, e.inputs.as_ref(), chain)),
+                Ok(f) => {
+                    out.extend(self.include_fetched(f, span, e.inputs.as_ref(), &empty, chain))
+                }
                 Err(err) => self.fetch_failed(&e.unresolved, e.conditional, err),
             }
         }
@@ -76,8 +91,9 @@ impl Resolver<'_> {
             if !self.name_admitted(&file, span) {
                 continue;
             }
+            let empty = format!("Local file `{file}` is empty!");
             match includes.read(&Request::Local { tree, file: &file }) {
-                Ok(f) => out.extend(self.include_fetched(f, span, inputs, chain)),
+                Ok(f) => out.extend(self.include_fetched(f, span, inputs, &empty, chain)),
                 Err(err) => self.fetch_failed(&u, conditional, err),
             }
         }
@@ -110,6 +126,7 @@ impl Resolver<'_> {
         f: Fetched,
         span: Span,
         inputs: Option<&NodeRef>,
+        empty: &str,
         chain: &mut Vec<String>,
     ) -> Option<NodeRef> {
         let name = f.name.clone();
@@ -141,8 +158,7 @@ impl Resolver<'_> {
             .or_else(|| self.base.last().cloned().flatten());
         self.base.push(base);
         self.origin.push(origin);
-        let empty = format!("Included file `{name}` is empty or does not exist!");
-        let out = self.expand_file(id, &name, span, inputs, &empty, chain, f.component.as_ref());
+        let out = self.expand_file(id, &name, span, inputs, empty, chain, f.component.as_ref());
         self.origin.pop();
         self.base.pop();
         out

@@ -271,13 +271,10 @@ fn item(node: &NodeRef, entry_pipeline: bool) -> Option<Item> {
     Some(Item::Other(u))
 }
 
-/// Variables other than `$CI_SERVER_FQDN` expand at pipeline creation: not fetched.
+/// Variables other than the server's (`$CI_SERVER_FQDN`, `$CI_SERVER_HOST`) expand at
+/// pipeline creation: not fetched.
 fn has_variables(target: &Target) -> bool {
-    let var = |s: &str| {
-        s.replace("${CI_SERVER_FQDN}", "")
-            .replace("$CI_SERVER_FQDN", "")
-            .contains('$')
-    };
+    let var = |s: &str| crate::fetch::component::expand_server_vars(s, "").contains('$');
     match target {
         Target::Project {
             project,
@@ -427,7 +424,43 @@ fn valid_address(location: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_duration;
+    use super::{is_duration, normalise};
+
+    #[test]
+    fn entries_keep_kind_location_ref_and_integrity() {
+        let text = "- component: $CI_SERVER_FQDN/g/c/deploy@1.2\n- project: g/ci\n  ref: main\n  file: a.yml\n- remote: https://h.example/x.yml\n  integrity: sha256-BozLjE+uzwZJEC5jBWZoJ+ZfvcTiBlj80d0CsVi+ZsI=\n- local: b.yml\n";
+        let doc = crate::load::yaml::parse(0, text).unwrap().documents[0].clone();
+        let entries: Vec<_> = normalise(&doc, true)
+            .iter()
+            .filter_map(|i| i.entry())
+            .collect();
+        let got: Vec<_> = entries
+            .iter()
+            .map(|e| {
+                (
+                    e.kind,
+                    e.location.as_str(),
+                    e.reference.as_deref(),
+                    e.integrity.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "component",
+                    "$CI_SERVER_FQDN/g/c/deploy",
+                    Some("1.2"),
+                    false
+                ),
+                ("project", "g/ci", Some("main"), false),
+                ("remote", "https://h.example/x.yml", None, true),
+                ("local", "b.yml", None, false),
+            ]
+        );
+        assert_eq!(&text[entries[1].span.range()], "g/ci");
+    }
 
     #[test]
     fn durations() {
