@@ -47,21 +47,26 @@ pub fn fix_all(
             settings,
             leak_model: false,
         };
-        run::fix_target(target, &opts, mode)
+        run::fix_with(target, &opts, mode, &|_| {})
     };
     let outcomes: Vec<Result<Outcome, IoError>> =
         check::on_all_cores(jobs.len(), |i| run_one(&jobs[i]));
-    outcomes
+    let mut writes = Vec::new();
+    let reports = outcomes
         .into_iter()
         .map(|o| {
             o.map(|o| {
                 summary.applied += o.applied;
                 summary.diffs.extend(o.diffs);
                 summary.failures.extend(o.failures);
+                writes.extend(o.writes);
                 o.report
             })
         })
-        .collect()
+        .collect();
+    // All files at once at the end: each write waits for the disk.
+    summary.failures.extend(run::write_all(writes));
+    reports
 }
 
 impl Summary {
