@@ -162,6 +162,7 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
     let mut diagnostics = rules::check_leaking(&pipeline, settings, opts.leak_model);
     diagnostics.extend(shellcheck.finish());
     crate::shellcheck::fix::settle(&pipeline, &mut diagnostics);
+    crate::fix::scope::settle(&pipeline, &mut diagnostics);
     let suppressed = if settings.no_ignores {
         0
     } else {
