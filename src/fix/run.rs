@@ -28,7 +28,8 @@ pub struct Outcome {
     pub report: FileReport,
     /// Fixes applied (or, with `--diff`, that would be).
     pub applied: usize,
-    /// Unified diffs of the changed files, in file order.
+    /// Unified diffs of the changed files, in file order (from [`fix_target`] always; from
+    /// [`fix_with`] with `--diff` only).
     pub diffs: Vec<String>,
     /// Fixes refused by verification, or a failure to converge or to write.
     pub failures: Vec<String>,
@@ -84,6 +85,9 @@ pub fn fix_target(
 ) -> Result<Outcome, IoError> {
     fix_with(target, opts, mode, &|_| {}).map(|mut o| {
         let writes = std::mem::take(&mut o.writes);
+        for w in &writes {
+            o.diffs.push(unified_diff(&w.name, &w.original, &w.new));
+        }
         o.failures.extend(write_all(writes));
         o
     })
@@ -240,11 +244,7 @@ pub fn fix_with(
         if t.current == t.original {
             continue;
         }
-        diffs.push(unified_diff(
-            t.name.trim_start_matches("./"),
-            &t.original,
-            &t.current,
-        ));
+        // (A diff of a big file costs more than checking it: only `--diff` makes one.)
         if mode.write {
             writes.push(PendingWrite {
                 path: path.clone(),
@@ -252,6 +252,8 @@ pub fn fix_with(
                 original: t.original.clone(),
                 new: t.current.clone(),
             });
+        } else {
+            diffs.push(unified_diff(&t.name, &t.original, &t.current));
         }
     }
     Ok(Outcome {
@@ -282,6 +284,7 @@ fn write_if_unchanged(path: &std::path::Path, original: &str, new: &str) -> Resu
 
 /// A unified diff of one file (`--- a/name`, `+++ b/name`, three lines of context).
 pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
+    let name = name.trim_start_matches("./");
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)

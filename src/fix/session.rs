@@ -25,6 +25,8 @@ pub fn mode(fix: bool, unsafe_fixes: bool, diff: bool) -> Option<Mode> {
 pub struct Summary {
     pub applied: usize,
     pub diffs: Vec<String>,
+    /// Files changed (or, with `--diff`, that would be).
+    pub files: usize,
     pub failures: Vec<String>,
     /// Applied fixes below this applicability are not counted as "more with --unsafe-fixes".
     pub min: Option<Applicability>,
@@ -45,7 +47,8 @@ pub fn fix_all(
             root: args.locate.root.clone(),
             entry: settings.entry.clone(),
             settings,
-            leak_model: false,
+            // (The CLI exits right after: freeing each round's tree costs more than it saves.)
+            leak_model: true,
         };
         run::fix_with(target, &opts, mode, &|_| {})
     };
@@ -57,6 +60,7 @@ pub fn fix_all(
         .map(|o| {
             o.map(|o| {
                 summary.applied += o.applied;
+                summary.files += o.diffs.len() + o.writes.len();
                 summary.diffs.extend(o.diffs);
                 summary.failures.extend(o.failures);
                 writes.extend(o.writes);
@@ -100,8 +104,7 @@ impl Summary {
             print!("{}", self.diffs.concat());
             eprintln!(
                 "kaslint: would fix {} finding(s) in {} file(s){hint}; nothing written",
-                self.applied,
-                self.diffs.len()
+                self.applied, self.files
             );
             let something = self.applied > 0 || !self.failures.is_empty();
             return Some(if something {
@@ -112,8 +115,7 @@ impl Summary {
         }
         eprintln!(
             "kaslint: fixed {} finding(s) in {} file(s){hint}",
-            self.applied,
-            self.diffs.len()
+            self.applied, self.files
         );
         None
     }
