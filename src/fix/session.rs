@@ -42,14 +42,8 @@ pub fn fix_all(
 ) -> Vec<Result<FileReport, IoError>> {
     summary.min = Some(mode.min);
     let run_one = |(target, idx): &(Target, usize)| {
-        let settings = &configs[*idx].1;
-        let opts = check::CheckOptions {
-            root: args.locate.root.clone(),
-            entry: settings.entry.clone(),
-            settings,
-            // (The CLI exits right after: freeing each round's tree costs more than it saves.)
-            leak_model: true,
-        };
+        // (Each round's tree is left unfreed too: freeing costs more than it saves.)
+        let opts = check::CheckOptions::for_cli(args.locate.root.clone(), &configs[*idx].1);
         run::fix_with(target, &opts, mode, &|_| {})
     };
     let outcomes: Vec<Result<Outcome, IoError>> =
