@@ -25,6 +25,19 @@ pub struct CheckOptions<'a> {
     pub leak_model: bool,
 }
 
+impl<'a> CheckOptions<'a> {
+    /// How the command line checks a target: the run's `--root`, the settings' entry, and
+    /// the model left unfreed (the process exits right after).
+    pub fn for_cli(root: Option<PathBuf>, settings: &'a crate::settings::Settings) -> Self {
+        CheckOptions {
+            root,
+            entry: settings.entry.clone(),
+            settings,
+            leak_model: true,
+        }
+    }
+}
+
 /// An I/O problem that stops the run (exit 2).
 #[derive(Debug)]
 pub struct IoError(pub String);
@@ -163,6 +176,7 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
     let mut diagnostics = rules::check_leaking(&pipeline, &settings.rule_run(), opts.leak_model);
     diagnostics.extend(shellcheck.finish());
     crate::shellcheck::fix::settle(&pipeline, &mut diagnostics);
+    crate::fix::scope::settle(&pipeline, &mut diagnostics);
     let suppressed = if settings.no_ignores {
         0
     } else {

@@ -329,13 +329,7 @@ fn check_all(
     args: &CheckArgs,
 ) -> Vec<Result<FileReport, check::IoError>> {
     let run_one = |(target, idx): &(check::Target, usize)| {
-        let settings = &configs[*idx].1;
-        let opts = check::CheckOptions {
-            root: args.locate.root.clone(),
-            entry: settings.entry.clone(),
-            settings,
-            leak_model: true,
-        };
+        let opts = check::CheckOptions::for_cli(args.locate.root.clone(), &configs[*idx].1);
         check::check_target(target, &opts)
     };
     check::on_all_cores(jobs.len(), |i| run_one(&jobs[i]))

@@ -181,3 +181,17 @@ fn private_ca_option() {
         );
     }
 }
+
+/// A default stage the file's own `stages:` list lacks is added to it too.
+#[test]
+fn default_stage_missing_from_the_list() {
+    let dir = repo(
+        "list-without-deploy",
+        "stages:\n  - build\n\nbuild:\n  stage: build\n  image: alpine:3.20\n  script: [make]\n",
+    );
+    let new = added(&dir, &["kubectl-deploy"], &[]);
+    assert!(
+        new.starts_with("stages:\n  - build\n  - deploy\n\nbuild:\n"),
+        "{new}"
+    );
+}

@@ -71,7 +71,6 @@ pub fn image_entrypoint(p: &Pipeline, job: &Job) -> Option<Fix> {
         title.push_str(&format!(" in `default:` (changes {})", heirs.join(", ")));
     }
     Some(fix(
-        p,
         title,
         applicability,
         vec![edit],
@@ -92,7 +91,6 @@ pub fn allow_failure(p: &Pipeline, job: &Job) -> Option<Fix> {
     }
     let edit = add(p, &job.node, "allow_failure", "true")?;
     Some(fix(
-        p,
         "add `allow_failure: true` to the stop job",
         Applicability::Safe,
         vec![edit],
@@ -130,7 +128,6 @@ pub fn when_manual(p: &Pipeline, job: &Job) -> Option<Fix> {
         return None;
     }
     Some(fix(
-        p,
         "add `when: manual` to the stop job",
         Applicability::Unsafe,
         edits,
@@ -152,7 +149,6 @@ pub fn ignore_not_found(p: &Pipeline, delete: &crate::analysis::Word) -> Option<
         " --ignore-not-found",
     );
     Some(fix(
-        p,
         "add `--ignore-not-found` to `kubectl delete`",
         Applicability::Unsafe,
         vec![edit],
@@ -190,7 +186,6 @@ fn version_part(c: char) -> bool {
 pub fn rename_variable(p: &Pipeline, use_span: Span, name: &str, defined: &str) -> Option<Fix> {
     let at = only_occurrence(p, use_span, name, name_part)?;
     Some(fix(
-        p,
         format!("rename `${name}` to `${defined}`"),
         Applicability::Unsafe,
         vec![Edit::replace(at, defined)],
@@ -210,7 +205,6 @@ pub fn kubectl_version(p: &Pipeline, span: Span, version: &str, from_url: bool) 
         Applicability::DisplayOnly
     };
     Some(fix(
-        p,
         format!("use kubectl {GOOD_KUBECTL} instead of {version}"),
         applicability,
         vec![Edit::replace(at, GOOD_KUBECTL)],
@@ -241,7 +235,6 @@ pub fn git_strategy_none(p: &Pipeline, job: &Job, reads_files: bool) -> Option<F
         Applicability::Unsafe
     };
     Some(fix(
-        p,
         "set `GIT_STRATEGY: none` in the stop job",
         applicability,
         vec![edit],
@@ -258,7 +251,6 @@ pub fn rename_key(p: &Pipeline, key_span: Span, to: &str) -> Option<Fix> {
         return None;
     }
     Some(fix(
-        p,
         format!("rename the key to `{to}`"),
         Applicability::Unsafe,
         vec![Edit::replace(key_span, value::string(to))],

@@ -72,6 +72,12 @@ pub struct Fix {
     pub applicability: Applicability,
     pub edits: Vec<Edit>,
     pub changes: Vec<Vec<String>>,
+    /// The nodes the edits land on, and the key paths below each top-level entry holding
+    /// them that the fix changes: [`scope::settle`] turns them into `changes`.
+    pub targets: Vec<Span>,
+    pub rel: Vec<Vec<String>>,
+    /// Whether [`scope::settle`] has capped it and named whom it changes.
+    pub settled: bool,
 }
 
 impl Fix {
@@ -88,6 +94,9 @@ impl Fix {
             applicability,
             edits,
             changes,
+            targets: Vec::new(),
+            rel: Vec::new(),
+            settled: true,
         }
     }
     /// At most `cap` (a shared or foreign node lowers a fix, never raises it).

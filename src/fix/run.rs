@@ -28,10 +28,21 @@ pub struct Outcome {
     pub report: FileReport,
     /// Fixes applied (or, with `--diff`, that would be).
     pub applied: usize,
-    /// Unified diffs of the changed files, in file order.
+    /// Unified diffs of the changed files, in file order (from [`fix_target`] always; from
+    /// [`fix_with`] with `--diff` only).
     pub diffs: Vec<String>,
     /// Fixes refused by verification, or a failure to converge or to write.
     pub failures: Vec<String>,
+    /// Files still to write (when the caller writes them, see [`write_all`]).
+    pub writes: Vec<PendingWrite>,
+}
+
+/// A fixed file to write: its path, shown name, the text the fixes were made on, the new text.
+pub struct PendingWrite {
+    pub path: PathBuf,
+    pub name: String,
+    pub original: String,
+    pub new: String,
 }
 
 struct FileText {
@@ -71,17 +82,47 @@ fn load_and_check(
     })
 }
 
-/// Fix one target (see the module's documentation).
+/// Fix one target (see the module's documentation) and write its files.
 pub fn fix_target(
     target: &Target,
     opts: &CheckOptions<'_>,
     mode: Mode,
 ) -> Result<Outcome, IoError> {
-    fix_with(target, opts, mode, &|_| {})
+    fix_with(target, opts, mode, &|_| {}).map(|mut o| {
+        let writes = std::mem::take(&mut o.writes);
+        for w in &writes {
+            o.diffs.push(unified_diff(&w.name, &w.original, &w.new));
+        }
+        o.failures.extend(write_all(writes));
+        o
+    })
 }
 
-/// [`fix_target`], with `tamper` run on each round's findings before the fixes are chosen
-/// (the tests use it to show that a wrong fix is refused and nothing is written).
+/// Write fixed files, several at once (each write waits for the disk); the failures.
+pub fn write_all(writes: Vec<PendingWrite>) -> Vec<String> {
+    let failures = std::sync::Mutex::new(Vec::new());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..writes.len().min(WRITERS) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(w) = writes.get(i) else { break };
+                if let Err(e) = write_if_unchanged(&w.path, &w.original, &w.new) {
+                    let mut f = failures.lock().unwrap_or_else(|e| e.into_inner());
+                    f.push(format!("{}: {e}", w.name));
+                }
+            });
+        }
+    });
+    failures.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Writes at once: each waits for the disk (`fsync`), not for a core.
+const WRITERS: usize = 16;
+
+/// [`fix_target`] without the writes (they are in [`Outcome::writes`] with `mode.write`),
+/// with `tamper` run on each round's findings before the fixes are chosen (the tests use
+/// it to show that a wrong fix is refused and nothing is written).
 pub fn fix_with(
     target: &Target,
     opts: &CheckOptions<'_>,
@@ -203,19 +244,21 @@ pub fn fix_with(
         .map(|(_, n)| n)
         .sum();
     let mut diffs = Vec::new();
+    let mut writes = Vec::new();
     for (path, t) in &texts {
         if t.current == t.original {
             continue;
         }
-        diffs.push(unified_diff(
-            t.name.trim_start_matches("./"),
-            &t.original,
-            &t.current,
-        ));
+        // (A diff of a big file costs more than checking it: only `--diff` makes one.)
         if mode.write {
-            if let Err(e) = write_if_unchanged(path, &t.original, &t.current) {
-                failures.push(format!("{}: {e}", t.name));
-            }
+            writes.push(PendingWrite {
+                path: path.clone(),
+                name: t.name.clone(),
+                original: t.original.clone(),
+                new: t.current.clone(),
+            });
+        } else {
+            diffs.push(unified_diff(&t.name, &t.original, &t.current));
         }
     }
     Ok(Outcome {
@@ -223,15 +266,20 @@ pub fn fix_with(
         applied,
         diffs,
         failures,
+        writes,
     })
 }
 
 /// Targets are fixed in parallel and may share a file (an include): a file is written only
-/// while it still holds the text its fixes were made on, one writer at a time.
-static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// while it still holds the text its fixes were made on, one writer per file at a time.
+static WRITING: [std::sync::Mutex<()>; 16] = [const { std::sync::Mutex::new(()) }; 16];
 
 fn write_if_unchanged(path: &std::path::Path, original: &str, new: &str) -> Result<(), String> {
-    let _one_at_a_time = WRITING.lock().unwrap_or_else(|e| e.into_inner());
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    path.hash(&mut h);
+    let lock = &WRITING[h.finish() as usize % WRITING.len()];
+    let _one_at_a_time = lock.lock().unwrap_or_else(|e| e.into_inner());
     let now = load::read_limited(path).map_err(|e| e.to_string())?;
     if now != original.as_bytes() {
         return Err("changed while it was being fixed (another pipeline includes it); nothing written, run again".into());
@@ -241,6 +289,7 @@ fn write_if_unchanged(path: &std::path::Path, original: &str, new: &str) -> Resu
 
 /// A unified diff of one file (`--- a/name`, `+++ b/name`, three lines of context).
 pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
+    let name = name.trim_start_matches("./");
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)

@@ -25,6 +25,8 @@ pub fn mode(fix: bool, unsafe_fixes: bool, diff: bool) -> Option<Mode> {
 pub struct Summary {
     pub applied: usize,
     pub diffs: Vec<String>,
+    /// Files changed (or, with `--diff`, that would be).
+    pub files: usize,
     pub failures: Vec<String>,
     /// Applied fixes below this applicability are not counted as "more with --unsafe-fixes".
     pub min: Option<Applicability>,
@@ -40,28 +42,29 @@ pub fn fix_all(
 ) -> Vec<Result<FileReport, IoError>> {
     summary.min = Some(mode.min);
     let run_one = |(target, idx): &(Target, usize)| {
-        let settings = &configs[*idx].1;
-        let opts = check::CheckOptions {
-            root: args.locate.root.clone(),
-            entry: settings.entry.clone(),
-            settings,
-            leak_model: false,
-        };
-        run::fix_target(target, &opts, mode)
+        // (Each round's tree is left unfreed too: freeing costs more than it saves.)
+        let opts = check::CheckOptions::for_cli(args.locate.root.clone(), &configs[*idx].1);
+        run::fix_with(target, &opts, mode, &|_| {})
     };
     let outcomes: Vec<Result<Outcome, IoError>> =
         check::on_all_cores(jobs.len(), |i| run_one(&jobs[i]));
-    outcomes
+    let mut writes = Vec::new();
+    let reports = outcomes
         .into_iter()
         .map(|o| {
             o.map(|o| {
                 summary.applied += o.applied;
+                summary.files += o.diffs.len() + o.writes.len();
                 summary.diffs.extend(o.diffs);
                 summary.failures.extend(o.failures);
+                writes.extend(o.writes);
                 o.report
             })
         })
-        .collect()
+        .collect();
+    // All files at once at the end: each write waits for the disk.
+    summary.failures.extend(run::write_all(writes));
+    reports
 }
 
 impl Summary {
@@ -95,8 +98,7 @@ impl Summary {
             print!("{}", self.diffs.concat());
             eprintln!(
                 "kaslint: would fix {} finding(s) in {} file(s){hint}; nothing written",
-                self.applied,
-                self.diffs.len()
+                self.applied, self.files
             );
             let something = self.applied > 0 || !self.failures.is_empty();
             return Some(if something {
@@ -107,8 +109,7 @@ impl Summary {
         }
         eprintln!(
             "kaslint: fixed {} finding(s) in {} file(s){hint}",
-            self.applied,
-            self.diffs.len()
+            self.applied, self.files
         );
         None
     }

@@ -49,6 +49,10 @@ fn plain_is_safe(s: &str) -> bool {
     if s.ends_with(char::is_whitespace) || s.ends_with(':') {
         return false;
     }
+    // Psych reads `1:20` as a base-60 integer (80) and `1:20.5` as a float.
+    if (first.is_ascii_digit() || "+-.".contains(first)) && s.contains(':') {
+        return false;
+    }
     if s.contains(": ") || s.contains(" #") || s.contains(['\n', '\r', '\t']) {
         return false;
     }
@@ -112,6 +116,10 @@ mod tests {
             "\"a\"",
             "a\nb",
             "x:",
+            "1:20",
+            "-1:30",
+            "190:20:30.15",
+            ":sym",
         ] {
             assert!(string(s).starts_with('"'), "{s:?} must be quoted");
         }

@@ -24,15 +24,24 @@ pub fn check(
     let (Some(before), Some(after)) = (before, after) else {
         return Err("the fixed text no longer loads".into());
     };
-    let count = |list: &[Diagnostic], k: &Key| list.iter().filter(|d| key(d) == *k).count();
+    let counts = |list: &[Diagnostic]| {
+        let mut m: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+        for d in list {
+            *m.entry(key(d)).or_default() += 1;
+        }
+        m
+    };
+    let (was, now) = (counts(old), counts(new));
+    let count = |m: &std::collections::HashMap<Key, usize>, k: &Key| m.get(k).copied().unwrap_or(0);
     for k in fixed {
-        if count(new, k) >= count(old, k) {
+        if count(&now, k) >= count(&was, k) {
             return Err(format!("the finding is still there: {}", k.2));
         }
     }
     if let Some(d) = new
         .iter()
-        .find(|d| d.severity == Severity::Error && count(old, &key(d)) < count(new, &key(d)))
+        .filter(|d| d.severity == Severity::Error)
+        .find(|d| count(&was, &key(d)) < count(&now, &key(d)))
     {
         return Err(format!("it adds an error: {}", d.message));
     }

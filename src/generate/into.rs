@@ -59,7 +59,7 @@ pub fn merge(into: &Request<'_>) -> Result<(String, String), String> {
             None => blocks.push(block),
         }
     }
-    if let Some(stage) = needed_stage(&generated) {
+    if let Some(stage) = job_stage(&generated) {
         if let Some(e) = add_stage(&src, &existing, &stage, eol) {
             edits.push(e);
         }
@@ -149,10 +149,12 @@ fn header_comment(generated: &str) -> String {
     out
 }
 
-/// The stage of the generated jobs that is not one of GitLab's defaults.
-fn needed_stage(generated: &NodeRef) -> Option<String> {
-    let stages = generated.get("stages")?.as_seq()?;
-    stages.first()?.as_str().map(str::to_string)
+/// The stage of the generated jobs (one per template).
+fn job_stage(generated: &NodeRef) -> Option<String> {
+    generated
+        .as_map()?
+        .iter()
+        .find_map(|(_, e)| e.value.get("stage")?.as_str().map(str::to_string))
 }
 
 /// `stage` added to the file's `stages:` (a new `- stage` line in a block list, `, stage`
@@ -161,6 +163,9 @@ fn needed_stage(generated: &NodeRef) -> Option<String> {
 fn add_stage(src: &SourceFile, root: &Node, stage: &str, eol: &str) -> Option<Edit> {
     let quoted = crate::fix::value::string(stage);
     let Some(entry) = root.as_map()?.entry("stages") else {
+        if super::params::DEFAULT_STAGES.contains(&stage) {
+            return None;
+        }
         let defaults = ["build", "test", "deploy"].join(", ");
         let at = if src.text.starts_with('\u{feff}') {
             3

@@ -80,8 +80,8 @@ fn exact(pc: &Piece, ls: usize, le: usize) -> Option<Span> {
     Some(Span::new(pc.span.file, start as usize, end as usize))
 }
 
-/// Keep a ShellCheck fix only where the scalar holding it keeps the replacement as written,
-/// and settle its applicability and reach like any fix (a template's script is shared).
+/// Keep a ShellCheck fix only where the scalar holding it keeps the replacement as written;
+/// [`crate::fix::scope::settle`] then decides its reach like any fix's.
 pub fn settle(p: &Pipeline, diagnostics: &mut [Diagnostic]) {
     for d in diagnostics.iter_mut().filter(|d| d.external.is_some()) {
         let Some(fix) = d.fix.take() else { continue };
@@ -96,7 +96,6 @@ pub fn settle(p: &Pipeline, diagnostics: &mut [Diagnostic]) {
         }
         let targets: Vec<Span> = fix.edits.iter().map(|e| e.span).collect();
         d.fix = Some(scope::fix(
-            p,
             fix.title,
             Applicability::Unsafe,
             fix.edits,
