@@ -184,3 +184,21 @@ impl Entries<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn needs_table() {
+        assert_rows(&[
+            ("a:\n  script: x\nb:\n  script: x\n  needs: [{job: a, parallel: 2}]\n", "jobs:b:needs:need:parallel config cannot use \"parallel: <number>\"."),
+            ("a:\n  script: x\nb:\n  script: x\n  needs: {}\n", "jobs:b:needs config can not be an empty hash"),
+            ("a:\n  script: x\nb:\n  script: x\n  needs: [{job: a, artifacts: maybe}]\n", "jobs:b:needs:need artifacts should be a boolean value"),
+            ("a:\n  script: x\n  parallel: {matrix: [{OS: [l, w]}]}\nb:\n  script: x\n  parallel: {matrix: [{OS: [l, w]}]}\n  needs: [{job: a, parallel: {matrix: [{OS: '$[[ matrix.OS ]]'}]}}]\n", ""),
+            ("a:\n  script: x\n  parallel: {matrix: [{OS: [l, w]}]}\nb:\n  script: x\n  parallel: {matrix: [{OS: [l, w]}]}\n  needs: [{job: a, parallel: {matrix: [{OS: '$[[ matrix.ARCH ]]'}]}}]\n", "b job: 'ARCH' does not exist in matrix configuration"),
+        ]);
+    }
+}
