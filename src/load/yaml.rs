@@ -7,10 +7,11 @@ use std::sync::Arc;
 use granit_parser::{Event, Parser, ScalarStyle, Span as PSpan};
 
 use super::psych;
-use super::scalar::{resolve_plain, Plain};
+use super::scalar::scalar_value;
 use super::source::{Comment, FileId, Span};
 
-pub type NodeRef = Arc<Node>;
+use super::node::Hasher;
+pub use super::node::{Entry, Map, Node, NodeRef, Style, Value};
 
 /// GitLab's limit on nesting (`Gitlab::Config::Loader::Yaml::MAX_YAML_DEPTH`).
 pub const MAX_DEPTH: usize = 100;
@@ -18,200 +19,6 @@ pub const MAX_DEPTH: usize = 100;
 /// expanded data (`Gitlab::Utils::DeepSize`); a billion-laughs file blows far past this
 /// while real pipelines stay far below it.
 pub const MAX_EXPANDED_NODES: u64 = 2_000_000;
-
-/// How a scalar was written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Style {
-    Plain,
-    SingleQuoted,
-    DoubleQuoted,
-    Literal,
-    Folded,
-    /// Collections and synthesized nodes.
-    Other,
-}
-
-#[derive(Debug)]
-pub struct Node {
-    pub span: Span,
-    pub tag: Option<Box<str>>,
-    pub style: Style,
-    pub value: Value,
-}
-
-#[derive(Debug)]
-pub enum Value {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(Box<str>),
-    Seq(Vec<NodeRef>),
-    Map(Map),
-}
-
-/// One mapping entry: the key's span and the value.
-#[derive(Clone, Debug)]
-pub struct Entry {
-    pub key_span: Span,
-    pub value: NodeRef,
-}
-
-type Hasher = std::hash::BuildHasherDefault<rustc_hash::FxHasher>;
-
-/// From this many entries on, a map keeps a hash index beside its entries; below it,
-/// a scan is faster than hashing (and most mappings in a pipeline are small).
-const INDEXED_FROM: usize = 16;
-
-/// A mapping with string keys, in Ruby's insertion order.
-#[derive(Clone, Debug, Default)]
-pub struct Map {
-    entries: Vec<(String, Entry)>,
-    /// Key → position, for long maps only (boxed: every small map stays a pointer smaller).
-    #[allow(clippy::box_collection)]
-    index: Option<Box<HashMap<String, usize, Hasher>>>,
-}
-
-impl Map {
-    fn position(&self, key: &str) -> Option<usize> {
-        match &self.index {
-            Some(index) => index.get(key).copied(),
-            None => self.entries.iter().position(|(k, _)| k == key),
-        }
-    }
-    fn reindex(&mut self) {
-        self.index = (self.entries.len() >= INDEXED_FROM).then(|| {
-            let mut index =
-                HashMap::with_capacity_and_hasher(self.entries.len(), Hasher::default());
-            for (i, (k, _)) in self.entries.iter().enumerate() {
-                index.insert(k.clone(), i);
-            }
-            Box::new(index)
-        });
-    }
-    pub fn get(&self, key: &str) -> Option<&NodeRef> {
-        self.entry(key).map(|e| &e.value)
-    }
-    pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.position(key).map(|i| &self.entries[i].1)
-    }
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.position(key).is_some()
-    }
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Entry)> {
-        self.entries.iter().map(|(k, e)| (k, e))
-    }
-    pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.entries.iter().map(|(k, _)| k)
-    }
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-    /// Insert or replace (a replaced key keeps its position).
-    pub fn insert(&mut self, key: String, entry: Entry) {
-        self.insert_full(key, entry);
-    }
-    /// Insert; the index of the key and whether it was already present.
-    fn insert_full(&mut self, key: String, entry: Entry) -> (usize, bool) {
-        if let Some(i) = self.position(&key) {
-            self.entries[i].1 = entry;
-            return (i, true);
-        }
-        let i = self.entries.len();
-        match &mut self.index {
-            Some(index) => {
-                index.insert(key.clone(), i);
-                self.entries.push((key, entry));
-            }
-            None => {
-                self.entries.push((key, entry));
-                if self.entries.len() >= INDEXED_FROM {
-                    self.reindex();
-                }
-            }
-        }
-        (i, false)
-    }
-    /// Remove a key, keeping the order of the others.
-    pub fn shift_remove(&mut self, key: &str) -> Option<Entry> {
-        let i = self.position(key)?;
-        let (_, entry) = self.entries.remove(i);
-        if self.index.is_some() {
-            self.reindex();
-        }
-        Some(entry)
-    }
-}
-
-impl Node {
-    pub fn new(span: Span, value: Value) -> Node {
-        Node {
-            span,
-            tag: None,
-            style: Style::Other,
-            value,
-        }
-    }
-    pub fn as_str(&self) -> Option<&str> {
-        match &self.value {
-            Value::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-    pub fn as_map(&self) -> Option<&Map> {
-        match &self.value {
-            Value::Map(m) => Some(m),
-            _ => None,
-        }
-    }
-    pub fn as_seq(&self) -> Option<&[NodeRef]> {
-        match &self.value {
-            Value::Seq(s) => Some(s),
-            _ => None,
-        }
-    }
-    pub fn as_bool(&self) -> Option<bool> {
-        match self.value {
-            Value::Bool(b) => Some(b),
-            _ => None,
-        }
-    }
-    pub fn is_null(&self) -> bool {
-        matches!(self.value, Value::Null)
-    }
-    pub fn get(&self, key: &str) -> Option<&NodeRef> {
-        self.as_map()?.get(key)
-    }
-    pub fn is_reference(&self) -> bool {
-        self.tag.as_deref() == Some("!reference")
-    }
-    /// Scalars as text the way GitLab would stringify them (`true`, `1`, `1.5`).
-    pub fn scalar_text(&self) -> Option<String> {
-        match &self.value {
-            Value::Str(s) => Some(s.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            Value::Int(i) => Some(i.to_string()),
-            Value::Float(f) => Some(f.to_string()),
-            Value::Null => Some(String::new()),
-            _ => None,
-        }
-    }
-    /// A word for the value's type, as in GitLab's messages.
-    pub fn type_name(&self) -> &'static str {
-        match self.value {
-            Value::Null => "null",
-            Value::Bool(_) => "boolean",
-            Value::Int(_) => "integer",
-            Value::Float(_) => "float",
-            Value::Str(_) => "string",
-            Value::Seq(_) => "array",
-            Value::Map(_) => "hash",
-        }
-    }
-}
 
 /// Why a file could not be loaded as YAML.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -698,33 +505,6 @@ fn key_text(src: &str, k: &Node) -> String {
             raw.trim_matches(|c| c == '"' || c == '\'').to_string()
         }
     }
-}
-
-fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> (Style, Value) {
-    let st = match style {
-        ScalarStyle::Plain => Style::Plain,
-        ScalarStyle::SingleQuoted => Style::SingleQuoted,
-        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
-        ScalarStyle::Literal => Style::Literal,
-        ScalarStyle::Folded => Style::Folded,
-    };
-    let plain_typed = match tag {
-        Some("!!str") | Some("!reference") => false,
-        Some(t) if t.starts_with("!!") => true,
-        Some(_) => st == Style::Plain,
-        None => st == Style::Plain,
-    };
-    if !plain_typed {
-        return (st, Value::Str(text.into()));
-    }
-    let value = match resolve_plain(text) {
-        Plain::Null => Value::Null,
-        Plain::Bool(b) => Value::Bool(b),
-        Plain::Int(i) => Value::Int(i),
-        Plain::Float(f) => Value::Float(f),
-        Plain::Str => Value::Str(text.into()),
-    };
-    (st, value)
 }
 
 /// Files at least this big are parsed on a second thread while the tree is built.
