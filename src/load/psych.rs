@@ -84,6 +84,22 @@ const LIBYAML_WORDING: &[(&str, &str)] = &[
         "while parsing node, found unknown anchor",
         "found undefined alias",
     ),
+    (
+        "unclosed bracket '['",
+        "did not find expected ',' or ']' while parsing a flow sequence",
+    ),
+    (
+        "unclosed bracket '{'",
+        "did not find expected ',' or '}' while parsing a flow mapping",
+    ),
+    (
+        "invalid trailing content after single-quoted scalar",
+        "did not find expected key while parsing a block mapping",
+    ),
+    (
+        "invalid trailing content after double-quoted scalar",
+        "did not find expected key while parsing a block mapping",
+    ),
 ];
 
 /// `Psych::DisallowedClass#message`.
@@ -91,22 +107,27 @@ pub fn disallowed_message(class: &str) -> String {
     format!("Tried to load unspecified class: {class}")
 }
 
-/// `Psych::SyntaxError#message` for a parser error `info` (kaslint's parser writes
-/// `context, problem`; libyaml's order is `problem context`) at byte `at` of `src`
-/// (`context_at`: where the construct being parsed began, libyaml's context mark).
-/// Lines and columns count from the start of the document piece GitLab parses on its
-/// own (the text after a `---` divider), as GitLab shows them.
-pub fn syntax_message(src: &str, info: &str, at: usize, context_at: Option<usize>) -> String {
-    let known = LIBYAML_WORDING.iter().find(|(ours, _)| *ours == info);
-    let text = match info.split_once(", ") {
-        _ if known.is_some() => known
-            .map(|(_, theirs)| theirs.to_string())
-            .unwrap_or_default(),
-        Some((context, problem)) if context.starts_with("while ") => {
-            format!("{problem} {context}")
-        }
+/// libyaml's `problem context` text for the parser's error `info` (kaslint's parser
+/// writes `context, problem`, and words some errors its own way).
+pub fn libyaml_text(info: &str) -> String {
+    if let Some((_, theirs)) = LIBYAML_WORDING.iter().find(|(ours, _)| *ours == info) {
+        return theirs.to_string();
+    }
+    if info.starts_with("unexpected character: ") {
+        return "found character that cannot start any token while scanning for the next token"
+            .into();
+    }
+    match info.split_once(", ") {
+        Some((context, problem)) if context.starts_with("while ") => format!("{problem} {context}"),
         _ => info.to_string(),
-    };
+    }
+}
+
+/// `Psych::SyntaxError#message`: libyaml's `text` at byte `at` of `src` (`context_at`:
+/// where the construct being parsed began, libyaml's context mark). Lines and columns
+/// count from the start of the document piece GitLab parses on its own (the text after
+/// a `---` divider), as GitLab shows them.
+pub fn syntax_message(src: &str, text: &str, at: usize, context_at: Option<usize>) -> String {
     let mark = context_at.unwrap_or(at).min(src.len());
     let (line, column) = document_position(src, mark);
     format!("(<unknown>): {text} at line {line} column {column}")
@@ -161,13 +182,38 @@ mod tests {
     }
 
     #[test]
+    fn libyaml_wording() {
+        let rows = [
+            (
+                "unclosed bracket '['",
+                "did not find expected ',' or ']' while parsing a flow sequence",
+            ),
+            (
+                "simple key expected ':'",
+                "could not find expected ':' while scanning a simple key",
+            ),
+            (
+                "unexpected character: `@'",
+                "found character that cannot start any token while scanning for the next token",
+            ),
+            (
+                "while parsing a block mapping, did not find expected key",
+                "did not find expected key while parsing a block mapping",
+            ),
+        ];
+        for (ours, theirs) in rows {
+            assert_eq!(libyaml_text(ours), theirs);
+        }
+    }
+
+    #[test]
     fn syntax_messages_as_gitlab_shows_them() {
         let src = "spec:\n  inputs: {}\n---\njob:\n  script: [x\n";
         let at = src.find("[x").unwrap();
         assert_eq!(
             syntax_message(
                 src,
-                "while parsing a flow sequence, expected ',' or ']'",
+                &libyaml_text("while parsing a flow sequence, expected ',' or ']'"),
                 src.len(),
                 Some(at)
             ),
@@ -176,7 +222,7 @@ mod tests {
         assert_eq!(
             syntax_message(
                 "a: b: c\n",
-                "mapping values are not allowed in this context",
+                &libyaml_text("mapping values are not allowed in this context"),
                 4,
                 None
             ),

@@ -216,21 +216,35 @@ impl Builder<'_> {
                 let message = if kind == ErrorKind::TooDeep {
                     format!("nesting is deeper than {MAX_DEPTH} levels")
                 } else {
-                    let info = e.info();
-                    psych::syntax_message(self.src, &info, at, self.context_mark(&info))
+                    let text = psych::libyaml_text(&e.info());
+                    psych::syntax_message(self.src, &text, at, self.context_mark(&text, at))
                 };
                 Err(self.error(kind, at, at, message))
             }
         }
     }
 
-    /// libyaml's context mark for a parser error: where the open collection it names began.
-    fn context_mark(&self, info: &str) -> Option<usize> {
-        let map = info.starts_with("while parsing a block mapping")
-            || info.starts_with("while parsing a flow mapping");
-        let seq = info.starts_with("while parsing a block sequence")
-            || info.starts_with("while parsing a flow sequence");
-        self.stack.iter().rev().find_map(|f| match f {
+    /// libyaml's context mark for an error `text` at `at`: where the open collection it
+    /// names began; for a character that cannot start a token, the first tab of a run.
+    fn context_mark(&self, text: &str, at: usize) -> Option<usize> {
+        if text.starts_with("found character that cannot start any token") {
+            let before = &self.src.as_bytes()[..at.min(self.src.len())];
+            let tabs = before.iter().rev().take_while(|b| **b == b'\t').count();
+            return Some(at - tabs);
+        }
+        let map = text.ends_with("while parsing a block mapping")
+            || text.ends_with("while parsing a flow mapping");
+        let seq = text.ends_with("while parsing a block sequence")
+            || text.ends_with("while parsing a block collection")
+            || text.ends_with("while parsing a flow sequence");
+        // `did not find expected key` after a quoted scalar: the innermost mapping only.
+        let innermost = text.starts_with("did not find expected key");
+        let frames = self
+            .stack
+            .iter()
+            .rev()
+            .take(if innermost { 1 } else { usize::MAX });
+        frames.into_iter().find_map(|f| match f {
             Frame::Map { start, .. } if map => Some(*start),
             Frame::Seq { start, .. } if seq => Some(*start),
             _ => None,
