@@ -479,5 +479,25 @@ pub fn check(p: &Pipeline) -> Vec<Finding> {
         on_stop(p, info.job, &index, &infos, &mut out);
     }
     cycles(&infos, &index, &mut out);
+    point_at_first(&mut out);
     out
+}
+
+/// GitLab raises the first logical error (jobs in order; per job stage, dependencies,
+/// needs, `on_stop`; then cycles) and stops: `out` holds them in that order. Every later
+/// one points at the first, the message GitLab shows.
+fn point_at_first(out: &mut [Finding]) {
+    let logical = |f: &Finding| f.class != Class::NoVisibleJob;
+    let Some(first) = out.iter().position(|f| logical(f)) else {
+        return;
+    };
+    let (span, message) = (out[first].span, out[first].message.clone());
+    for f in out[first + 1..].iter_mut().filter(|f| logical(f)) {
+        if f.span != span && f.message != message {
+            f.related.push((
+                span,
+                format!("GitLab stops at its first logical error, this one: {message}"),
+            ));
+        }
+    }
 }
