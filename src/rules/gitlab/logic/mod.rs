@@ -488,7 +488,7 @@ pub fn check(p: &Pipeline) -> Vec<Finding> {
 /// one points at the first, the message GitLab shows.
 fn point_at_first(out: &mut [Finding]) {
     let logical = |f: &Finding| f.class != Class::NoVisibleJob;
-    let Some(first) = out.iter().position(|f| logical(f)) else {
+    let Some(first) = out.iter().position(logical) else {
         return;
     };
     let (span, message) = (out[first].span, out[first].message.clone());
