@@ -98,11 +98,11 @@ pub fn decode(
             Some(FileProblem {
                 kind: FileProblemKind::TooBig,
                 span: Span::point(id, 0),
-                message: format!(
-                    "The provided YAML is too big: the file is larger than {} MB",
+                message: "The parsed YAML is too big".into(),
+                help: Some(format!(
+                    "the file is larger than {} MB",
                     MAX_FILE_BYTES / (1024 * 1024)
-                ),
-                help: None,
+                )),
             }),
         );
     }
