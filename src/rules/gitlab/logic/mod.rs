@@ -91,9 +91,14 @@ fn base_name<'n>(name: &'n str, known: &HashMap<&str, usize>) -> &'n str {
 /// The names `Config::Normalizer` gives a job's `parallel` instances (none without
 /// `parallel`): `name 1/3` for a number, `name: [v1, v2]` per matrix combination.
 fn expanded_names(name: &str, job: &Node) -> Vec<String> {
-    let Some(par) = job.get("parallel").filter(|p| !opaque(p)) else {
-        return Vec::new();
-    };
+    match job.get("parallel").filter(|p| !opaque(p)) {
+        Some(par) => instance_names(name, par),
+        None => Vec::new(),
+    }
+}
+
+/// The instance names a `parallel:` value gives job `name`.
+fn instance_names(name: &str, par: &Node) -> Vec<String> {
     if let Value::Int(n) = par.value {
         return (1..=n.clamp(0, 200))
             .map(|i| format!("{name} {i}/{n}"))
@@ -105,39 +110,50 @@ fn expanded_names(name: &str, job: &Node) -> Vec<String> {
     let mut out = Vec::new();
     for entry in matrix {
         let Some(m) = entry.as_map() else { continue };
-        let mut combos: Vec<Vec<String>> = vec![Vec::new()];
-        for (_, e) in m.iter() {
-            let values: Vec<String> = match e.value.as_seq() {
-                Some(items) => items.iter().filter_map(|i| i.scalar_text()).collect(),
-                None => e.value.scalar_text().into_iter().collect(),
-            };
-            combos = combos
-                .iter()
-                .flat_map(|c| {
-                    values.iter().map(move |v| {
-                        let mut next = c.clone();
-                        next.push(v.clone());
-                        next
-                    })
-                })
-                .collect();
-            if combos.len() > 200 {
-                return out;
-            }
+        match row_names(name, m) {
+            Some(names) => out.extend(names),
+            None => return out,
         }
-        out.extend(
-            combos
-                .into_iter()
-                .map(|c| format!("{name}: [{}]", c.join(", "))),
-        );
     }
     out
+}
+
+/// The instance names one `parallel:matrix` row gives (`None` past 200 of them).
+fn row_names(name: &str, m: &crate::load::Map) -> Option<Vec<String>> {
+    let mut combos: Vec<Vec<String>> = vec![Vec::new()];
+    for (_, e) in m.iter() {
+        let values: Vec<String> = match e.value.as_seq() {
+            Some(items) => items.iter().filter_map(|i| i.scalar_text()).collect(),
+            None => e.value.scalar_text().into_iter().collect(),
+        };
+        combos = combos
+            .iter()
+            .flat_map(|c| {
+                values.iter().map(move |v| {
+                    let mut next = c.clone();
+                    next.push(v.clone());
+                    next
+                })
+            })
+            .collect();
+        if combos.len() > 200 {
+            return None;
+        }
+    }
+    Some(
+        combos
+            .into_iter()
+            .map(|c| format!("{name}: [{}]", c.join(", ")))
+            .collect(),
+    )
 }
 
 struct Need {
     name: String,
     span: Span,
     optional: bool,
+    /// `needs:parallel:matrix`: the instances of a parallel job this need names.
+    parallel: Option<NodeRef>,
 }
 
 /// The job needs of a `needs:` value (not `pipeline:`/`project:` ones).
@@ -161,6 +177,7 @@ fn job_needs(v: &Node) -> Option<Vec<Need>> {
                 name: s.to_string(),
                 span: i.span,
                 optional: false,
+                parallel: None,
             }),
             Value::Map(m) if !m.contains_key("pipeline") && !m.contains_key("project") => {
                 let Some(j) = m.get("job") else { continue };
@@ -172,12 +189,41 @@ fn job_needs(v: &Node) -> Option<Vec<Need>> {
                     name: name.to_string(),
                     span: j.span,
                     optional: m.get("optional").and_then(|o| o.as_bool()) == Some(true),
+                    parallel: m.get("parallel").filter(|p| !p.is_null()).cloned(),
                 });
             }
             _ => {}
         }
     }
     Some(out)
+}
+
+/// `YamlProcessor#expand_parallelized_needs`: a need with `parallel:matrix` on a
+/// parallel job names the instances its matrix builds (`build: [linux, amd64]`, values
+/// in the need's key order); the first that job does not have, with its matrix row.
+fn missing_instance(
+    n: &Need,
+    index: &HashMap<&str, usize>,
+    infos: &[Info<'_>],
+) -> Option<(String, Span)> {
+    let par = n.parallel.as_ref()?;
+    let producer = &infos[*index.get(n.name.as_str())?].job.node;
+    let have = expanded_names(&n.name, producer);
+    let rows = par.get("matrix")?.as_seq()?;
+    let unknown = |x: &Node| opaque(x) || x.as_seq().is_some_and(|s| s.iter().any(|i| opaque(i)));
+    let knowable = !have.is_empty()
+        && rows.iter().all(|r| {
+            r.as_map()
+                .is_some_and(|m| m.iter().all(|(_, e)| !unknown(&e.value)))
+        });
+    if !knowable || n.optional {
+        return None;
+    }
+    rows.iter().find_map(|r| {
+        let names = row_names(&n.name, r.as_map()?)?;
+        let missing = names.into_iter().find(|want| !have.contains(want))?;
+        Some((missing, r.span))
+    })
 }
 
 fn flatten_nodes<'n>(items: &'n [NodeRef], out: &mut Vec<&'n Node>) {
@@ -411,6 +457,21 @@ pub fn check(p: &Pipeline) -> Vec<Finding> {
                 continue;
             };
             for n in &needs {
+                if let Some((missing, at)) = missing_instance(n, &index, &infos) {
+                    out.push(
+                        Finding::new(
+                            Class::Needs,
+                            at,
+                            format!("{name} job: undefined need: {missing}"),
+                        )
+                        .job(name)
+                        .help(format!(
+                            "`{}` has no such instance: name values of its `parallel:matrix`, with its variables in the same order",
+                            n.name
+                        )),
+                    );
+                    continue;
+                }
                 dependency(&mut out, &n.name, n.span, "need", n.optional, Class::Needs);
             }
             let mut seen: HashSet<&str> = HashSet::new();
