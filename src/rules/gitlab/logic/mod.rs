@@ -201,8 +201,11 @@ fn job_needs(v: &Node) -> Option<Vec<Need>> {
 /// `YamlProcessor#expand_parallelized_needs`: a need with `parallel:matrix` on a
 /// parallel job names the instances its matrix builds (`build: [linux, amd64]`, values
 /// in the need's key order); the first that job does not have, with its matrix row.
+/// A consumer without `parallel:matrix` has no matrix to interpolate from: GitLab keeps
+/// `$[[ matrix.X ]]` as written, and no instance has that name.
 fn missing_instance(
     n: &Need,
+    consumer: &Node,
     index: &HashMap<&str, usize>,
     infos: &[Info<'_>],
 ) -> Option<(String, Span)> {
@@ -210,7 +213,18 @@ fn missing_instance(
     let producer = &infos[*index.get(n.name.as_str())?].job.node;
     let have = expanded_names(&n.name, producer);
     let rows = par.get("matrix")?.as_seq()?;
-    let unknown = |x: &Node| opaque(x) || x.as_seq().is_some_and(|s| s.iter().any(|i| opaque(i)));
+    let literal_matrix = consumer
+        .get("parallel")
+        .and_then(|p| p.get("matrix"))
+        .is_none();
+    let opaque_value = |x: &Node| {
+        opaque(x) && !(literal_matrix && x.as_str().is_some_and(|t| t.contains("matrix.")))
+    };
+    let unknown = |x: &Node| {
+        opaque_value(x)
+            || x.as_seq()
+                .is_some_and(|s| s.iter().any(|i| opaque_value(i)))
+    };
     let knowable = !have.is_empty()
         && rows.iter().all(|r| {
             r.as_map()
@@ -220,9 +234,11 @@ fn missing_instance(
         return None;
     }
     rows.iter().find_map(|r| {
-        let names = row_names(&n.name, r.as_map()?)?;
+        let m = r.as_map()?;
+        let names = row_names(&n.name, m)?;
         let missing = names.into_iter().find(|want| !have.contains(want))?;
-        Some((missing, r.span))
+        let at = m.iter().next().map_or(r.span, |(_, e)| e.key_span);
+        Some((missing, at))
     })
 }
 
@@ -457,7 +473,7 @@ pub fn check(p: &Pipeline) -> Vec<Finding> {
                 continue;
             };
             for n in &needs {
-                if let Some((missing, at)) = missing_instance(n, &index, &infos) {
+                if let Some((missing, at)) = missing_instance(n, node, &index, &infos) {
                     out.push(
                         Finding::new(
                             Class::Needs,
@@ -465,10 +481,14 @@ pub fn check(p: &Pipeline) -> Vec<Finding> {
                             format!("{name} job: undefined need: {missing}"),
                         )
                         .job(name)
-                        .help(format!(
-                            "`{}` has no such instance: name values of its `parallel:matrix`, with its variables in the same order",
-                            n.name
-                        )),
+                        .help(if missing.contains("$[[") {
+                            "`$[[ matrix.X ]]` is only resolved in a job with a `parallel:matrix` of its own".to_string()
+                        } else {
+                            format!(
+                                "`{}` has no such instance: name values of its `parallel:matrix`, with its variables in the same order",
+                                n.name
+                            )
+                        }),
                     );
                     continue;
                 }
