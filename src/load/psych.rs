@@ -85,6 +85,10 @@ const LIBYAML_WORDING: &[(&str, &str)] = &[
         "found undefined alias",
     ),
     (
+        "duplicate version directive",
+        "found duplicate %YAML directive",
+    ),
+    (
         "unclosed bracket '['",
         "did not find expected ',' or ']' while parsing a flow sequence",
     ),
@@ -101,6 +105,88 @@ const LIBYAML_WORDING: &[(&str, &str)] = &[
         "did not find expected key while parsing a block mapping",
     ),
 ];
+
+/// libyaml's text and context mark for the parser's error `info` at `at` of `src`, with
+/// the collections `open` there (outermost first: is it a mapping, its mark); the
+/// wording depends on where the parser stood: brackets closed in the wrong place.
+pub fn libyaml_error(
+    src: &str,
+    open: &[(bool, usize)],
+    info: &str,
+    at: usize,
+) -> (String, Option<usize>) {
+    let before = src[..at.min(src.len())].trim_end();
+    let innermost_map = open.last().is_some_and(|(map, _)| *map);
+    let text = match info {
+        // A closing bracket where a value starts, or after a complete node.
+        "misplaced bracket" if before.ends_with(['-', ':']) => {
+            return (
+                "did not find expected node content while parsing a block node".into(),
+                Some(at),
+            );
+        }
+        "misplaced bracket" if innermost_map => {
+            "did not find expected key while parsing a block mapping".into()
+        }
+        "misplaced bracket" => {
+            "did not find expected '-' indicator while parsing a block collection".into()
+        }
+        // An item left out after the last comma, at the end of the input.
+        "unclosed bracket '['" | "unclosed bracket '{'" if src.trim_end().ends_with(',') => {
+            return (
+                "did not find expected node content while parsing a flow node".into(),
+                Some(src.len()),
+            );
+        }
+        // A `key: value` inside an unclosed flow collection on a later line.
+        "illegal placement of ':' indicator" if open_flow(src, open).is_some() => {
+            let (open, mark) = open_flow(src, open).unwrap_or_default();
+            let text = if open == b'[' {
+                "did not find expected ',' or ']' while parsing a flow sequence"
+            } else {
+                "did not find expected ',' or '}' while parsing a flow mapping"
+            };
+            return (text.into(), Some(mark));
+        }
+        _ if info.starts_with("mismatched bracket '['") => {
+            "did not find expected ',' or ']' while parsing a flow sequence".into()
+        }
+        _ if info.starts_with("mismatched bracket '{'") => {
+            "did not find expected ',' or '}' while parsing a flow mapping".into()
+        }
+        _ => libyaml_text(info),
+    };
+    let mark = context_mark(src, open, &text, at);
+    (text, mark)
+}
+
+/// The innermost open collection when it is a flow one: its bracket and position.
+fn open_flow(src: &str, open: &[(bool, usize)]) -> Option<(u8, usize)> {
+    let (_, mark) = *open.last()?;
+    let open = *src.as_bytes().get(mark)?;
+    matches!(open, b'[' | b'{').then_some((open, mark))
+}
+
+/// libyaml's context mark for an error `text` at `at`: where the open collection it
+/// names began; for a character that cannot start a token, the first tab of a run.
+fn context_mark(src: &str, open: &[(bool, usize)], text: &str, at: usize) -> Option<usize> {
+    if text.starts_with("found character that cannot start any token") {
+        let before = &src.as_bytes()[..at.min(src.len())];
+        let tabs = before.iter().rev().take_while(|b| **b == b'\t').count();
+        return Some(at - tabs);
+    }
+    let map = text.ends_with("while parsing a block mapping")
+        || text.ends_with("while parsing a flow mapping");
+    let seq = text.ends_with("while parsing a block sequence")
+        || text.ends_with("while parsing a block collection")
+        || text.ends_with("while parsing a flow sequence");
+    // `did not find expected key` after a quoted scalar: the innermost mapping only.
+    let innermost = text.starts_with("did not find expected key");
+    open.iter()
+        .rev()
+        .take(if innermost { 1 } else { usize::MAX })
+        .find_map(|(is_map, mark)| ((*is_map && map) || (!*is_map && seq)).then_some(*mark))
+}
 
 /// `Psych::DisallowedClass#message`.
 pub fn disallowed_message(class: &str) -> String {

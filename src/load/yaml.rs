@@ -63,12 +63,16 @@ struct Key {
 enum Frame {
     Seq {
         start: usize,
+        /// Where the collection itself begins (after its tag and anchor): libyaml's mark.
+        mark: usize,
         anchor: usize,
         tag: Option<Box<str>>,
         items: Vec<NodeRef>,
     },
     Map {
         start: usize,
+        /// Where the collection itself begins (after its tag and anchor): libyaml's mark.
+        mark: usize,
         anchor: usize,
         tag: Option<Box<str>>,
         entries: Vec<(Key, NodeRef)>,
@@ -216,8 +220,9 @@ impl Builder<'_> {
                 let message = if kind == ErrorKind::TooDeep {
                     format!("nesting is deeper than {MAX_DEPTH} levels")
                 } else {
-                    let text = psych::libyaml_text(&e.info());
-                    psych::syntax_message(self.src, &text, at, self.context_mark(&text, at))
+                    let open = self.open_collections();
+                    let (text, mark) = psych::libyaml_error(self.src, &open, &e.info(), at);
+                    psych::syntax_message(self.src, &text, at, mark)
                 };
                 Err(self.error(kind, at, at, message))
             }
@@ -226,29 +231,15 @@ impl Builder<'_> {
 
     /// libyaml's context mark for an error `text` at `at`: where the open collection it
     /// names began; for a character that cannot start a token, the first tab of a run.
-    fn context_mark(&self, text: &str, at: usize) -> Option<usize> {
-        if text.starts_with("found character that cannot start any token") {
-            let before = &self.src.as_bytes()[..at.min(self.src.len())];
-            let tabs = before.iter().rev().take_while(|b| **b == b'\t').count();
-            return Some(at - tabs);
-        }
-        let map = text.ends_with("while parsing a block mapping")
-            || text.ends_with("while parsing a flow mapping");
-        let seq = text.ends_with("while parsing a block sequence")
-            || text.ends_with("while parsing a block collection")
-            || text.ends_with("while parsing a flow sequence");
-        // `did not find expected key` after a quoted scalar: the innermost mapping only.
-        let innermost = text.starts_with("did not find expected key");
-        let frames = self
-            .stack
+    /// The open collections, outermost first: whether each is a mapping, and its mark.
+    fn open_collections(&self) -> Vec<(bool, usize)> {
+        self.stack
             .iter()
-            .rev()
-            .take(if innermost { 1 } else { usize::MAX });
-        frames.into_iter().find_map(|f| match f {
-            Frame::Map { start, .. } if map => Some(*start),
-            Frame::Seq { start, .. } if seq => Some(*start),
-            _ => None,
-        })
+            .map(|f| match f {
+                Frame::Seq { mark, .. } => (false, *mark),
+                Frame::Map { mark, .. } => (true, *mark),
+            })
+            .collect()
     }
 
     /// `Psych::DisallowedClass` for a node GitLab's safe load refuses.
@@ -337,6 +328,7 @@ impl Builder<'_> {
                 self.stack.push(if is_seq {
                     Frame::Seq {
                         start: tag_start,
+                        mark: start,
                         anchor,
                         tag,
                         items: Vec::new(),
@@ -344,6 +336,7 @@ impl Builder<'_> {
                 } else {
                     Frame::Map {
                         start: tag_start,
+                        mark: start,
                         anchor,
                         tag,
                         entries: Vec::new(),
@@ -364,6 +357,7 @@ impl Builder<'_> {
                         anchor,
                         tag,
                         items,
+                        ..
                     } => {
                         let e = flow_end
                             .or_else(|| items.last().map(|n| n.span.end as usize))
@@ -384,6 +378,7 @@ impl Builder<'_> {
                         tag,
                         entries,
                         key,
+                        ..
                     } => {
                         let mut entries = entries;
                         if let Some(k) = key {
@@ -650,6 +645,31 @@ mod tests {
             let one = outcome(parse_on(0, src, false));
             let two = outcome(parse_on(0, src, true));
             assert_eq!(one, two, "{}", &src[..src.len().min(80)]);
+        }
+    }
+    /// Psych's message for broken YAML, as libyaml words and places it (checked against
+    /// libyaml through PyYAML's C loader).
+    #[test]
+    fn syntax_errors_in_psych_words() {
+        let rows = [
+            ("job:\n  script: x\n image: alpine\n", "did not find expected key while parsing a block mapping at line 1 column 1"),
+            ("job:\n\tscript: x\n", "found character that cannot start any token while scanning for the next token at line 2 column 1"),
+            ("job:\n  script: [a, b\n", "did not find expected ',' or ']' while parsing a flow sequence at line 2 column 11"),
+            ("job:\n  script: \"abc\n", "found unexpected end of stream while scanning a quoted scalar at line 2 column 11"),
+            ("- a\nb: c\n", "did not find expected '-' indicator while parsing a block collection at line 1 column 1"),
+            ("job:\n  script: 'it's'\n", "did not find expected key while parsing a block mapping at line 2 column 3"),
+            ("a: b: c\n", "mapping values are not allowed in this context at line 1 column 5"),
+            ("job:\n  script: [a, b]]\n", "did not find expected key while parsing a block mapping at line 2 column 3"),
+            ("key: [a, b, c}\n", "did not find expected ',' or ']' while parsing a flow sequence at line 1 column 6"),
+            ("job:\n  script:\n    - echo ${A\n    - }\n", "did not find expected node content while parsing a block node at line 4 column 7"),
+            ("job:\n  script: x\n  needs: [a,\n", "did not find expected node content while parsing a flow node at line 4 column 1"),
+            ("job:\n  script: ['a', 'b'\n  stage: test\n", "did not find expected ',' or ']' while parsing a flow sequence at line 2 column 11"),
+            ("a: !foo [b\n", "did not find expected ',' or ']' while parsing a flow sequence at line 1 column 9"),
+            ("before\nscript:\n  - x\n", "mapping values are not allowed in this context at line 2 column 7"),
+        ];
+        for (src, want) in rows {
+            let got = parse(0, src).err().map(|e| e.message).unwrap_or_default();
+            assert_eq!(got, format!("(<unknown>): {want}"), "{src:?}");
         }
     }
 }
