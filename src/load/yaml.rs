@@ -430,6 +430,17 @@ impl Builder<'_> {
                     format!("An alias referenced an unknown anchor: {name}"),
                 ));
             }
+            // libyaml reads a document without `---` only first in the stream (after a
+            // `...`, the next one needs its `---`).
+            Event::DocumentStart(false, _) if !self.out.documents.is_empty() => {
+                let text = "did not find expected <document start>";
+                return Err(self.error(
+                    ErrorKind::Syntax,
+                    start,
+                    start,
+                    psych::syntax_message(self.src, text, start, None),
+                ));
+            }
             Event::StreamStart
             | Event::StreamEnd
             | Event::DocumentStart(..)
@@ -665,6 +676,7 @@ mod tests {
             ("job:\n  script: x\n  needs: [a,\n", "did not find expected node content while parsing a flow node at line 4 column 1"),
             ("job:\n  script: ['a', 'b'\n  stage: test\n", "did not find expected ',' or ']' while parsing a flow sequence at line 2 column 11"),
             ("a: !foo [b\n", "did not find expected ',' or ']' while parsing a flow sequence at line 1 column 9"),
+            ("job:\n  script: x\n...\njob2: y\n", "did not find expected <document start> at line 4 column 1"),
             ("before\nscript:\n  - x\n", "mapping values are not allowed in this context at line 2 column 7"),
         ];
         for (src, want) in rows {
