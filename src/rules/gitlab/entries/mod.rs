@@ -458,36 +458,8 @@ fn missing_keys<'k>(map: &Map, required: &[&'k str]) -> Vec<&'k str> {
 /// The table tests of the entry families: a whole `.gitlab-ci.yml` and GitLab's message.
 #[cfg(test)]
 mod table {
-    use crate::load::{self, Sources};
-    use crate::model::{BuildOptions, Pipeline, Role};
-
-    /// The entry-validation messages for `yaml`.
-    fn messages(yaml: &str) -> Vec<String> {
-        let mut sources = Sources::default();
-        let (id, problem) =
-            load::decode(&mut sources, "t.yml".into(), None, yaml.as_bytes().to_vec());
-        let opts = BuildOptions {
-            root: None,
-            root_certain: false,
-            display_root: String::new(),
-            role: Role::Entry,
-        };
-        let p = Pipeline::build(sources, id, problem, &opts);
-        super::check(&p).into_iter().map(|f| f.message).collect()
-    }
-
-    /// Each row's message is among the findings; a row with an empty message has none.
+    /// Each row's message is among the entry findings; a row with an empty message has none.
     pub(super) fn assert_rows(rows: &[(&str, &str)]) {
-        for (yaml, want) in rows {
-            let got = messages(yaml);
-            if want.is_empty() {
-                assert!(got.is_empty(), "{yaml}\n  unexpected: {got:?}");
-            } else {
-                assert!(
-                    got.iter().any(|m| m == want),
-                    "{yaml}\n  want: {want}\n  got: {got:?}"
-                );
-            }
-        }
+        super::super::table::assert_rows(super::check, rows);
     }
 }

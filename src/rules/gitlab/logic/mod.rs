@@ -582,3 +582,21 @@ fn point_at_first(out: &mut [Finding]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (a `.gitlab-ci.yml`, GitLab's message); an empty message: no finding.
+    #[test]
+    fn logic_table() {
+        assert_rows(super::check, &[
+            ("job:\n  stage: nope\n  script: x\n", "job job: chosen stage nope does not exist; available stages are .pre, build, test, deploy, .post"),
+            ("a:\n  script: x\n  parallel: {matrix: [{OS: [l, w]}]}\nb:\n  script: x\n  needs: [{job: a, parallel: {matrix: [{OS: m}]}}]\n", "b job: undefined need: a: [m]"),
+            ("a:\n  script: x\n  parallel: {matrix: [{OS: [l, w], ARCH: [x]}]}\nb:\n  script: x\n  needs: [{job: a, parallel: {matrix: [{ARCH: x, OS: l}]}}]\n", "b job: undefined need: a: [x, l]"),
+            ("a:\n  script: x\n  parallel: {matrix: [{OS: [l, w], ARCH: [x]}]}\nb:\n  script: x\n  needs: [{job: a, parallel: {matrix: [{OS: [l, w], ARCH: x}]}}]\n", ""),
+            ("a:\n  script: x\nb:\n  script: x\n  needs: [a, a]\n", "b has the following needs duplicated: a."),
+            ("a:\n  script: x\n  environment: {name: r, on_stop: s}\n", "a job: on_stop job s is not defined"),
+        ]);
+    }
+}
