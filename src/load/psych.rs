@@ -188,6 +188,15 @@ fn context_mark(src: &str, open: &[(bool, usize)], text: &str, at: usize) -> Opt
         .find_map(|(is_map, mark)| ((*is_map && map) || (!*is_map && seq)).then_some(*mark))
 }
 
+/// A tag as written in the YAML's own short forms (`!!omap`, `!reference`).
+pub fn tag_text(tag: &granit_parser::Tag) -> Box<str> {
+    match tag.handle() {
+        "!" => format!("!{}", tag.suffix()).into(),
+        "tag:yaml.org,2002:" => format!("!!{}", tag.suffix()).into(),
+        h => format!("{h}{}", tag.suffix()).into(),
+    }
+}
+
 /// `Psych::DisallowedClass#message`.
 pub fn disallowed_message(class: &str) -> String {
     format!("Tried to load unspecified class: {class}")

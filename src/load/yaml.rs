@@ -80,14 +80,6 @@ enum Frame {
     },
 }
 
-fn tag_text(tag: &granit_parser::Tag) -> Box<str> {
-    match tag.handle() {
-        "!" => format!("!{}", tag.suffix()).into(),
-        "tag:yaml.org,2002:" => format!("!!{}", tag.suffix()).into(),
-        h => format!("{h}{}", tag.suffix()).into(),
-    }
-}
-
 fn byte_range(span: &PSpan) -> (usize, usize) {
     match span.byte_range() {
         Some(r) => (r.start, r.end),
@@ -286,7 +278,7 @@ impl Builder<'_> {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let tag = tag.map(|t| tag_text(&t));
+                let tag = tag.map(|t| psych::tag_text(&t));
                 self.references |= tag.as_deref() == Some("!reference");
                 let tag_start = pspan
                     .tag_start()
@@ -319,7 +311,7 @@ impl Builder<'_> {
                     .and_then(|m| m.byte_offset())
                     .unwrap_or(start)
                     .min(start);
-                let tag = tag.map(|t| tag_text(&t));
+                let tag = tag.map(|t| psych::tag_text(&t));
                 self.references |= tag.as_deref() == Some("!reference");
                 self.refuse(tag.as_deref(), None, tag_start, end)?;
                 if anchor != 0 {
