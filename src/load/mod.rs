@@ -146,8 +146,16 @@ pub struct ParsedFile {
 
 /// Parse a decoded file. `content` is a mapping whenever `problem` is `None`.
 pub fn parse_file(sources: &mut Sources, id: FileId) -> ParsedFile {
-    let text = &sources.get(id).text;
-    let loaded = match yaml::parse(id, text) {
+    let file = sources.get(id);
+    // The agent reads its configuration with Go's YAML, not Psych.
+    let agent_config = file.name.replace('\\', "/").contains(".gitlab/agents/");
+    let text = &file.text;
+    let parsed = if agent_config {
+        yaml::parse_go(id, text)
+    } else {
+        yaml::parse(id, text)
+    };
+    let loaded = match parsed {
         Ok(l) => l,
         Err(e) => {
             let kind = match e.kind {

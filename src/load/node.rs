@@ -1,10 +1,11 @@
 //! The spanned YAML tree's types: nodes with their span, tag and style, typed values,
-//! and mappings that keep their order (with a hash index once they are big).
+//! mappings that keep their order (with a hash index once they are big), and what a
+//! parse gives: the documents, or the error.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::source::Span;
+use super::source::{Comment, Span};
 
 pub type NodeRef = Arc<Node>;
 
@@ -200,4 +201,36 @@ impl Node {
             Value::Map(_) => "hash",
         }
     }
+}
+
+/// Why a file could not be loaded as YAML.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    Syntax,
+    TooDeep,
+    TooBig,
+}
+
+#[derive(Clone, Debug)]
+pub struct YamlError {
+    pub kind: ErrorKind,
+    pub span: Span,
+    pub message: String,
+}
+
+/// A duplicate key: Psych keeps the last value.
+#[derive(Clone, Debug)]
+pub struct DuplicateKey {
+    pub key: String,
+    pub first: Span,
+    pub second: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub documents: Vec<NodeRef>,
+    /// Whether a `!reference` tag appears (resolution is skipped otherwise).
+    pub has_references: bool,
+    pub duplicates: Vec<DuplicateKey>,
+    pub comments: Vec<Comment>,
 }

@@ -11,7 +11,9 @@ use super::scalar::scalar_value;
 use super::source::{Comment, FileId, Span};
 
 use super::node::Hasher;
-pub use super::node::{Entry, Map, Node, NodeRef, Style, Value};
+pub use super::node::{
+    DuplicateKey, Entry, ErrorKind, Loaded, Map, Node, NodeRef, Style, Value, YamlError,
+};
 
 /// GitLab's limit on nesting (`Gitlab::Config::Loader::Yaml::MAX_YAML_DEPTH`).
 pub const MAX_DEPTH: usize = 100;
@@ -19,38 +21,6 @@ pub const MAX_DEPTH: usize = 100;
 /// expanded data (`Gitlab::Utils::DeepSize`); a billion-laughs file blows far past this
 /// while real pipelines stay far below it.
 pub const MAX_EXPANDED_NODES: u64 = 2_000_000;
-
-/// Why a file could not be loaded as YAML.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ErrorKind {
-    Syntax,
-    TooDeep,
-    TooBig,
-}
-
-#[derive(Clone, Debug)]
-pub struct YamlError {
-    pub kind: ErrorKind,
-    pub span: Span,
-    pub message: String,
-}
-
-/// A duplicate key: Psych keeps the last value.
-#[derive(Clone, Debug)]
-pub struct DuplicateKey {
-    pub key: String,
-    pub first: Span,
-    pub second: Span,
-}
-
-#[derive(Debug, Default)]
-pub struct Loaded {
-    pub documents: Vec<NodeRef>,
-    /// Whether a `!reference` tag appears (resolution is skipped otherwise).
-    pub has_references: bool,
-    pub duplicates: Vec<DuplicateKey>,
-    pub comments: Vec<Comment>,
-}
 
 /// A mapping key as the map needs it: its text, span, and whether it is a plain,
 /// untagged `<<` candidate. Plain scalar keys skip the node allocation.
@@ -110,6 +80,9 @@ struct Builder<'a> {
     /// in its source, as it is built.
     measures: FxHashMap<*const Node, Measure>,
     references: bool,
+    /// Refuse what Psych's safe load refuses (pipeline files; agent configurations are
+    /// read by the agent's Go YAML, which does not).
+    safe_load: bool,
     out: Loaded,
 }
 
@@ -242,6 +215,9 @@ impl Builder<'_> {
         at: usize,
         end: usize,
     ) -> Result<(), YamlError> {
+        if !self.safe_load {
+            return Ok(());
+        }
         match psych::disallowed_class(tag, plain) {
             Some(class) => Err(self.error(
                 ErrorKind::Syntax,
@@ -529,11 +505,21 @@ type Item<'a> = Result<(Event<'a>, PSpan), granit_parser::ScanError>;
 /// Parse one file's text into documents. Fails on syntax errors, nesting deeper than
 /// [`MAX_DEPTH`], and alias expansion past [`MAX_EXPANDED_NODES`].
 pub fn parse(file: FileId, src: &str) -> Result<Loaded, YamlError> {
-    parse_on(file, src, src.len() >= PIPELINE_MIN_BYTES)
+    parse_on(file, src, src.len() >= PIPELINE_MIN_BYTES, true)
+}
+
+/// [`parse`] for a file Go's YAML reads (an agent configuration): no Psych class refusals.
+pub fn parse_go(file: FileId, src: &str) -> Result<Loaded, YamlError> {
+    parse_on(file, src, src.len() >= PIPELINE_MIN_BYTES, false)
 }
 
 /// [`parse`], with the parser on a second thread or not.
-fn parse_on(file: FileId, src: &str, two_threads: bool) -> Result<Loaded, YamlError> {
+fn parse_on(
+    file: FileId,
+    src: &str,
+    two_threads: bool,
+    safe_load: bool,
+) -> Result<Loaded, YamlError> {
     let options = granit_parser::options! {
         emit_unresolved_aliases: true,
         block_nesting_limit: MAX_DEPTH + 5,
@@ -547,6 +533,7 @@ fn parse_on(file: FileId, src: &str, two_threads: bool) -> Result<Loaded, YamlEr
         open_anchors: HashSet::new(),
         measures: FxHashMap::default(),
         references: false,
+        safe_load,
         out: Loaded::default(),
     };
     if two_threads {
@@ -645,8 +632,8 @@ mod tests {
             "spec:\n  inputs: {}\n---\njob: {script: [x]}\n".to_string(),
         ];
         for src in &cases {
-            let one = outcome(parse_on(0, src, false));
-            let two = outcome(parse_on(0, src, true));
+            let one = outcome(parse_on(0, src, false, true));
+            let two = outcome(parse_on(0, src, true, true));
             assert_eq!(one, two, "{}", &src[..src.len().min(80)]);
         }
     }
