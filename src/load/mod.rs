@@ -1,5 +1,6 @@
 //! Loading: bytes → text (size, UTF-8) → spanned YAML tree → header and content documents.
 
+mod node;
 mod psych;
 pub mod scalar;
 pub mod source;
@@ -128,11 +129,11 @@ pub fn decode(
             Some(FileProblem {
                 kind: FileProblemKind::TooBig,
                 span: Span::point(id, 0),
-                message: format!(
-                    "The provided YAML is too big: the file is larger than {} MB",
+                message: "The parsed YAML is too big".into(),
+                help: Some(format!(
+                    "the file is larger than {} MB",
                     MAX_FILE_BYTES / (1024 * 1024)
-                ),
-                help: None,
+                )),
             }),
         );
     }
@@ -176,8 +177,16 @@ pub struct ParsedFile {
 
 /// Parse a decoded file. `content` is a mapping whenever `problem` is `None`.
 pub fn parse_file(sources: &mut Sources, id: FileId) -> ParsedFile {
-    let text = &sources.get(id).text;
-    let loaded = match yaml::parse(id, text) {
+    let file = sources.get(id);
+    // The agent reads its configuration with Go's YAML, not Psych.
+    let agent_config = file.name.replace('\\', "/").contains(".gitlab/agents/");
+    let text = &file.text;
+    let parsed = if agent_config {
+        yaml::parse_go(id, text)
+    } else {
+        yaml::parse(id, text)
+    };
+    let loaded = match parsed {
         Ok(l) => l,
         Err(e) => {
             let kind = match e.kind {

@@ -84,29 +84,145 @@ const LIBYAML_WORDING: &[(&str, &str)] = &[
         "while parsing node, found unknown anchor",
         "found undefined alias",
     ),
+    (
+        "duplicate version directive",
+        "found duplicate %YAML directive",
+    ),
+    (
+        "unclosed bracket '['",
+        "did not find expected ',' or ']' while parsing a flow sequence",
+    ),
+    (
+        "unclosed bracket '{'",
+        "did not find expected ',' or '}' while parsing a flow mapping",
+    ),
+    (
+        "invalid trailing content after single-quoted scalar",
+        "did not find expected key while parsing a block mapping",
+    ),
+    (
+        "invalid trailing content after double-quoted scalar",
+        "did not find expected key while parsing a block mapping",
+    ),
 ];
+
+/// libyaml's text and context mark for the parser's error `info` at `at` of `src`, with
+/// the collections `open` there (outermost first: is it a mapping, its mark); the
+/// wording depends on where the parser stood: brackets closed in the wrong place.
+pub fn libyaml_error(
+    src: &str,
+    open: &[(bool, usize)],
+    info: &str,
+    at: usize,
+) -> (String, Option<usize>) {
+    let before = src[..at.min(src.len())].trim_end();
+    let innermost_map = open.last().is_some_and(|(map, _)| *map);
+    let text = match info {
+        // A closing bracket where a value starts, or after a complete node.
+        "misplaced bracket" if before.ends_with(['-', ':']) => {
+            return (
+                "did not find expected node content while parsing a block node".into(),
+                Some(at),
+            );
+        }
+        "misplaced bracket" if innermost_map => {
+            "did not find expected key while parsing a block mapping".into()
+        }
+        "misplaced bracket" => {
+            "did not find expected '-' indicator while parsing a block collection".into()
+        }
+        // An item left out after the last comma, at the end of the input.
+        "unclosed bracket '['" | "unclosed bracket '{'" if src.trim_end().ends_with(',') => {
+            return (
+                "did not find expected node content while parsing a flow node".into(),
+                Some(src.len()),
+            );
+        }
+        // A `key: value` inside an unclosed flow collection on a later line.
+        "illegal placement of ':' indicator" if open_flow(src, open).is_some() => {
+            let (open, mark) = open_flow(src, open).unwrap_or_default();
+            let text = if open == b'[' {
+                "did not find expected ',' or ']' while parsing a flow sequence"
+            } else {
+                "did not find expected ',' or '}' while parsing a flow mapping"
+            };
+            return (text.into(), Some(mark));
+        }
+        _ if info.starts_with("mismatched bracket '['") => {
+            "did not find expected ',' or ']' while parsing a flow sequence".into()
+        }
+        _ if info.starts_with("mismatched bracket '{'") => {
+            "did not find expected ',' or '}' while parsing a flow mapping".into()
+        }
+        _ => libyaml_text(info),
+    };
+    let mark = context_mark(src, open, &text, at);
+    (text, mark)
+}
+
+/// The innermost open collection when it is a flow one: its bracket and position.
+fn open_flow(src: &str, open: &[(bool, usize)]) -> Option<(u8, usize)> {
+    let (_, mark) = *open.last()?;
+    let open = *src.as_bytes().get(mark)?;
+    matches!(open, b'[' | b'{').then_some((open, mark))
+}
+
+/// libyaml's context mark for an error `text` at `at`: where the open collection it
+/// names began; for a character that cannot start a token, the first tab of a run.
+fn context_mark(src: &str, open: &[(bool, usize)], text: &str, at: usize) -> Option<usize> {
+    if text.starts_with("found character that cannot start any token") {
+        let before = &src.as_bytes()[..at.min(src.len())];
+        let tabs = before.iter().rev().take_while(|b| **b == b'\t').count();
+        return Some(at - tabs);
+    }
+    let map = text.ends_with("while parsing a block mapping")
+        || text.ends_with("while parsing a flow mapping");
+    let seq = text.ends_with("while parsing a block sequence")
+        || text.ends_with("while parsing a block collection")
+        || text.ends_with("while parsing a flow sequence");
+    // `did not find expected key` after a quoted scalar: the innermost mapping only.
+    let innermost = text.starts_with("did not find expected key");
+    open.iter()
+        .rev()
+        .take(if innermost { 1 } else { usize::MAX })
+        .find_map(|(is_map, mark)| ((*is_map && map) || (!*is_map && seq)).then_some(*mark))
+}
+
+/// A tag as written in the YAML's own short forms (`!!omap`, `!reference`).
+pub fn tag_text(tag: &granit_parser::Tag) -> Box<str> {
+    match tag.handle() {
+        "!" => format!("!{}", tag.suffix()).into(),
+        "tag:yaml.org,2002:" => format!("!!{}", tag.suffix()).into(),
+        h => format!("{h}{}", tag.suffix()).into(),
+    }
+}
 
 /// `Psych::DisallowedClass#message`.
 pub fn disallowed_message(class: &str) -> String {
     format!("Tried to load unspecified class: {class}")
 }
 
-/// `Psych::SyntaxError#message` for a parser error `info` (kaslint's parser writes
-/// `context, problem`; libyaml's order is `problem context`) at byte `at` of `src`
-/// (`context_at`: where the construct being parsed began, libyaml's context mark).
-/// Lines and columns count from the start of the document piece GitLab parses on its
-/// own (the text after a `---` divider), as GitLab shows them.
-pub fn syntax_message(src: &str, info: &str, at: usize, context_at: Option<usize>) -> String {
-    let known = LIBYAML_WORDING.iter().find(|(ours, _)| *ours == info);
-    let text = match info.split_once(", ") {
-        _ if known.is_some() => known
-            .map(|(_, theirs)| theirs.to_string())
-            .unwrap_or_default(),
-        Some((context, problem)) if context.starts_with("while ") => {
-            format!("{problem} {context}")
-        }
+/// libyaml's `problem context` text for the parser's error `info` (kaslint's parser
+/// writes `context, problem`, and words some errors its own way).
+pub fn libyaml_text(info: &str) -> String {
+    if let Some((_, theirs)) = LIBYAML_WORDING.iter().find(|(ours, _)| *ours == info) {
+        return theirs.to_string();
+    }
+    if info.starts_with("unexpected character: ") {
+        return "found character that cannot start any token while scanning for the next token"
+            .into();
+    }
+    match info.split_once(", ") {
+        Some((context, problem)) if context.starts_with("while ") => format!("{problem} {context}"),
         _ => info.to_string(),
-    };
+    }
+}
+
+/// `Psych::SyntaxError#message`: libyaml's `text` at byte `at` of `src` (`context_at`:
+/// where the construct being parsed began, libyaml's context mark). Lines and columns
+/// count from the start of the document piece GitLab parses on its own (the text after
+/// a `---` divider), as GitLab shows them.
+pub fn syntax_message(src: &str, text: &str, at: usize, context_at: Option<usize>) -> String {
     let mark = context_at.unwrap_or(at).min(src.len());
     let (line, column) = document_position(src, mark);
     format!("(<unknown>): {text} at line {line} column {column}")
@@ -161,13 +277,38 @@ mod tests {
     }
 
     #[test]
+    fn libyaml_wording() {
+        let rows = [
+            (
+                "unclosed bracket '['",
+                "did not find expected ',' or ']' while parsing a flow sequence",
+            ),
+            (
+                "simple key expected ':'",
+                "could not find expected ':' while scanning a simple key",
+            ),
+            (
+                "unexpected character: `@'",
+                "found character that cannot start any token while scanning for the next token",
+            ),
+            (
+                "while parsing a block mapping, did not find expected key",
+                "did not find expected key while parsing a block mapping",
+            ),
+        ];
+        for (ours, theirs) in rows {
+            assert_eq!(libyaml_text(ours), theirs);
+        }
+    }
+
+    #[test]
     fn syntax_messages_as_gitlab_shows_them() {
         let src = "spec:\n  inputs: {}\n---\njob:\n  script: [x\n";
         let at = src.find("[x").unwrap();
         assert_eq!(
             syntax_message(
                 src,
-                "while parsing a flow sequence, expected ',' or ']'",
+                &libyaml_text("while parsing a flow sequence, expected ',' or ']'"),
                 src.len(),
                 Some(at)
             ),
@@ -176,7 +317,7 @@ mod tests {
         assert_eq!(
             syntax_message(
                 "a: b: c\n",
-                "mapping values are not allowed in this context",
+                &libyaml_text("mapping values are not allowed in this context"),
                 4,
                 None
             ),

@@ -3,7 +3,10 @@
 
 use std::sync::OnceLock;
 
+use granit_parser::ScalarStyle;
 use regex::Regex;
+
+use super::node::{Style, Value};
 
 /// The type Psych gives a plain (unquoted, untagged) scalar.
 #[derive(Clone, Debug, PartialEq)]
@@ -90,6 +93,35 @@ fn parse_int(s: &str) -> Option<i64> {
         body.parse::<i64>().ok()?
     };
     Some(if neg { -v } else { v })
+}
+
+/// A scalar's style and value as Psych types it (a tag other than `!!str` or
+/// `!reference` types quoted text too; a plain scalar is typed by YAML 1.1).
+pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> (Style, Value) {
+    let st = match style {
+        ScalarStyle::Plain => Style::Plain,
+        ScalarStyle::SingleQuoted => Style::SingleQuoted,
+        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+        ScalarStyle::Literal => Style::Literal,
+        ScalarStyle::Folded => Style::Folded,
+    };
+    let plain_typed = match tag {
+        Some("!!str") | Some("!reference") => false,
+        Some(t) if t.starts_with("!!") => true,
+        Some(_) => st == Style::Plain,
+        None => st == Style::Plain,
+    };
+    if !plain_typed {
+        return (st, Value::Str(text.into()));
+    }
+    let value = match resolve_plain(text) {
+        Plain::Null => Value::Null,
+        Plain::Bool(b) => Value::Bool(b),
+        Plain::Int(i) => Value::Int(i),
+        Plain::Float(f) => Value::Float(f),
+        Plain::Str => Value::Str(text.into()),
+    };
+    (st, value)
 }
 
 #[cfg(test)]

@@ -7,10 +7,13 @@ use std::sync::Arc;
 use granit_parser::{Event, Parser, ScalarStyle, Span as PSpan};
 
 use super::psych;
-use super::scalar::{resolve_plain, Plain};
+use super::scalar::scalar_value;
 use super::source::{Comment, FileId, Span};
 
-pub type NodeRef = Arc<Node>;
+use super::node::Hasher;
+pub use super::node::{
+    DuplicateKey, Entry, ErrorKind, Loaded, Map, Node, NodeRef, Style, Value, YamlError,
+};
 
 /// GitLab's limit on nesting (`Gitlab::Config::Loader::Yaml::MAX_YAML_DEPTH`).
 pub const MAX_DEPTH: usize = 100;
@@ -18,232 +21,6 @@ pub const MAX_DEPTH: usize = 100;
 /// expanded data (`Gitlab::Utils::DeepSize`); a billion-laughs file blows far past this
 /// while real pipelines stay far below it.
 pub const MAX_EXPANDED_NODES: u64 = 2_000_000;
-
-/// How a scalar was written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Style {
-    Plain,
-    SingleQuoted,
-    DoubleQuoted,
-    Literal,
-    Folded,
-    /// Collections and synthesized nodes.
-    Other,
-}
-
-#[derive(Debug)]
-pub struct Node {
-    pub span: Span,
-    pub tag: Option<Box<str>>,
-    pub style: Style,
-    pub value: Value,
-}
-
-#[derive(Debug)]
-pub enum Value {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(Box<str>),
-    Seq(Vec<NodeRef>),
-    Map(Map),
-}
-
-/// One mapping entry: the key's span and the value.
-#[derive(Clone, Debug)]
-pub struct Entry {
-    pub key_span: Span,
-    pub value: NodeRef,
-}
-
-type Hasher = std::hash::BuildHasherDefault<rustc_hash::FxHasher>;
-
-/// From this many entries on, a map keeps a hash index beside its entries; below it,
-/// a scan is faster than hashing (and most mappings in a pipeline are small).
-const INDEXED_FROM: usize = 16;
-
-/// A mapping with string keys, in Ruby's insertion order.
-#[derive(Clone, Debug, Default)]
-pub struct Map {
-    entries: Vec<(String, Entry)>,
-    /// Key → position, for long maps only (boxed: every small map stays a pointer smaller).
-    #[allow(clippy::box_collection)]
-    index: Option<Box<HashMap<String, usize, Hasher>>>,
-}
-
-impl Map {
-    fn position(&self, key: &str) -> Option<usize> {
-        match &self.index {
-            Some(index) => index.get(key).copied(),
-            None => self.entries.iter().position(|(k, _)| k == key),
-        }
-    }
-    fn reindex(&mut self) {
-        self.index = (self.entries.len() >= INDEXED_FROM).then(|| {
-            let mut index =
-                HashMap::with_capacity_and_hasher(self.entries.len(), Hasher::default());
-            for (i, (k, _)) in self.entries.iter().enumerate() {
-                index.insert(k.clone(), i);
-            }
-            Box::new(index)
-        });
-    }
-    pub fn get(&self, key: &str) -> Option<&NodeRef> {
-        self.entry(key).map(|e| &e.value)
-    }
-    pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.position(key).map(|i| &self.entries[i].1)
-    }
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.position(key).is_some()
-    }
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &Entry)> {
-        self.entries.iter().map(|(k, e)| (k, e))
-    }
-    pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.entries.iter().map(|(k, _)| k)
-    }
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-    /// Insert or replace (a replaced key keeps its position).
-    pub fn insert(&mut self, key: String, entry: Entry) {
-        self.insert_full(key, entry);
-    }
-    /// Insert; the index of the key and whether it was already present.
-    fn insert_full(&mut self, key: String, entry: Entry) -> (usize, bool) {
-        if let Some(i) = self.position(&key) {
-            self.entries[i].1 = entry;
-            return (i, true);
-        }
-        let i = self.entries.len();
-        match &mut self.index {
-            Some(index) => {
-                index.insert(key.clone(), i);
-                self.entries.push((key, entry));
-            }
-            None => {
-                self.entries.push((key, entry));
-                if self.entries.len() >= INDEXED_FROM {
-                    self.reindex();
-                }
-            }
-        }
-        (i, false)
-    }
-    /// Remove a key, keeping the order of the others.
-    pub fn shift_remove(&mut self, key: &str) -> Option<Entry> {
-        let i = self.position(key)?;
-        let (_, entry) = self.entries.remove(i);
-        if self.index.is_some() {
-            self.reindex();
-        }
-        Some(entry)
-    }
-}
-
-impl Node {
-    pub fn new(span: Span, value: Value) -> Node {
-        Node {
-            span,
-            tag: None,
-            style: Style::Other,
-            value,
-        }
-    }
-    pub fn as_str(&self) -> Option<&str> {
-        match &self.value {
-            Value::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-    pub fn as_map(&self) -> Option<&Map> {
-        match &self.value {
-            Value::Map(m) => Some(m),
-            _ => None,
-        }
-    }
-    pub fn as_seq(&self) -> Option<&[NodeRef]> {
-        match &self.value {
-            Value::Seq(s) => Some(s),
-            _ => None,
-        }
-    }
-    pub fn as_bool(&self) -> Option<bool> {
-        match self.value {
-            Value::Bool(b) => Some(b),
-            _ => None,
-        }
-    }
-    pub fn is_null(&self) -> bool {
-        matches!(self.value, Value::Null)
-    }
-    pub fn get(&self, key: &str) -> Option<&NodeRef> {
-        self.as_map()?.get(key)
-    }
-    pub fn is_reference(&self) -> bool {
-        self.tag.as_deref() == Some("!reference")
-    }
-    /// Scalars as text the way GitLab would stringify them (`true`, `1`, `1.5`).
-    pub fn scalar_text(&self) -> Option<String> {
-        match &self.value {
-            Value::Str(s) => Some(s.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            Value::Int(i) => Some(i.to_string()),
-            Value::Float(f) => Some(f.to_string()),
-            Value::Null => Some(String::new()),
-            _ => None,
-        }
-    }
-    /// A word for the value's type, as in GitLab's messages.
-    pub fn type_name(&self) -> &'static str {
-        match self.value {
-            Value::Null => "null",
-            Value::Bool(_) => "boolean",
-            Value::Int(_) => "integer",
-            Value::Float(_) => "float",
-            Value::Str(_) => "string",
-            Value::Seq(_) => "array",
-            Value::Map(_) => "hash",
-        }
-    }
-}
-
-/// Why a file could not be loaded as YAML.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ErrorKind {
-    Syntax,
-    TooDeep,
-    TooBig,
-}
-
-#[derive(Clone, Debug)]
-pub struct YamlError {
-    pub kind: ErrorKind,
-    pub span: Span,
-    pub message: String,
-}
-
-/// A duplicate key: Psych keeps the last value.
-#[derive(Clone, Debug)]
-pub struct DuplicateKey {
-    pub key: String,
-    pub first: Span,
-    pub second: Span,
-}
-
-#[derive(Debug, Default)]
-pub struct Loaded {
-    pub documents: Vec<NodeRef>,
-    /// Whether a `!reference` tag appears (resolution is skipped otherwise).
-    pub has_references: bool,
-    pub duplicates: Vec<DuplicateKey>,
-    pub comments: Vec<Comment>,
-}
 
 /// A mapping key as the map needs it: its text, span, and whether it is a plain,
 /// untagged `<<` candidate. Plain scalar keys skip the node allocation.
@@ -256,25 +33,21 @@ struct Key {
 enum Frame {
     Seq {
         start: usize,
+        /// Where the collection itself begins (after its tag and anchor): libyaml's mark.
+        mark: usize,
         anchor: usize,
         tag: Option<Box<str>>,
         items: Vec<NodeRef>,
     },
     Map {
         start: usize,
+        /// Where the collection itself begins (after its tag and anchor): libyaml's mark.
+        mark: usize,
         anchor: usize,
         tag: Option<Box<str>>,
         entries: Vec<(Key, NodeRef)>,
         key: Option<Key>,
     },
-}
-
-fn tag_text(tag: &granit_parser::Tag) -> Box<str> {
-    match tag.handle() {
-        "!" => format!("!{}", tag.suffix()).into(),
-        "tag:yaml.org,2002:" => format!("!!{}", tag.suffix()).into(),
-        h => format!("{h}{}", tag.suffix()).into(),
-    }
 }
 
 fn byte_range(span: &PSpan) -> (usize, usize) {
@@ -307,6 +80,9 @@ struct Builder<'a> {
     /// in its source, as it is built.
     measures: FxHashMap<*const Node, Measure>,
     references: bool,
+    /// Refuse what Psych's safe load refuses (pipeline files; agent configurations are
+    /// read by the agent's Go YAML, which does not).
+    safe_load: bool,
     out: Loaded,
 }
 
@@ -409,25 +185,26 @@ impl Builder<'_> {
                 let message = if kind == ErrorKind::TooDeep {
                     format!("nesting is deeper than {MAX_DEPTH} levels")
                 } else {
-                    let info = e.info();
-                    psych::syntax_message(self.src, &info, at, self.context_mark(&info))
+                    let open = self.open_collections();
+                    let (text, mark) = psych::libyaml_error(self.src, &open, &e.info(), at);
+                    psych::syntax_message(self.src, &text, at, mark)
                 };
                 Err(self.error(kind, at, at, message))
             }
         }
     }
 
-    /// libyaml's context mark for a parser error: where the open collection it names began.
-    fn context_mark(&self, info: &str) -> Option<usize> {
-        let map = info.starts_with("while parsing a block mapping")
-            || info.starts_with("while parsing a flow mapping");
-        let seq = info.starts_with("while parsing a block sequence")
-            || info.starts_with("while parsing a flow sequence");
-        self.stack.iter().rev().find_map(|f| match f {
-            Frame::Map { start, .. } if map => Some(*start),
-            Frame::Seq { start, .. } if seq => Some(*start),
-            _ => None,
-        })
+    /// libyaml's context mark for an error `text` at `at`: where the open collection it
+    /// names began; for a character that cannot start a token, the first tab of a run.
+    /// The open collections, outermost first: whether each is a mapping, and its mark.
+    fn open_collections(&self) -> Vec<(bool, usize)> {
+        self.stack
+            .iter()
+            .map(|f| match f {
+                Frame::Seq { mark, .. } => (false, *mark),
+                Frame::Map { mark, .. } => (true, *mark),
+            })
+            .collect()
     }
 
     /// `Psych::DisallowedClass` for a node GitLab's safe load refuses.
@@ -438,6 +215,9 @@ impl Builder<'_> {
         at: usize,
         end: usize,
     ) -> Result<(), YamlError> {
+        if !self.safe_load {
+            return Ok(());
+        }
         match psych::disallowed_class(tag, plain) {
             Some(class) => Err(self.error(
                 ErrorKind::Syntax,
@@ -474,7 +254,7 @@ impl Builder<'_> {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let tag = tag.map(|t| tag_text(&t));
+                let tag = tag.map(|t| psych::tag_text(&t));
                 self.references |= tag.as_deref() == Some("!reference");
                 let tag_start = pspan
                     .tag_start()
@@ -507,7 +287,7 @@ impl Builder<'_> {
                     .and_then(|m| m.byte_offset())
                     .unwrap_or(start)
                     .min(start);
-                let tag = tag.map(|t| tag_text(&t));
+                let tag = tag.map(|t| psych::tag_text(&t));
                 self.references |= tag.as_deref() == Some("!reference");
                 self.refuse(tag.as_deref(), None, tag_start, end)?;
                 if anchor != 0 {
@@ -516,6 +296,7 @@ impl Builder<'_> {
                 self.stack.push(if is_seq {
                     Frame::Seq {
                         start: tag_start,
+                        mark: start,
                         anchor,
                         tag,
                         items: Vec::new(),
@@ -523,6 +304,7 @@ impl Builder<'_> {
                 } else {
                     Frame::Map {
                         start: tag_start,
+                        mark: start,
                         anchor,
                         tag,
                         entries: Vec::new(),
@@ -543,6 +325,7 @@ impl Builder<'_> {
                         anchor,
                         tag,
                         items,
+                        ..
                     } => {
                         let e = flow_end
                             .or_else(|| items.last().map(|n| n.span.end as usize))
@@ -563,6 +346,7 @@ impl Builder<'_> {
                         tag,
                         entries,
                         key,
+                        ..
                     } => {
                         let mut entries = entries;
                         if let Some(k) = key {
@@ -612,6 +396,17 @@ impl Builder<'_> {
                     start,
                     end,
                     format!("An alias referenced an unknown anchor: {name}"),
+                ));
+            }
+            // libyaml reads a document without `---` only first in the stream (after a
+            // `...`, the next one needs its `---`).
+            Event::DocumentStart(false, _) if !self.out.documents.is_empty() => {
+                let text = "did not find expected <document start>";
+                return Err(self.error(
+                    ErrorKind::Syntax,
+                    start,
+                    start,
+                    psych::syntax_message(self.src, text, start, None),
                 ));
             }
             Event::StreamStart
@@ -700,33 +495,6 @@ fn key_text(src: &str, k: &Node) -> String {
     }
 }
 
-fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> (Style, Value) {
-    let st = match style {
-        ScalarStyle::Plain => Style::Plain,
-        ScalarStyle::SingleQuoted => Style::SingleQuoted,
-        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
-        ScalarStyle::Literal => Style::Literal,
-        ScalarStyle::Folded => Style::Folded,
-    };
-    let plain_typed = match tag {
-        Some("!!str") | Some("!reference") => false,
-        Some(t) if t.starts_with("!!") => true,
-        Some(_) => st == Style::Plain,
-        None => st == Style::Plain,
-    };
-    if !plain_typed {
-        return (st, Value::Str(text.into()));
-    }
-    let value = match resolve_plain(text) {
-        Plain::Null => Value::Null,
-        Plain::Bool(b) => Value::Bool(b),
-        Plain::Int(i) => Value::Int(i),
-        Plain::Float(f) => Value::Float(f),
-        Plain::Str => Value::Str(text.into()),
-    };
-    (st, value)
-}
-
 /// Files at least this big are parsed on a second thread while the tree is built.
 const PIPELINE_MIN_BYTES: usize = 256 * 1024;
 /// Events handed over at once.
@@ -737,11 +505,21 @@ type Item<'a> = Result<(Event<'a>, PSpan), granit_parser::ScanError>;
 /// Parse one file's text into documents. Fails on syntax errors, nesting deeper than
 /// [`MAX_DEPTH`], and alias expansion past [`MAX_EXPANDED_NODES`].
 pub fn parse(file: FileId, src: &str) -> Result<Loaded, YamlError> {
-    parse_on(file, src, src.len() >= PIPELINE_MIN_BYTES)
+    parse_on(file, src, src.len() >= PIPELINE_MIN_BYTES, true)
+}
+
+/// [`parse`] for a file Go's YAML reads (an agent configuration): no Psych class refusals.
+pub fn parse_go(file: FileId, src: &str) -> Result<Loaded, YamlError> {
+    parse_on(file, src, src.len() >= PIPELINE_MIN_BYTES, false)
 }
 
 /// [`parse`], with the parser on a second thread or not.
-fn parse_on(file: FileId, src: &str, two_threads: bool) -> Result<Loaded, YamlError> {
+fn parse_on(
+    file: FileId,
+    src: &str,
+    two_threads: bool,
+    safe_load: bool,
+) -> Result<Loaded, YamlError> {
     let options = granit_parser::options! {
         emit_unresolved_aliases: true,
         block_nesting_limit: MAX_DEPTH + 5,
@@ -755,6 +533,7 @@ fn parse_on(file: FileId, src: &str, two_threads: bool) -> Result<Loaded, YamlEr
         open_anchors: HashSet::new(),
         measures: FxHashMap::default(),
         references: false,
+        safe_load,
         out: Loaded::default(),
     };
     if two_threads {
@@ -853,9 +632,35 @@ mod tests {
             "spec:\n  inputs: {}\n---\njob: {script: [x]}\n".to_string(),
         ];
         for src in &cases {
-            let one = outcome(parse_on(0, src, false));
-            let two = outcome(parse_on(0, src, true));
+            let one = outcome(parse_on(0, src, false, true));
+            let two = outcome(parse_on(0, src, true, true));
             assert_eq!(one, two, "{}", &src[..src.len().min(80)]);
+        }
+    }
+    /// Psych's message for broken YAML, as libyaml words and places it (checked against
+    /// libyaml through PyYAML's C loader).
+    #[test]
+    fn syntax_errors_in_psych_words() {
+        let rows = [
+            ("job:\n  script: x\n image: alpine\n", "did not find expected key while parsing a block mapping at line 1 column 1"),
+            ("job:\n\tscript: x\n", "found character that cannot start any token while scanning for the next token at line 2 column 1"),
+            ("job:\n  script: [a, b\n", "did not find expected ',' or ']' while parsing a flow sequence at line 2 column 11"),
+            ("job:\n  script: \"abc\n", "found unexpected end of stream while scanning a quoted scalar at line 2 column 11"),
+            ("- a\nb: c\n", "did not find expected '-' indicator while parsing a block collection at line 1 column 1"),
+            ("job:\n  script: 'it's'\n", "did not find expected key while parsing a block mapping at line 2 column 3"),
+            ("a: b: c\n", "mapping values are not allowed in this context at line 1 column 5"),
+            ("job:\n  script: [a, b]]\n", "did not find expected key while parsing a block mapping at line 2 column 3"),
+            ("key: [a, b, c}\n", "did not find expected ',' or ']' while parsing a flow sequence at line 1 column 6"),
+            ("job:\n  script:\n    - echo ${A\n    - }\n", "did not find expected node content while parsing a block node at line 4 column 7"),
+            ("job:\n  script: x\n  needs: [a,\n", "did not find expected node content while parsing a flow node at line 4 column 1"),
+            ("job:\n  script: ['a', 'b'\n  stage: test\n", "did not find expected ',' or ']' while parsing a flow sequence at line 2 column 11"),
+            ("a: !foo [b\n", "did not find expected ',' or ']' while parsing a flow sequence at line 1 column 9"),
+            ("job:\n  script: x\n...\njob2: y\n", "did not find expected <document start> at line 4 column 1"),
+            ("before\nscript:\n  - x\n", "mapping values are not allowed in this context at line 2 column 7"),
+        ];
+        for (src, want) in rows {
+            let got = parse(0, src).err().map(|e| e.message).unwrap_or_default();
+            assert_eq!(got, format!("(<unknown>): {want}"), "{src:?}");
         }
     }
 }

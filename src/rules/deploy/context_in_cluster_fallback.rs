@@ -2,8 +2,8 @@
 //! no context selected, so kubectl talks to the runner's own cluster as the pod's
 //! service account (client-go's in-cluster fallback), not through the agent.
 
-use super::selection::{command_text, pipeline_uses_agent, unselected};
-use super::{deploy_rule, kubernetes_runner, repo_agents, Facts};
+use super::deploy_rule;
+use super::selection::{command_text, unselected_jobs};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -21,14 +21,7 @@ impl Rule for ContextInClusterFallback {
     }
 
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let p = cx.pipeline;
-        let facts: Vec<&Facts<'_>> = cx.facts().visible().collect();
-        let uses_agent = pipeline_uses_agent(p, &facts);
-        let agents = repo_agents(p);
-        for f in facts.iter().filter(|f| kubernetes_runner(p, f.job)) {
-            let Some(u) = unselected(f, uses_agent, &agents) else {
-                continue;
-            };
+        for (f, u) in unselected_jobs(cx, true) {
             let mut d = Diagnostic::new(
                 &META,
                 u.cmd.span,

@@ -1,7 +1,7 @@
 //! KAS101: a job reaches the cluster through the agent before selecting a kube context.
 
-use super::selection::{command_text, pipeline_uses_agent, unselected};
-use super::{deploy_rule, kubernetes_runner, repo_agents, Facts};
+use super::deploy_rule;
+use super::selection::{command_text, unselected_jobs};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -19,19 +19,9 @@ impl Rule for ContextNotSelected {
     }
 
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let p = cx.pipeline;
-        let facts: Vec<&Facts<'_>> = cx.facts().visible().collect();
-        let uses_agent = pipeline_uses_agent(p, &facts);
-        let agents = repo_agents(p);
-        for f in &facts {
-            // On a Kubernetes runner kubectl falls back to the pod's service account
-            // instead of failing: KAS106.
-            if kubernetes_runner(p, f.job) {
-                continue;
-            }
-            let Some(u) = unselected(f, uses_agent, &agents) else {
-                continue;
-            };
+        // On a Kubernetes runner kubectl falls back to the pod's service account instead
+        // of failing: KAS106.
+        for (f, u) in unselected_jobs(cx, false) {
             let what = command_text(u.cmd);
             let mut d = match &u.context_var {
                 Some(v) => Diagnostic::new(

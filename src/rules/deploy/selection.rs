@@ -2,10 +2,28 @@
 //! KAS101 (an error: the agent's KUBECONFIG has no current context) and KAS106 (a
 //! warning on Kubernetes runners, where kubectl falls back to the pod's service account).
 
-use super::{repo_agents, Facts};
+use super::{kubernetes_runner, repo_agents, Facts};
 use crate::analysis::{kube, Command};
 use crate::load::Span;
 use crate::model::Pipeline;
+use crate::rules::Context;
+
+/// The visible jobs on a Kubernetes runner (`on_kubernetes_runner`) or not whose first
+/// cluster command runs with no context selected, in file order.
+pub fn unselected_jobs<'c>(
+    cx: &'c Context<'_>,
+    on_kubernetes_runner: bool,
+) -> Vec<(&'c Facts<'c>, Unselected<'c>)> {
+    let p = cx.pipeline;
+    let facts: Vec<&Facts<'_>> = cx.facts().visible().collect();
+    let uses_agent = pipeline_uses_agent(p, &facts);
+    let agents = repo_agents(p);
+    facts
+        .into_iter()
+        .filter(|f| kubernetes_runner(p, f.job) == on_kubernetes_runner)
+        .filter_map(|f| unselected(f, uses_agent, &agents).map(|u| (f, u)))
+        .collect()
+}
 
 /// A cluster command that runs before any context is selected, in a job using the agent.
 pub struct Unselected<'f> {
@@ -22,7 +40,7 @@ pub struct ContextVar {
 
 /// Another job selecting a context, or the repository's agent configurations, show the
 /// pipeline uses the agent.
-pub fn pipeline_uses_agent(p: &Pipeline, facts: &[&Facts<'_>]) -> bool {
+fn pipeline_uses_agent(p: &Pipeline, facts: &[&Facts<'_>]) -> bool {
     !repo_agents(p).is_empty()
         || facts.iter().any(|f| {
             f.script
@@ -49,7 +67,7 @@ fn auto_devops(f: &Facts<'_>) -> bool {
 /// `KUBECONTEXT`, or a value shaped `<project path>:<agent>` that is provably an agent's
 /// context (its name says context or agent, its agent is one of the repository's, or its
 /// path is this project's).
-pub fn context_var(f: &Facts<'_>, agents: &[String]) -> Option<ContextVar> {
+fn context_var(f: &Facts<'_>, agents: &[String]) -> Option<ContextVar> {
     let names: Vec<&str> = f.vars.names().collect();
     names.into_iter().find_map(|name| {
         let def = f.vars.defs(name).first()?;
@@ -78,7 +96,7 @@ pub fn context_var(f: &Facts<'_>, agents: &[String]) -> Option<ContextVar> {
 /// The first cluster command that runs with no context selected, when the job uses the
 /// agent. A defined context variable is evidence, not a selection (kubectl, helm and flux
 /// do not read `KUBE_CONTEXT`), except for Auto DevOps' deploy image.
-pub fn unselected<'f>(
+fn unselected<'f>(
     f: &'f Facts<'_>,
     pipeline_uses_agent: bool,
     agents: &[String],

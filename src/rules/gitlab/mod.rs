@@ -8,6 +8,8 @@ mod expression;
 pub mod finding;
 mod logic;
 mod spec;
+#[cfg(test)]
+mod table;
 
 mod deprecated_kubernetes_key;
 mod invalid_dependencies;

@@ -460,3 +460,23 @@ fn input_rules(loc: &str, at: crate::load::Span, d: &Map, out: &mut Vec<Finding>
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (a `.gitlab-ci.yml`, GitLab's message); an empty message: no finding.
+    #[test]
+    fn spec_table() {
+        assert_rows(super::check, &[
+            ("spec:\n  inputs:\n    env:\n      type: text\n---\njob:\n  script: x\n", "header:spec:inputs:env input type unknown value: text"),
+            ("spec:\n  description: 1\n---\njob:\n  script: x\n", "header:spec description should be a string"),
+            ("spec:\n  component: [name, commit]\n---\njob:\n  script: x\n", "header:spec:component config contains unknown values: commit"),
+            ("spec:\n  include:\n    - project: a/b\n---\njob:\n  script: x\n", "header:spec:include:include config must specify the file where to fetch the config from"),
+            ("spec:\n  inputs:\n    r:\n      rules:\n        - default: x\n---\njob:\n  script: x\n", "header:spec:inputs:r:rules:rule config fallback rule must define 'options'"),
+            ("spec:\n  inputs:\n    r:\n      options: [a]\n      rules:\n        - options: [a]\n---\njob:\n  script: x\n", "header:spec:inputs:r config these keys cannot be used together: options, rules"),
+            ("spec:\n  inputs:\n    r:\n      rules:\n        - if: $[[ inputs.e ]] == \"p\"\n          default: a\n        - options: [a, b]\n    e:\n      default: p\n---\njob:\n  script: x\n", ""),
+            ("spec:\n  component: [name, sha, version, reference]\n  include:\n    - local: a.yml\n  description: d\n---\njob:\n  script: x\n", ""),
+        ]);
+    }
+}

@@ -169,3 +169,19 @@ impl Entries<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn artifacts_table() {
+        assert_rows(&[
+            ("job:\n  script: x\n  artifacts: {when: sometimes}\n", "jobs:job:artifacts when should be one of: on_success, on_failure, always"),
+            ("job:\n  script: x\n  artifacts: {reports: {cobertura: c.xml}}\n", "jobs:job:artifacts:reports config contains unknown keys: cobertura"),
+            ("job:\n  script: x\n  artifacts: {expire_in: never, access: developer, paths: [x]}\n", ""),
+        ]);
+    }
+}

@@ -196,3 +196,20 @@ impl Entries<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn cache_table() {
+        assert_rows(&[
+            ("job:\n  script: x\n  cache: {key: a/b, paths: [x]}\n", "jobs:job:cache:key config cannot contain the \"/\" character"),
+            ("job:\n  script: x\n  cache: {when: sometimes}\n", "jobs:job:cache when should be one of: on_success, on_failure, always"),
+            ("job:\n  script: x\n  cache: {key: {files: [a, b, c]}}\n", "jobs:job:cache:key:files config has too many items (maximum is 2)"),
+            ("job:\n  script: x\n  cache: [{key: a, paths: [x], fallback_keys: [b]}, {key: c, unprotect: true}]\n", ""),
+        ]);
+    }
+}

@@ -269,3 +269,20 @@ impl Entries<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn environment_table() {
+        assert_rows(&[
+            ("job:\n  script: x\n  environment: {name: review, action: destroy}\n", "jobs:job:environment action should be start, stop, prepare, verify, or access"),
+            ("job:\n  script: x\n  environment: {action: stop}\n", "jobs:job:environment name can't be blank"),
+            ("job:\n  script: x\n  environment:\n    name: prod\n    kubernetes: {agent: 1}\n", "jobs:job:environment:kubernetes agent should be a string"),
+            ("job:\n  script: x\n  environment:\n    name: prod\n    deployment_tier: live\n", "jobs:job:environment deployment tier must be one of production, staging, testing, development, other"),
+        ]);
+    }
+}

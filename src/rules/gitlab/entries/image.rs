@@ -132,3 +132,20 @@ impl Entries<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn image_table() {
+        assert_rows(&[
+            ("job:\n  script: x\n  image: {entrypoint: ['']}\n", "jobs:job:image name can't be blank"),
+            ("job:\n  script: x\n  image: {name: alpine, pull_policy: sometimes}\n", "jobs:job:image:pull_policy config is not included in the list"),
+            ("job:\n  script: x\n  services: postgres\n", "jobs:job:services config should be an array"),
+            ("job:\n  script: x\n  image: {name: alpine, docker: {platform: arm64, user: root}}\n", ""),
+        ]);
+    }
+}

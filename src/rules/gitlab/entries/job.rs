@@ -398,3 +398,42 @@ impl Entries<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn job_table() {
+        assert_rows(&[
+            (
+                "job:\n  script: x\n  when: sometimes\n",
+                "jobs:job when should be one of: on_success, on_failure, always, manual, delayed",
+            ),
+            (
+                "job:\n  run: []\n  script: x\n",
+                "jobs:job config these keys cannot be used together: run, script",
+            ),
+            (
+                "job:\n  script: x\n  start_in: 1 day\n",
+                "jobs:job start in must be blank",
+            ),
+            (
+                "job:\n  script: x\n  when: delayed\n  start_in: 1 week 1 day\n",
+                "jobs:job start in should not exceed the limit",
+            ),
+            (
+                "job:\n  script: x\n  publish: public\n",
+                "jobs:job publish can only be used within a `pages` job",
+            ),
+            ("pages:\n  script: x\n  publish: public\n", ""),
+            (".hidden:\n", "jobs:.hidden config can't be blank"),
+            (
+                "job:\n  script: x\n  id_tokens:\n    T:\n      aud: 1\n",
+                "jobs:job:id_tokens:t aud should be an array of strings or a string",
+            ),
+        ]);
+    }
+}

@@ -454,3 +454,12 @@ fn missing_keys<'k>(map: &Map, required: &[&'k str]) -> Vec<&'k str> {
         .filter(|k| !map.contains_key(k))
         .collect()
 }
+
+/// The table tests of the entry families: a whole `.gitlab-ci.yml` and GitLab's message.
+#[cfg(test)]
+mod table {
+    /// Each row's message is among the entry findings; a row with an empty message has none.
+    pub(super) fn assert_rows(rows: &[(&str, &str)]) {
+        super::super::table::assert_rows(super::check, rows);
+    }
+}

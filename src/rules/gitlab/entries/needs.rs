@@ -101,10 +101,14 @@ impl Entries<'_> {
                     }
                     self.check_bool(&nloc, m, "artifacts");
                     self.check_bool(&nloc, m, "optional");
-                    // `Need::JobHash` `entry :parallel, Product::Parallel` with
-                    // `allowed_strategies: [:matrix]`: a number is rejected.
+                    // `Need::JobHash`'s `parallel` (`Product::Parallel`, matrix only): a
+                    // number is refused by `Needs` itself (`needs config cannot use ...`).
                     if let Some(p) = Self::attr(m, "parallel").filter(|_| kind == "job") {
-                        self.parallel(&sub(&nloc, "parallel"), p, false);
+                        if matches!(p.value, Value::Int(_)) {
+                            self.error(p.span, loc, "config", "cannot use \"parallel: <number>\".");
+                        } else {
+                            self.parallel(&sub(&nloc, "parallel"), p, false);
+                        }
                     }
                 }
                 _ => self.raw(n.span, format!("{nloc} has an unsupported type")),
@@ -182,5 +186,23 @@ impl Entries<'_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn needs_table() {
+        assert_rows(&[
+            ("a:\n  script: x\nb:\n  script: x\n  needs: [{job: a, parallel: 2}]\n", "jobs:b:needs config cannot use \"parallel: <number>\"."),
+            ("a:\n  script: x\nb:\n  script: x\n  needs: {}\n", "jobs:b:needs config can not be an empty hash"),
+            ("a:\n  script: x\nb:\n  script: x\n  needs: [{job: a, artifacts: maybe}]\n", "jobs:b:needs:need artifacts should be a boolean value"),
+            ("a:\n  script: x\n  parallel: {matrix: [{OS: [l, w]}]}\nb:\n  script: x\n  parallel: {matrix: [{OS: [l, w]}]}\n  needs: [{job: a, parallel: {matrix: [{OS: '$[[ matrix.OS ]]'}]}}]\n", ""),
+            ("a:\n  script: x\n  parallel: {matrix: [{OS: [l, w]}]}\nb:\n  script: x\n  parallel: {matrix: [{OS: [l, w]}]}\n  needs: [{job: a, parallel: {matrix: [{OS: '$[[ matrix.ARCH ]]'}]}}]\n", "b job: 'ARCH' does not exist in matrix configuration"),
+        ]);
     }
 }

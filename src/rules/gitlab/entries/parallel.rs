@@ -91,3 +91,36 @@ impl Entries<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn parallel_table() {
+        assert_rows(&[
+            (
+                "job:\n  script: x\n  parallel: 0\n",
+                "jobs:job:parallel config must be greater than or equal to 1",
+            ),
+            (
+                "job:\n  script: x\n  parallel: 201\n",
+                "jobs:job:parallel config must be less than or equal to 200",
+            ),
+            (
+                "job:\n  script: x\n  parallel: {matrix: [{}]}\n",
+                "jobs:job:parallel:matrix:variables config requires at least 1 items",
+            ),
+            (
+                "job:\n  trigger: a/b\n  parallel: 3\n",
+                "jobs:job:parallel config cannot use \"parallel: <number>\".",
+            ),
+            (
+                "job:\n  script: x\n  parallel: {matrix: [{A: [1, 2], B: x}]}\n",
+                "",
+            ),
+        ]);
+    }
+}

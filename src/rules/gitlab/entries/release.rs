@@ -64,3 +64,19 @@ impl Entries<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn release_table() {
+        assert_rows(&[
+            ("job:\n  script: x\n  release: {description: d}\n", "jobs:job:release tag name can't be blank"),
+            ("job:\n  script: x\n  release: {tag_name: v1, description: d, assets: {links: [{name: n}]}}\n", "jobs:job:release:assets:links:link url can't be blank"),
+            ("job:\n  script: x\n  release: {tag_name: v1, description: d, milestones: m1}\n", ""),
+        ]);
+    }
+}

@@ -97,3 +97,28 @@ impl Entries<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn retry_table() {
+        assert_rows(&[
+            (
+                "job:\n  script: x\n  retry: 3\n",
+                "retry config must be less than or equal to 2",
+            ),
+            (
+                "job:\n  script: x\n  retry: {max: 1, when: sometimes}\n",
+                "retry when is not included in the list",
+            ),
+            (
+                "job:\n  script: x\n  retry: {max: 2, when: [script_failure], exit_codes: [137]}\n",
+                "",
+            ),
+        ]);
+    }
+}

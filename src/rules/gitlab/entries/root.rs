@@ -89,3 +89,20 @@ impl Entries<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn root_table() {
+        assert_rows(&[
+            ("default:\n  image: alpine\n  when: always\njob:\n  script: x\n", "default config contains unknown keys: when"),
+            ("workflow:\n  name: ''\njob:\n  script: x\n", "workflow name is too short (minimum is 1 character)"),
+            ("workflow:\n  auto_cancel: {on_new_commit: sometimes}\njob:\n  script: x\n", "workflow:auto_cancel on new commit must be one of: conservative, interruptible, none"),
+            ("image: a\ndefault:\n  image: b\njob:\n  script: x\n", "image is defined in top-level and `default:` entry"),
+        ]);
+    }
+}

@@ -211,3 +211,21 @@ impl Entries<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn rules_table() {
+        assert_rows(&[
+            ("job:\n  script: x\n  rules: {if: $A}\n", "jobs:job rules should be an array containing hashes and arrays of hashes"),
+            ("job:\n  script: x\n  rules:\n    - if: $A = 1\n", "jobs:job:rules:rule if invalid expression syntax"),
+            ("job:\n  script: x\n  rules:\n    - when: later\n", "jobs:job:rules:rule when unknown value: later"),
+            ("job:\n  script: x\n  rules:\n    - exists: false\n    - exists: {}\n    - changes: {compare_to: main}\n", "jobs:job:rules:rule:changes config missing required keys: paths"),
+            ("job:\n  script: x\n  only: {kubernetes: maybe}\n", "jobs:job:only kubernetes unknown value: maybe"),
+        ]);
+    }
+}

@@ -129,3 +129,25 @@ pub(super) fn run_steps_errors(v: &Node) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn run_steps_table() {
+        assert_rows(&[
+            (
+                "job:\n  run:\n    - name: s\n",
+                "jobs:job run object at `/0` is missing required properties: step",
+            ),
+            ("job:\n  run:\n    - name: s\n      script: echo\n", ""),
+            (
+                "job:\n  run: x\n",
+                "jobs:job run value at root is not an array",
+            ),
+        ]);
+    }
+}

@@ -115,3 +115,36 @@ impl Entries<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn trigger_table() {
+        assert_rows(&[
+            (
+                "job:\n  trigger: {project: ''}\n",
+                "jobs:job:trigger project can't be blank",
+            ),
+            (
+                "job:\n  trigger: {project: a/b, strategy: wait}\n",
+                "jobs:job:trigger strategy should be depend or mirror",
+            ),
+            (
+                "job:\n  trigger: {project: a/b, inputs: [x]}\n",
+                "jobs:job:trigger inputs should be a hash",
+            ),
+            (
+                "job:\n  trigger: {project: a/b, strategy: mirror, inputs: {x: 1}}\n",
+                "",
+            ),
+            (
+                "job:\n  trigger: {include: [a.yml, b.yml, c.yml, d.yml]}\n",
+                "jobs:job:trigger:include config is too long (maximum is 3)",
+            ),
+        ]);
+    }
+}

@@ -169,3 +169,34 @@ pub(super) fn strings_with_bad_regexp(v: &Node) -> bool {
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{duration_secs, ruby_regexp};
+
+    /// ChronicDuration's readings GitLab relies on (`expire_in`, `start_in`, `timeout`).
+    #[test]
+    fn durations_table() {
+        let rows: &[(&str, Option<f64>)] = &[
+            ("1 day", Some(86400.0)),
+            ("1 week 1 day", Some(8.0 * 86400.0)),
+            ("1h 30m", Some(5400.0)),
+            ("3 mins 4 sec", Some(184.0)),
+            ("1:30:00", Some(5400.0)),
+            ("90", Some(90.0)),
+            ("never", None),
+            ("soon", None),
+            ("", None),
+        ];
+        for (text, want) in rows {
+            assert_eq!(duration_secs(text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn ruby_regexps() {
+        assert!(ruby_regexp("/^release-.*$/i"));
+        assert!(!ruby_regexp("/^release/q"));
+        assert!(!ruby_regexp("main"));
+    }
+}

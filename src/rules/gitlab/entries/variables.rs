@@ -144,3 +144,32 @@ impl Entries<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
+
+    /// (YAML, GitLab's message); an empty message: no finding (a value a naive checker
+    /// would reject).
+    #[test]
+    fn variables_table() {
+        assert_rows(&[
+            (
+                "variables:\n  A: {value: x, expand: maybe}\njob:\n  script: x\n",
+                "variables:a expand should be a boolean value",
+            ),
+            (
+                "job:\n  script: x\n  variables: [A]\n",
+                "jobs:job:variables config should be a hash",
+            ),
+            (
+                "job:\n  script: x\n  variables:\n    A: {value: x, description: y}\n",
+                "jobs:job:variables:a config uses invalid data keys: description",
+            ),
+            (
+                "variables:\n  A: {value: x, description: y, options: [x, z]}\njob:\n  script: x\n",
+                "",
+            ),
+        ]);
+    }
+}

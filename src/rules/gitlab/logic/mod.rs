@@ -5,7 +5,13 @@
 //! They need the whole pipeline, so they are skipped when it is incomplete
 //! (a fragment, or includes that cannot be read offline).
 
+mod cycles;
+mod on_stop;
+
 use std::collections::{HashMap, HashSet};
+
+use cycles::cycles;
+use on_stop::on_stop;
 
 use super::entries::{job_type, opaque, JobType};
 use super::finding::{Class, Finding};
@@ -85,9 +91,14 @@ fn base_name<'n>(name: &'n str, known: &HashMap<&str, usize>) -> &'n str {
 /// The names `Config::Normalizer` gives a job's `parallel` instances (none without
 /// `parallel`): `name 1/3` for a number, `name: [v1, v2]` per matrix combination.
 fn expanded_names(name: &str, job: &Node) -> Vec<String> {
-    let Some(par) = job.get("parallel").filter(|p| !opaque(p)) else {
-        return Vec::new();
-    };
+    match job.get("parallel").filter(|p| !opaque(p)) {
+        Some(par) => instance_names(name, par),
+        None => Vec::new(),
+    }
+}
+
+/// The instance names a `parallel:` value gives job `name`.
+fn instance_names(name: &str, par: &Node) -> Vec<String> {
     if let Value::Int(n) = par.value {
         return (1..=n.clamp(0, 200))
             .map(|i| format!("{name} {i}/{n}"))
@@ -99,39 +110,50 @@ fn expanded_names(name: &str, job: &Node) -> Vec<String> {
     let mut out = Vec::new();
     for entry in matrix {
         let Some(m) = entry.as_map() else { continue };
-        let mut combos: Vec<Vec<String>> = vec![Vec::new()];
-        for (_, e) in m.iter() {
-            let values: Vec<String> = match e.value.as_seq() {
-                Some(items) => items.iter().filter_map(|i| i.scalar_text()).collect(),
-                None => e.value.scalar_text().into_iter().collect(),
-            };
-            combos = combos
-                .iter()
-                .flat_map(|c| {
-                    values.iter().map(move |v| {
-                        let mut next = c.clone();
-                        next.push(v.clone());
-                        next
-                    })
-                })
-                .collect();
-            if combos.len() > 200 {
-                return out;
-            }
+        match row_names(name, m) {
+            Some(names) => out.extend(names),
+            None => return out,
         }
-        out.extend(
-            combos
-                .into_iter()
-                .map(|c| format!("{name}: [{}]", c.join(", "))),
-        );
     }
     out
+}
+
+/// The instance names one `parallel:matrix` row gives (`None` past 200 of them).
+fn row_names(name: &str, m: &crate::load::Map) -> Option<Vec<String>> {
+    let mut combos: Vec<Vec<String>> = vec![Vec::new()];
+    for (_, e) in m.iter() {
+        let values: Vec<String> = match e.value.as_seq() {
+            Some(items) => items.iter().filter_map(|i| i.scalar_text()).collect(),
+            None => e.value.scalar_text().into_iter().collect(),
+        };
+        combos = combos
+            .iter()
+            .flat_map(|c| {
+                values.iter().map(move |v| {
+                    let mut next = c.clone();
+                    next.push(v.clone());
+                    next
+                })
+            })
+            .collect();
+        if combos.len() > 200 {
+            return None;
+        }
+    }
+    Some(
+        combos
+            .into_iter()
+            .map(|c| format!("{name}: [{}]", c.join(", ")))
+            .collect(),
+    )
 }
 
 struct Need {
     name: String,
     span: Span,
     optional: bool,
+    /// `needs:parallel:matrix`: the instances of a parallel job this need names.
+    parallel: Option<NodeRef>,
 }
 
 /// The job needs of a `needs:` value (not `pipeline:`/`project:` ones).
@@ -155,6 +177,7 @@ fn job_needs(v: &Node) -> Option<Vec<Need>> {
                 name: s.to_string(),
                 span: i.span,
                 optional: false,
+                parallel: None,
             }),
             Value::Map(m) if !m.contains_key("pipeline") && !m.contains_key("project") => {
                 let Some(j) = m.get("job") else { continue };
@@ -166,12 +189,57 @@ fn job_needs(v: &Node) -> Option<Vec<Need>> {
                     name: name.to_string(),
                     span: j.span,
                     optional: m.get("optional").and_then(|o| o.as_bool()) == Some(true),
+                    parallel: m.get("parallel").filter(|p| !p.is_null()).cloned(),
                 });
             }
             _ => {}
         }
     }
     Some(out)
+}
+
+/// `YamlProcessor#expand_parallelized_needs`: a need with `parallel:matrix` on a
+/// parallel job names the instances its matrix builds (`build: [linux, amd64]`, values
+/// in the need's key order); the first that job does not have, with its matrix row.
+/// A consumer without `parallel:matrix` has no matrix to interpolate from: GitLab keeps
+/// `$[[ matrix.X ]]` as written, and no instance has that name.
+fn missing_instance(
+    n: &Need,
+    consumer: &Node,
+    index: &HashMap<&str, usize>,
+    infos: &[Info<'_>],
+) -> Option<(String, Span)> {
+    let par = n.parallel.as_ref()?;
+    let producer = &infos[*index.get(n.name.as_str())?].job.node;
+    let have = expanded_names(&n.name, producer);
+    let rows = par.get("matrix")?.as_seq()?;
+    let literal_matrix = consumer
+        .get("parallel")
+        .and_then(|p| p.get("matrix"))
+        .is_none();
+    let opaque_value = |x: &Node| {
+        opaque(x) && !(literal_matrix && x.as_str().is_some_and(|t| t.contains("matrix.")))
+    };
+    let unknown = |x: &Node| {
+        opaque_value(x)
+            || x.as_seq()
+                .is_some_and(|s| s.iter().any(|i| opaque_value(i)))
+    };
+    let knowable = !have.is_empty()
+        && rows.iter().all(|r| {
+            r.as_map()
+                .is_some_and(|m| m.iter().all(|(_, e)| !unknown(&e.value)))
+        });
+    if !knowable || n.optional {
+        return None;
+    }
+    rows.iter().find_map(|r| {
+        let m = r.as_map()?;
+        let names = row_names(&n.name, m)?;
+        let missing = names.into_iter().find(|want| !have.contains(want))?;
+        let at = m.iter().next().map_or(r.span, |(_, e)| e.key_span);
+        Some((missing, at))
+    })
 }
 
 fn flatten_nodes<'n>(items: &'n [NodeRef], out: &mut Vec<&'n Node>) {
@@ -405,6 +473,25 @@ pub fn check(p: &Pipeline) -> Vec<Finding> {
                 continue;
             };
             for n in &needs {
+                if let Some((missing, at)) = missing_instance(n, node, &index, &infos) {
+                    out.push(
+                        Finding::new(
+                            Class::Needs,
+                            at,
+                            format!("{name} job: undefined need: {missing}"),
+                        )
+                        .job(name)
+                        .help(if missing.contains("$[[") {
+                            "`$[[ matrix.X ]]` is only resolved in a job with a `parallel:matrix` of its own".to_string()
+                        } else {
+                            format!(
+                                "`{}` has no such instance: name values of its `parallel:matrix`, with its variables in the same order",
+                                n.name
+                            )
+                        }),
+                    );
+                    continue;
+                }
                 dependency(&mut out, &n.name, n.span, "need", n.optional, Class::Needs);
             }
             let mut seen: HashSet<&str> = HashSet::new();
@@ -473,207 +560,43 @@ pub fn check(p: &Pipeline) -> Vec<Finding> {
         on_stop(p, info.job, &index, &infos, &mut out);
     }
     cycles(&infos, &index, &mut out);
+    point_at_first(&mut out);
     out
 }
 
-fn env_name_action(env: &Node) -> (Option<String>, Option<String>) {
-    match &env.value {
-        Value::Str(s) => (Some(s.to_string()), Some("start".into())),
-        Value::Map(m) => (
-            m.get("name").and_then(|n| n.scalar_text()),
-            Some(
-                m.get("action")
-                    .filter(|a| !a.is_null())
-                    .and_then(|a| a.scalar_text())
-                    .unwrap_or_else(|| "start".into()),
-            ),
-        ),
-        _ => (None, None),
+/// GitLab raises the first logical error (jobs in order; per job stage, dependencies,
+/// needs, `on_stop`; then cycles) and stops: `out` holds them in that order. Every later
+/// one points at the first, the message GitLab shows.
+fn point_at_first(out: &mut [Finding]) {
+    let logical = |f: &Finding| f.class != Class::NoVisibleJob;
+    let Some(first) = out.iter().position(logical) else {
+        return;
+    };
+    let (span, message) = (out[first].span, out[first].message.clone());
+    for f in out[first + 1..].iter_mut().filter(|f| logical(f)) {
+        if f.span != span && f.message != message {
+            f.related.push((
+                span,
+                format!("GitLab stops at its first logical error, this one: {message}"),
+            ));
+        }
     }
 }
 
-fn on_stop(
-    p: &Pipeline,
-    job: &Job,
-    index: &HashMap<&str, usize>,
-    infos: &[Info<'_>],
-    out: &mut Vec<Finding>,
-) {
-    let _ = p;
-    let name = job.name.as_str();
-    let Some(env) = job.node.get("environment").filter(|e| e.as_map().is_some()) else {
-        return;
-    };
-    let Some(on_stop) = env.get("on_stop").filter(|o| !o.is_null() && !opaque(o)) else {
-        return;
-    };
-    let Some(target) = on_stop.as_str() else {
-        return;
-    };
-    let (env_name, _) = env_name_action(env);
-    if env_name.as_deref().is_some_and(|n| n.contains("$[[")) {
-        return;
-    }
-    let Some(&t) = index.get(target) else {
-        let mut f = Finding::new(
-            Class::OnStop,
-            on_stop.span,
-            format!("{name} job: on_stop job {target} is not defined"),
-        )
-        .job(name);
-        if let Some(s) = suggest(target, index.keys().copied()) {
-            f = f.help(format!("did you mean `{s}`?"));
-        }
-        out.push(f);
-        return;
-    };
-    let stop = infos[t].job;
-    let Some(stop_env) = stop.node.get("environment").filter(|e| !e.is_null()) else {
-        out.push(
-            Finding::new(
-                Class::OnStop,
-                on_stop.span,
-                format!("{name} job: on_stop job {target} does not have environment defined"),
-            )
-            .job(name)
-            .related(stop.key_span, format!("`{target}` is defined here"))
-            .help(format!(
-                "give `{target}` `environment: {{name: <same name>, action: stop}}`"
-            )),
-        );
-        return;
-    };
-    if opaque(stop_env) {
-        return;
-    }
-    let (stop_name, stop_action) = env_name_action(stop_env);
-    if stop_name.as_deref().is_some_and(|n| n.contains("$[[")) {
-        return;
-    }
-    if stop_name != env_name {
-        let at = stop_env.get("name").map_or(stop_env.span, |n| n.span);
-        out.push(
-            Finding::new(
-                Class::OnStop,
-                on_stop.span,
-                format!("{name} job: on_stop job {target} have different environment name"),
-            )
-            .job(name)
-            .related(at, format!("`{target}` uses environment `{}`", stop_name.unwrap_or_default()))
-            .help(format!(
-                "GitLab compares the names as written, before expanding variables: use `{}` in both jobs",
-                env_name.unwrap_or_default()
-            )),
-        );
-        return;
-    }
-    if stop_action.as_deref() != Some("stop") {
-        out.push(
-            Finding::new(
-                Class::OnStop,
-                on_stop.span,
-                format!("{name} job: on_stop job {target} needs to have action stop defined"),
-            )
-            .job(name)
-            .related(stop_env.span, format!("`{target}`'s environment"))
-            .help(format!("add `action: stop` to `{target}`'s `environment:`")),
-        );
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::super::table::assert_rows;
 
-/// `Dag.check_circular_dependencies!` over job-level `needs`.
-fn cycles(infos: &[Info<'_>], index: &HashMap<&str, usize>, out: &mut Vec<Finding>) {
-    let n = infos.len();
-    let mut edges: Vec<Vec<(usize, Span)>> = vec![Vec::new(); n];
-    for (i, info) in infos.iter().enumerate() {
-        let Some(needs) = info
-            .job
-            .node
-            .get("needs")
-            .filter(|x| !x.is_null())
-            .and_then(|x| job_needs(x))
-        else {
-            continue;
-        };
-        for need in needs {
-            if let Some(&d) = index.get(base_name(&need.name, index)) {
-                edges[i].push((d, need.span));
-            }
-        }
-    }
-    // Tarjan's strongly connected components, iteratively.
-    let mut idx = vec![usize::MAX; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut stack = Vec::new();
-    let mut counter = 0;
-    for start in 0..n {
-        if idx[start] != usize::MAX {
-            continue;
-        }
-        let mut work: Vec<(usize, usize)> = vec![(start, 0)];
-        while let Some(&mut (v, ref mut ei)) = work.last_mut() {
-            if *ei == 0 && idx[v] == usize::MAX {
-                idx[v] = counter;
-                low[v] = counter;
-                counter += 1;
-                stack.push(v);
-                on_stack[v] = true;
-            }
-            if *ei < edges[v].len() {
-                let (w, _) = edges[v][*ei];
-                *ei += 1;
-                if idx[w] == usize::MAX {
-                    work.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(idx[w]);
-                }
-                continue;
-            }
-            work.pop();
-            if let Some(&(parent, _)) = work.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == idx[v] {
-                let mut comp = Vec::new();
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    comp.push(w);
-                    if w == v {
-                        break;
-                    }
-                }
-                let self_loop = comp.len() == 1 && edges[v].iter().any(|(w, _)| *w == v);
-                if comp.len() > 1 || self_loop {
-                    // Ruby's TSort reports a component in DFS discovery (stack) order.
-                    comp.reverse();
-                    let names: Vec<&str> =
-                        comp.iter().map(|&c| infos[c].job.name.as_str()).collect();
-                    let message = if self_loop {
-                        format!(
-                            "The pipeline has circular dependencies: self-dependency: {}",
-                            names[0]
-                        )
-                    } else {
-                        let quoted: Vec<String> = names.iter().map(|s| format!("{s:?}")).collect();
-                        format!(
-                            "The pipeline has circular dependencies: topological sort failed: [{}]",
-                            quoted.join(", ")
-                        )
-                    };
-                    for &c in &comp {
-                        for (w, span) in &edges[c] {
-                            if comp.contains(w) {
-                                out.push(
-                                    Finding::new(Class::NeedsCycle, *span, message.clone())
-                                        .job(&infos[c].job.name)
-                                        .help(format!("the jobs {} need each other: remove one of these needs", names.join(", "))),
-                                );
-                            }
-                        }
-                    }
-                }
-            }
-        }
+    /// (a `.gitlab-ci.yml`, GitLab's message); an empty message: no finding.
+    #[test]
+    fn logic_table() {
+        assert_rows(super::check, &[
+            ("job:\n  stage: nope\n  script: x\n", "job job: chosen stage nope does not exist; available stages are .pre, build, test, deploy, .post"),
+            ("a:\n  script: x\n  parallel: {matrix: [{OS: [l, w]}]}\nb:\n  script: x\n  needs: [{job: a, parallel: {matrix: [{OS: m}]}}]\n", "b job: undefined need: a: [m]"),
+            ("a:\n  script: x\n  parallel: {matrix: [{OS: [l, w], ARCH: [x]}]}\nb:\n  script: x\n  needs: [{job: a, parallel: {matrix: [{ARCH: x, OS: l}]}}]\n", "b job: undefined need: a: [x, l]"),
+            ("a:\n  script: x\n  parallel: {matrix: [{OS: [l, w], ARCH: [x]}]}\nb:\n  script: x\n  needs: [{job: a, parallel: {matrix: [{OS: [l, w], ARCH: x}]}}]\n", ""),
+            ("a:\n  script: x\nb:\n  script: x\n  needs: [a, a]\n", "b has the following needs duplicated: a."),
+            ("a:\n  script: x\n  environment: {name: r, on_stop: s}\n", "a job: on_stop job s is not defined"),
+        ]);
     }
 }
