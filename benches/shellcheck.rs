@@ -2,11 +2,18 @@
 //! check (`shellcheck::start` + `Pending::finish`: units, temporary files, one process per
 //! pipeline, mapping) against bare ShellCheck runs over the same unit files (written
 //! beforehand, not timed): one process per pipeline, and one process for everything.
+//! Then `kaslint check` as one process per file, cold (empty cache) and warm (second run),
+//! over the corpus and over one large pipeline (`KASLINT_BENCH_LARGE=FILE`, else the
+//! corpus pipeline with the most script text), side by side with gitlab-ci-verify when
+//! `KASLINT_BENCH_GCV=PATH` names its binary (it runs its bundled ShellCheck; run with
+//! `--no-lint-api`, offline). Each file is run by every tool in turn, so that the machine's
+//! load falls on all alike; `KASLINT_BENCH_ROUNDS` rounds (default 5), min and median.
 //! Needs a ShellCheck (`KASLINT_SHELLCHECK` or `PATH`).
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kaslint::check::{load_target, Target};
@@ -26,13 +33,17 @@ fn main() {
     settings.shellcheck.path = Some(binary.path.clone());
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     let files = common::corpus_files(&corpus);
-    let pipelines: Vec<_> = files
+    let loaded: Vec<_> = files
         .iter()
         .filter_map(|f| {
             let dir = f.parent()?.to_path_buf();
-            load_target(&Target::File(f.clone()), Some(&dir), Some(f)).ok()
+            let l = load_target(&Target::File(f.clone()), Some(&dir), Some(f)).ok()?;
+            Some((f.clone(), l))
         })
         .collect();
+    let pipelines: Vec<_> = loaded.iter().map(|(_, l)| l).collect();
+    // The corpus pipeline with the most script text: the default large case.
+    let mut most_script = (0, None);
     // The units, written once for the bare runs.
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("shellcheck-bench");
     let _ = std::fs::remove_dir_all(&tmp);
@@ -48,6 +59,10 @@ fn main() {
             continue;
         }
         let (texts, _) = shellcheck::distinct(&ex.units);
+        let bytes: usize = texts.iter().map(|t| t.len()).sum();
+        if bytes > most_script.0 {
+            most_script = (bytes, Some(loaded[i].0.clone()));
+        }
         let dir = tmp.join(format!("p{i}"));
         std::fs::create_dir_all(&dir).expect("tmp");
         let names = shellcheck::write_units(&dir, &texts).expect("write");
@@ -101,4 +116,102 @@ fn main() {
         "  bare shellcheck, one run for all units:  {:>8.1} ms",
         bare_once.as_secs_f64() * 1e3
     );
+    side_by_side(&binary.path, &files, most_script.1);
+}
+
+/// One process, its output discarded; how long it took.
+fn timed(mut cmd: Command) -> Duration {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let t = Instant::now();
+    let status = cmd.status().expect("process runs");
+    let took = t.elapsed();
+    assert!(status.code().is_some(), "{cmd:?}: {status}");
+    took
+}
+
+/// Min and median of the round totals, in ms.
+fn min_median(mut totals: Vec<Duration>) -> (f64, f64) {
+    totals.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    (ms(totals[0]), ms(totals[totals.len() / 2]))
+}
+
+/// `kaslint check` (cold: its cache emptied first, untimed; warm: right after) and
+/// gitlab-ci-verify, one process per file, file after file, `rounds` times.
+fn per_file(label: &str, files: &[PathBuf], shellcheck: &Path, gcv: Option<&Path>, rounds: usize) {
+    let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("shellcheck-bench-cache");
+    let kaslint = |file: &Path| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kaslint"));
+        c.args(["check", "--fail-on", "error", "--quiet"])
+            .arg(file)
+            .env("XDG_CACHE_HOME", &cache)
+            .env("KASLINT_SHELLCHECK", shellcheck);
+        c
+    };
+    let (mut cold, mut warm, mut other) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let (mut c, mut w, mut o) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+        for f in files {
+            let dir = f.parent().unwrap_or(Path::new("."));
+            if let Some(gcv) = gcv {
+                let mut cmd = Command::new(gcv);
+                cmd.args(["--no-lint-api", "--gitlab-ci-file"])
+                    .arg(f)
+                    .current_dir(dir);
+                o += timed(cmd);
+            }
+            let _ = std::fs::remove_dir_all(&cache);
+            c += timed(kaslint(f));
+            w += timed(kaslint(f));
+        }
+        cold.push(c);
+        warm.push(w);
+        other.push(o);
+    }
+    let (cold, warm) = (min_median(cold), min_median(warm));
+    println!(
+        "{label}: {} files, one process per file, {rounds} rounds (min / median ms)",
+        files.len()
+    );
+    println!(
+        "  kaslint cold (empty cache): {:>9.1} / {:>9.1}",
+        cold.0, cold.1
+    );
+    println!(
+        "  kaslint warm (second run):  {:>9.1} / {:>9.1}",
+        warm.0, warm.1
+    );
+    if gcv.is_some() {
+        let o = min_median(other);
+        println!("  gitlab-ci-verify:           {:>9.1} / {:>9.1}", o.0, o.1);
+        println!(
+            "  kaslint faster: cold {:.2}x / {:.2}x, warm {:.2}x / {:.2}x",
+            o.0 / cold.0,
+            o.1 / cold.1,
+            o.0 / warm.0,
+            o.1 / warm.1
+        );
+    }
+}
+
+fn side_by_side(shellcheck: &Path, files: &[PathBuf], most_script: Option<PathBuf>) {
+    let gcv = std::env::var_os("KASLINT_BENCH_GCV").map(PathBuf::from);
+    if gcv.is_none() {
+        println!("(KASLINT_BENCH_GCV not set: kaslint alone, no gitlab-ci-verify beside it)");
+    }
+    let rounds = std::env::var("KASLINT_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
+    per_file("corpus", files, shellcheck, gcv.as_deref(), rounds);
+    let large = std::env::var_os("KASLINT_BENCH_LARGE")
+        .map(PathBuf::from)
+        .or(most_script);
+    if let Some(large) = large {
+        let size = std::fs::metadata(&large).map_or(0, |m| m.len());
+        let label = format!("large pipeline {} ({size} bytes)", large.display());
+        per_file(&label, &[large], shellcheck, gcv.as_deref(), rounds * 4);
+    }
 }
