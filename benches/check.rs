@@ -12,21 +12,28 @@ use std::time::{Duration, Instant};
 use kaslint::check::{check_target, CheckOptions, Target};
 use kaslint::settings::Settings;
 
+/// Stages, an anchor and a template that the generated jobs use.
+const GENERATED_HEAD: &str = "stages: [build, test, deploy]\n\n.defaults: &defaults\n  image: alpine:3.20\n  retry: 1\n  tags: [docker]\n\n.template:\n  before_script:\n    - echo setup\n  variables:\n    MODE: fast\n\n";
+
+/// Job `i`'s first lines: the anchor merged, `extends` of the template, `needs` on the
+/// previous job (two jobs in three).
+fn job_head(y: &mut String, i: usize) {
+    let stage = ["build", "test", "deploy"][i % 3];
+    y.push_str(&format!(
+        "job-{i}:\n  <<: *defaults\n  extends: .template\n  stage: {stage}\n"
+    ));
+    if !i.is_multiple_of(3) {
+        y.push_str(&format!("  needs: [job-{}]\n", i - 1));
+    }
+}
+
 /// A ~2 MB pipeline: an anchor merged into every job, `extends` of a template, `needs`
 /// on the previous job, block scalars.
 fn generated(target: usize) -> String {
-    let mut y = String::from(
-        "stages: [build, test, deploy]\n\n.defaults: &defaults\n  image: alpine:3.20\n  retry: 1\n  tags: [docker]\n\n.template:\n  before_script:\n    - echo setup\n  variables:\n    MODE: fast\n\n",
-    );
+    let mut y = String::from(GENERATED_HEAD);
     let mut i = 0;
     while y.len() < target {
-        let stage = ["build", "test", "deploy"][i % 3];
-        y.push_str(&format!(
-            "job-{i}:\n  <<: *defaults\n  extends: .template\n  stage: {stage}\n"
-        ));
-        if i % 3 != 0 {
-            y.push_str(&format!("  needs: [job-{}]\n", i - 1));
-        }
+        job_head(&mut y, i);
         y.push_str(&format!(
             "  script:\n    - |\n      echo \"job {i}\"\n      make target-{i}\n  artifacts:\n    paths: [out/{i}]\n\n"
         ));
@@ -38,17 +45,9 @@ fn generated(target: usize) -> String {
 /// The memory case: 3,000 jobs in about 1.5 MB (variables, a four-line script, rules,
 /// artifacts; an anchor and `extends` in each), the size of a big monorepo's pipeline.
 fn generated_jobs(jobs: usize) -> String {
-    let mut y = String::from(
-        "stages: [build, test, deploy]\n\n.defaults: &defaults\n  image: alpine:3.20\n  retry: 1\n  tags: [docker]\n\n.template:\n  before_script:\n    - echo setup\n  variables:\n    MODE: fast\n\n",
-    );
+    let mut y = String::from(GENERATED_HEAD);
     for i in 0..jobs {
-        let stage = ["build", "test", "deploy"][i % 3];
-        y.push_str(&format!(
-            "job-{i}:\n  <<: *defaults\n  extends: .template\n  stage: {stage}\n"
-        ));
-        if i % 3 != 0 {
-            y.push_str(&format!("  needs: [job-{}]\n", i - 1));
-        }
+        job_head(&mut y, i);
         y.push_str(&format!(
             "  variables:\n    TARGET: target-{i}\n    OUT_DIR: out/{i}\n  script:\n    - |\n      echo \"job {i}\"\n      make \"$TARGET\" OUT=\"$OUT_DIR\"\n      ./scripts/check.sh --job {i} --verbose\n      ./scripts/report.sh --job {i} --format junit --output \"report-{i}.xml\"\n  rules:\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n      when: on_success\n    - when: manual\n      allow_failure: true\n  artifacts:\n    paths: [out/{i}]\n    expire_in: 1 week\n\n"
         ));
