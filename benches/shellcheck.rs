@@ -2,7 +2,8 @@
 //! check (`shellcheck::start` + `Pending::finish`: units, temporary files, one process per
 //! pipeline, mapping) against bare ShellCheck runs over the same unit files (written
 //! beforehand, not timed): one process per pipeline, and one process for everything.
-//! Then `kaslint check` as one process per file, cold (empty cache) and warm (second run),
+//! Then `kaslint check` as one process per file, cold (cache emptied before each file),
+//! warm (second run) and first run (cache empty before the first file only),
 //! over the corpus and over one large pipeline (`KASLINT_BENCH_LARGE=FILE`, else the
 //! corpus pipeline with the most script text), side by side with gitlab-ci-verify when
 //! `KASLINT_BENCH_GCV=PATH` names its binary (it runs its bundled ShellCheck; run with
@@ -138,61 +139,67 @@ fn min_median(mut totals: Vec<Duration>) -> (f64, f64) {
     (ms(totals[0]), ms(totals[totals.len() / 2]))
 }
 
-/// `kaslint check` (cold: its cache emptied first, untimed; warm: right after) and
-/// gitlab-ci-verify, one process per file, file after file, `rounds` times.
+/// `kaslint check` and gitlab-ci-verify, one process per file, file after file, `rounds`
+/// times. kaslint runs three ways: cold (its cache emptied before the file, untimed), warm
+/// (right after), and first run (a cache that was empty before the round's first file).
 fn per_file(label: &str, files: &[PathBuf], shellcheck: &Path, gcv: Option<&Path>, rounds: usize) {
-    let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("shellcheck-bench-cache");
-    let kaslint = |file: &Path| {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let (cache, first_cache) = (tmp.join("sc-bench-cold"), tmp.join("sc-bench-first"));
+    let kaslint = |file: &Path, cache: &Path| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_kaslint"));
         c.args(["check", "--fail-on", "error", "--quiet"])
             .arg(file)
-            .env("XDG_CACHE_HOME", &cache)
+            .env("XDG_CACHE_HOME", cache)
             .env("KASLINT_SHELLCHECK", shellcheck);
         c
     };
-    let (mut cold, mut warm, mut other) = (Vec::new(), Vec::new(), Vec::new());
+    // Round totals: gitlab-ci-verify, cold, warm, first run.
+    let mut totals: [Vec<Duration>; 4] = Default::default();
     for _ in 0..rounds {
-        let (mut c, mut w, mut o) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+        let mut t = [Duration::ZERO; 4];
+        let _ = std::fs::remove_dir_all(&first_cache);
         for f in files {
-            let dir = f.parent().unwrap_or(Path::new("."));
             if let Some(gcv) = gcv {
                 let mut cmd = Command::new(gcv);
                 cmd.args(["--no-lint-api", "--gitlab-ci-file"])
                     .arg(f)
-                    .current_dir(dir);
-                o += timed(cmd);
+                    .current_dir(f.parent().unwrap_or(Path::new(".")));
+                t[0] += timed(cmd);
             }
             let _ = std::fs::remove_dir_all(&cache);
-            c += timed(kaslint(f));
-            w += timed(kaslint(f));
+            t[1] += timed(kaslint(f, &cache));
+            t[2] += timed(kaslint(f, &cache));
+            t[3] += timed(kaslint(f, &first_cache));
         }
-        cold.push(c);
-        warm.push(w);
-        other.push(o);
+        for (all, one) in totals.iter_mut().zip(t) {
+            all.push(one);
+        }
     }
-    let (cold, warm) = (min_median(cold), min_median(warm));
+    let [other, cold, warm, first] = totals.map(min_median);
     println!(
         "{label}: {} files, one process per file, {rounds} rounds (min / median ms)",
         files.len()
     );
-    println!(
-        "  kaslint cold (empty cache): {:>9.1} / {:>9.1}",
-        cold.0, cold.1
-    );
-    println!(
-        "  kaslint warm (second run):  {:>9.1} / {:>9.1}",
-        warm.0, warm.1
-    );
+    let rows = [
+        ("kaslint cold (cache emptied before each file)", cold),
+        ("kaslint warm (second run)", warm),
+        ("kaslint first run (cache empty at the start)", first),
+    ];
+    for (what, (min, median)) in rows {
+        println!("  {what:<46} {min:>9.1} / {median:>9.1}");
+    }
     if gcv.is_some() {
-        let o = min_median(other);
-        println!("  gitlab-ci-verify:           {:>9.1} / {:>9.1}", o.0, o.1);
         println!(
-            "  kaslint faster: cold {:.2}x / {:.2}x, warm {:.2}x / {:.2}x",
-            o.0 / cold.0,
-            o.1 / cold.1,
-            o.0 / warm.0,
-            o.1 / warm.1
+            "  {:<46} {:>9.1} / {:>9.1}",
+            "gitlab-ci-verify", other.0, other.1
         );
+        for (what, (min, median)) in rows {
+            println!(
+                "  gitlab-ci-verify / {what}: {:.2}x / {:.2}x",
+                other.0 / min,
+                other.1 / median
+            );
+        }
     }
 }
 
