@@ -83,6 +83,11 @@ pub fn resolve_plain(s: &str) -> Plain {
             }
         }
     }
+    by_regexes(s)
+}
+
+/// Psych's integer and float patterns, for what the shortcuts above do not decide.
+fn by_regexes(s: &str) -> Plain {
     if int_re().is_match(s) {
         return Plain::Int(parse_int(s).unwrap_or(i64::MAX));
     }
@@ -138,20 +143,6 @@ mod tests {
         assert_eq!(resolve_plain("manual"), Plain::Str);
         assert_eq!(resolve_plain("."), Plain::Str);
         assert_eq!(resolve_plain("3h 30m"), Plain::Str);
-    }
-
-    /// What the regexes alone say (the function's answer before its shortcuts).
-    fn by_regexes(s: &str) -> Plain {
-        if int_re().is_match(s) {
-            return Plain::Int(parse_int(s).unwrap_or(i64::MAX));
-        }
-        if float_re().is_match(s) && s.bytes().any(|b| b.is_ascii_digit()) {
-            let cleaned: String = s.chars().filter(|c| *c != '_' && *c != ',').collect();
-            if let Ok(f) = cleaned.parse::<f64>() {
-                return Plain::Float(f);
-            }
-        }
-        Plain::Str
     }
 
     #[test]
