@@ -14,27 +14,66 @@ use std::time::Duration;
 use kaslint::check::{check_target, CheckOptions, Target};
 use kaslint::settings::Settings;
 
+/// Stages, an anchor and a template that the generated jobs use.
+const GENERATED_HEAD: &str = "stages: [build, test, deploy]\n\n.defaults: &defaults\n  image: alpine:3.20\n  retry: 1\n  tags: [docker]\n\n.template:\n  before_script:\n    - echo setup\n  variables:\n    MODE: fast\n\n";
+
+/// Job `i`'s first lines: the anchor merged, `extends` of the template, `needs` on the
+/// previous job (two jobs in three).
+fn job_head(y: &mut String, i: usize) {
+    let stage = ["build", "test", "deploy"][i % 3];
+    y.push_str(&format!(
+        "job-{i}:\n  <<: *defaults\n  extends: .template\n  stage: {stage}\n"
+    ));
+    if !i.is_multiple_of(3) {
+        y.push_str(&format!("  needs: [job-{}]\n", i - 1));
+    }
+}
+
 /// A ~2 MB pipeline: an anchor merged into every job, `extends` of a template, `needs`
 /// on the previous job, block scalars.
 fn generated(target: usize) -> String {
-    let mut y = String::from(
-        "stages: [build, test, deploy]\n\n.defaults: &defaults\n  image: alpine:3.20\n  retry: 1\n  tags: [docker]\n\n.template:\n  before_script:\n    - echo setup\n  variables:\n    MODE: fast\n\n",
-    );
+    let mut y = String::from(GENERATED_HEAD);
     let mut i = 0;
     while y.len() < target {
-        let stage = ["build", "test", "deploy"][i % 3];
-        y.push_str(&format!(
-            "job-{i}:\n  <<: *defaults\n  extends: .template\n  stage: {stage}\n"
-        ));
-        if i % 3 != 0 {
-            y.push_str(&format!("  needs: [job-{}]\n", i - 1));
-        }
+        job_head(&mut y, i);
         y.push_str(&format!(
             "  script:\n    - |\n      echo \"job {i}\"\n      make target-{i}\n  artifacts:\n    paths: [out/{i}]\n\n"
         ));
         i += 1;
     }
     y
+}
+
+/// The memory case: 3,000 jobs in about 1.5 MB (variables, a four-line script, rules,
+/// artifacts; an anchor and `extends` in each), the size of a big monorepo's pipeline.
+fn generated_jobs(jobs: usize) -> String {
+    let mut y = String::from(GENERATED_HEAD);
+    for i in 0..jobs {
+        job_head(&mut y, i);
+        y.push_str(&format!(
+            "  variables:\n    TARGET: target-{i}\n    OUT_DIR: out/{i}\n  script:\n    - |\n      echo \"job {i}\"\n      make \"$TARGET\" OUT=\"$OUT_DIR\"\n      ./scripts/check.sh --job {i} --verbose\n      ./scripts/report.sh --job {i} --format junit --output \"report-{i}.xml\"\n  rules:\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n      when: on_success\n    - when: manual\n      allow_failure: true\n  artifacts:\n    paths: [out/{i}]\n    expire_in: 1 week\n\n"
+        ));
+    }
+    y
+}
+
+/// A `kaslint check` process: its time and peak resident memory (KiB).
+#[allow(clippy::zombie_processes)] // reaped by `wait4` (which also gives its rusage)
+fn cli_peak(args: &[&str]) -> (Duration, i64) {
+    let t = Instant::now();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kaslint"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("kaslint runs");
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value; `wait4` fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: `pid` is our child, not waited for elsewhere; both pointers are valid.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid, "wait4");
+    (t.elapsed(), usage.ru_maxrss)
 }
 
 /// The parser kaslint builds on: granit-parser's events, nothing built.
@@ -113,6 +152,7 @@ fn main() {
         ..Settings::default()
     };
     let runs = 5;
+    peak_memory(runs);
 
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     let files = common::corpus_files(&corpus);
@@ -220,4 +260,27 @@ fn main() {
         tree.as_secs_f64() * 1e3
     );
     println!("generated: {findings} findings");
+}
+
+/// Peak memory of a `kaslint check` process on 3,000 jobs (about 1.5 MB), ShellCheck
+/// off (its own processes are not kaslint's memory). Measured first, while this bench
+/// is small: a child's peak counts the parent's pages until it runs `exec`.
+fn peak_memory(runs: usize) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-3000");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let file = dir.join(".gitlab-ci.yml");
+    let text = generated_jobs(3000);
+    std::fs::write(&file, &text).expect("write");
+    let (root, shown) = (dir.to_string_lossy(), file.to_string_lossy());
+    let args = ["check", "--no-shellcheck", "--root", &root, &shown];
+    let runs: Vec<(Duration, i64)> = (0..runs).map(|_| cli_peak(&args)).collect();
+    let peak = runs.iter().map(|r| r.1).max().unwrap_or(0);
+    let best = runs.iter().map(|r| r.0).min().unwrap_or_default();
+    println!(
+        "3,000 jobs, {:.2} MB, `kaslint check` process: {:.1} ms, peak RSS {:.1} MB (highest of {} runs)",
+        text.len() as f64 / 1e6,
+        best.as_secs_f64() * 1e3,
+        peak as f64 / 1024.0,
+        runs.len()
+    );
 }

@@ -93,6 +93,13 @@ impl Bench {
     }
 }
 
+/// A bench with [`SCRIPTS`] as its pipeline, when there is a real ShellCheck.
+fn with_scripts(name: &str) -> Option<Bench> {
+    let b = Bench::new(name, &real_shellcheck()?);
+    b.pipeline(SCRIPTS);
+    Some(b)
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -112,11 +119,9 @@ const SCRIPTS: &[&str] = &[
 
 #[test]
 fn warm_run_is_the_cold_run_without_shellcheck() {
-    let Some(real) = real_shellcheck() else {
+    let Some(b) = with_scripts("warm") else {
         return;
     };
-    let b = Bench::new("warm", &real);
-    b.pipeline(SCRIPTS);
     let (cold, cold_calls) = b.check(&[]);
     assert_eq!(cold.status.code(), Some(1), "{cold:?}");
     assert_eq!(checks(&cold_calls).len(), 1, "{cold_calls:?}");
@@ -142,11 +147,9 @@ fn warm_run_is_the_cold_run_without_shellcheck() {
 
 #[test]
 fn a_changed_script_is_the_only_one_checked_again() {
-    let Some(real) = real_shellcheck() else {
+    let Some(b) = with_scripts("changed") else {
         return;
     };
-    let b = Bench::new("changed", &real);
-    b.pipeline(SCRIPTS);
     b.check(&[]);
     let mut changed = SCRIPTS.to_vec();
     changed[3] = "[ $B == c ] && echo no";
@@ -163,11 +166,9 @@ fn a_changed_script_is_the_only_one_checked_again() {
 
 #[test]
 fn a_corrupt_entry_is_ignored_and_replaced() {
-    let Some(real) = real_shellcheck() else {
+    let Some(b) = with_scripts("corrupt-entry") else {
         return;
     };
-    let b = Bench::new("corrupt-entry", &real);
-    b.pipeline(SCRIPTS);
     let (cold, _) = b.check(&[]);
     let entries: Vec<PathBuf> = std::fs::read_dir(b.results())
         .expect("results")
@@ -194,11 +195,9 @@ fn a_corrupt_entry_is_ignored_and_replaced() {
 
 #[test]
 fn an_unusable_cache_is_one_note_never_an_error() {
-    let Some(real) = real_shellcheck() else {
+    let Some(b) = with_scripts("unusable") else {
         return;
     };
-    let b = Bench::new("unusable", &real);
-    b.pipeline(SCRIPTS);
     let (plain, _) = b.check(&["--no-cache"]);
     let findings = |o: &Output| -> Vec<serde_json::Value> {
         let v: serde_json::Value = serde_json::from_str(&stdout(o)).expect("json");

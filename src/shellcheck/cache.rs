@@ -44,11 +44,18 @@ struct Entry {
 /// The results of one ShellCheck version, under one cache root.
 pub struct Cache {
     dir: PathBuf,
-    salt: String,
+    /// The hash state after the version, build and options: each key goes on from it.
+    salted: Sha256,
 }
 
 fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(digest.len() * 2);
+    for b in digest {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
 }
 
 /// `<root>/shellcheck/<sub>`, created when missing; why it cannot be used otherwise.
@@ -75,13 +82,14 @@ impl Cache {
             binary.size,
             ARGS.join(" ")
         );
-        Ok(Some(Cache { dir, salt }))
+        let mut salted = Sha256::new();
+        salted.update(salt.as_bytes());
+        Ok(Some(Cache { dir, salted }))
     }
 
     /// The key of one unit text checked in `dialect`.
     pub fn key(&self, dialect: Dialect, text: &str) -> String {
-        let mut h = Sha256::new();
-        h.update(self.salt.as_bytes());
+        let mut h = self.salted.clone();
         h.update(b"\0");
         h.update(dialect.name().as_bytes());
         h.update(dialect.disabled().as_bytes());

@@ -297,24 +297,28 @@ struct Line {
     next: usize,
 }
 
-fn lines_from(src: &str, from: usize) -> Vec<Line> {
-    let mut out = Vec::new();
+/// The lines from `from` on, one at a time: a block scalar ends at its first less
+/// indented line, so the rest of the file is never split.
+fn lines_from(src: &str, from: usize) -> impl Iterator<Item = Line> + '_ {
     let mut i = from;
-    while i < src.len() {
+    std::iter::from_fn(move || {
+        if i >= src.len() {
+            return None;
+        }
         let nl = src[i..].find('\n').map_or(src.len(), |p| i + p);
         let end = if nl > i && src.as_bytes()[nl - 1] == b'\r' {
             nl - 1
         } else {
             nl
         };
-        out.push(Line {
+        let line = Line {
             start: i,
             end,
             next: (nl + 1).min(src.len()),
-        });
+        };
         i = nl + 1;
-    }
-    out
+        Some(line)
+    })
 }
 
 fn leading_spaces(src: &str, l: &Line) -> usize {
@@ -329,31 +333,28 @@ fn block(src: &str, at: usize, folded_hint: bool, expected: Option<&str>) -> Opt
     if h.folded != folded_hint {
         return None;
     }
-    let lines = lines_from(src, h.content);
     match h.indent {
         None => {
-            let auto = lines
-                .iter()
+            let auto = lines_from(src, h.content)
                 .find(|l| leading_spaces(src, l) < l.end - l.start)
-                .map_or(1, |l| leading_spaces(src, l).max(1));
-            Some(block_with(src, &lines, &h, auto))
+                .map_or(1, |l| leading_spaces(src, &l).max(1));
+            Some(block_with(src, &h, auto))
         }
         Some(d) => {
             // The indicator is relative to the parent's indentation, which the tree does not
             // keep: try each plausible one and take the decoding that matches the value.
-            let first = lines
-                .iter()
+            let first = lines_from(src, h.content)
                 .find(|l| leading_spaces(src, l) < l.end - l.start)
-                .map_or(d, |l| leading_spaces(src, l));
+                .map_or(d, |l| leading_spaces(src, &l));
             let expected = expected?;
             (d..=first.max(d))
-                .map(|n| block_with(src, &lines, &h, n))
+                .map(|n| block_with(src, &h, n))
                 .find(|dec| super::units::matches_value(&dec.text, expected))
         }
     }
 }
 
-fn block_with(src: &str, lines: &[Line], h: &Header, indent: usize) -> Decoded {
+fn block_with(src: &str, h: &Header, indent: usize) -> Decoded {
     let b = src.as_bytes();
     let mut out = Decoded::default();
     // Whether the last text line was a "normal" (not more-indented) folded line.
@@ -363,8 +364,8 @@ fn block_with(src: &str, lines: &[Line], h: &Header, indent: usize) -> Decoded {
     let mut empties: Vec<(usize, usize)> = Vec::new();
     let mut last_content_len = 0usize;
     let mut ended_at_content = false;
-    for l in lines {
-        let lead = leading_spaces(src, l);
+    for l in lines_from(src, h.content) {
+        let lead = leading_spaces(src, &l);
         let len = l.end - l.start;
         if lead == len && lead <= indent {
             empties.push((l.end, l.next.max(l.end)));

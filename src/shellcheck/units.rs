@@ -131,6 +131,30 @@ pub fn matches_value(decoded: &str, value: &str) -> bool {
     true
 }
 
+/// Words of which [`powershell_re`] needs one (lowercase): lines without any are not
+/// PowerShell, and the regex (about 1 ms to build) is never built for them.
+const POWERSHELL_WORDS: &[&str] = &[
+    "$env:",
+    "write-",
+    "get-childitem",
+    "set-location",
+    "-item",
+    "invoke-",
+    "start-process",
+    "test-path",
+    "$lastexitcode",
+    "-erroraction",
+    "[environment]::",
+];
+
+/// Whether a line is PowerShell: [`POWERSHELL_WORDS`] first, then the regex.
+fn is_powershell(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    let maybe =
+        line.trim_start().starts_with('&') || POWERSHELL_WORDS.iter().any(|w| lower.contains(w));
+    maybe && powershell_re().is_match(line)
+}
+
 fn powershell_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -259,7 +283,11 @@ fn assemble(pieces: &[Piece], dialect: Dialect) -> (String, Vec<usize>, Vec<(usi
         let at = text.len();
         starts.push(at);
         let mut last = 0;
-        for m in placeholder_re().find_iter(&piece.text) {
+        let placeholders_in = piece.text.contains("$[[").then(|| placeholder_re());
+        for m in placeholders_in
+            .into_iter()
+            .flat_map(|re| re.find_iter(&piece.text))
+        {
             text.push_str(&piece.text[last..m.start()]);
             placeholders.push((at + m.start(), at + m.end()));
             text.extend(std::iter::repeat_n('x', m.end() - m.start()));
@@ -337,7 +365,7 @@ pub fn extract(p: &Pipeline, s: &Settings, busybox: bool) -> Extracted {
             .iter()
             .flat_map(|(_, ps)| ps)
             .flat_map(|pc| pc.text.lines())
-            .find(|l| powershell_re().is_match(l));
+            .find(|l| is_powershell(l));
         if let Some(line) = ps_line {
             out.skipped.push(skip(format!(
                 "PowerShell syntax (`{}`)",
@@ -377,6 +405,30 @@ pub fn extract(p: &Pipeline, s: &Settings, busybox: bool) -> Extracted {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_word_filter_never_hides_a_powershell_line() {
+        let lines = [
+            "Write-Host hello",
+            "  & 'C:\\tools\\x.exe'",
+            "& \"$tool\"",
+            "if ($LASTEXITCODE -ne 0) { exit 1 }",
+            "$env:PATH += ';C:\\bin'",
+            "Get-ChildItem . | Remove-Item -ErrorAction SilentlyContinue",
+            "[Environment]::SetEnvironmentVariable('A', 'b')",
+            "INVOKE-WEBREQUEST -Uri $u",
+            "echo $env",
+            "make test-item",
+            "kubectl apply -f k8s/",
+            "a && b",
+            "echo write-only",
+        ];
+        for l in lines {
+            assert_eq!(is_powershell(l), powershell_re().is_match(l), "{l}");
+        }
+        assert!(is_powershell("Write-Host hello"));
+        assert!(!is_powershell("kubectl apply -f k8s/"));
+    }
 
     #[test]
     fn placeholder_matching() {
