@@ -9,7 +9,7 @@ mod common;
 use common::best_of;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use kaslint::check::{check_target, CheckOptions, Target};
 use kaslint::settings::Settings;
