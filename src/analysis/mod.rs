@@ -2,6 +2,7 @@
 //! `script` and `after_script` split into commands, each command and word with its span
 //! in the file where the text was written, and the variables used and defined.
 
+pub mod facts;
 pub mod kube;
 pub mod shell;
 pub mod taint;

@@ -1,14 +1,13 @@
 //! KAS111: an agent configuration file the agent server rejects, or whose `ci_access`
 //! does not have the documented shape.
 
-use super::deploy_rule;
 use crate::diagnostic::Diagnostic;
 use crate::load::{FileProblemKind, NodeRef, Span, Value};
 use crate::model::agents::AgentConfig;
 use crate::model::Role;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     AgentConfigInvalid,
     "KAS111",
     "agent-config-invalid",
@@ -36,10 +35,6 @@ pub struct Invalid {
 }
 
 impl Rule for AgentConfigInvalid {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         // The files belong to the repository, not to one pipeline: report them once, with
         // the repository's entry pipeline.

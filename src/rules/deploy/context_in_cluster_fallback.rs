@@ -3,23 +3,19 @@
 //! service account (client-go's in-cluster fallback), not through the agent.
 
 use super::selection::{command_text, pipeline_uses_agent, unselected};
-use super::{deploy_rule, kubernetes_runner, repo_agents, Facts};
+use super::{kubernetes_runner, repo_agents, Facts};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     ContextInClusterFallback,
     "KAS106",
     "kube-context-in-cluster-fallback",
     Warning,
-    "on a Kubernetes runner, a cluster command with no context selected uses the pod's service account, not the agent"
+    "on a Kubernetes runner, a cluster command with no context selected uses the pod's service account, not the agent", uses: [facts]
 );
 
 impl Rule for ContextInClusterFallback {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let p = cx.pipeline;
         let facts: Vec<&Facts<'_>> = cx.facts().visible().collect();

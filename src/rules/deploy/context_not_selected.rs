@@ -1,23 +1,19 @@
 //! KAS101: a job reaches the cluster through the agent before selecting a kube context.
 
 use super::selection::{command_text, pipeline_uses_agent, unselected};
-use super::{deploy_rule, kubernetes_runner, repo_agents, Facts};
+use super::{kubernetes_runner, repo_agents, Facts};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     ContextNotSelected,
     "KAS101",
     "kube-context-not-selected",
     Error,
-    "a cluster command runs before a kube context is selected"
+    "a cluster command runs before a kube context is selected", uses: [facts]
 );
 
 impl Rule for ContextNotSelected {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let p = cx.pipeline;
         let facts: Vec<&Facts<'_>> = cx.facts().visible().collect();
