@@ -1,7 +1,6 @@
 //! Deployment rules (KAS1xx-KAS4xx): kube context and agent, images and kubectl
 //! versions, `on_stop` pairing beyond GitLab's checks, TLS and secrets.
 
-pub mod agent;
 pub mod agent_config_invalid;
 pub mod agent_config_too_many;
 pub mod agent_not_found;
@@ -32,11 +31,14 @@ pub mod on_stop_resource_group;
 pub mod on_stop_rules_differ;
 pub mod on_stop_without_when;
 pub mod secret_create_not_idempotent;
-pub mod selection;
 pub mod tls_verify_disabled;
 
+// Analyses the rules of this folder read (they live in `analysis/`).
+pub use crate::analysis::agent::{repo_agents, var_names};
 pub use crate::analysis::facts::{Facts, FactsTable, JobImage};
+pub use crate::analysis::{agent, selection};
 use crate::data::images::{ImageInfo, ImageRef};
+pub use crate::diagnostic::quoted_list;
 use crate::load::{NodeRef, Value};
 use crate::model::{Job, Pipeline};
 
@@ -46,7 +48,6 @@ pub fn repo_root(p: &Pipeline) -> Option<std::path::PathBuf> {
     p.root_dir.clone()
 }
 
-/// Agent names configured in the repository (`.gitlab/agents/<name>/`), sorted.
 /// The job's `tags` name a Kubernetes runner (a tag containing `kubernetes` or `k8s`, as
 /// `kubernetes-runner`, `k8s`): the Kubernetes executor replaces the image's ENTRYPOINT with
 /// its shell, and kubectl in its pods falls back to the pod's service account when the
@@ -64,38 +65,6 @@ pub fn kubernetes_runner(p: &Pipeline, job: &Job) -> bool {
             t.contains("kubernetes") || t.contains("k8s")
         })
     })
-}
-
-pub fn repo_agents(p: &Pipeline) -> Vec<String> {
-    p.agents.iter().map(|a| a.name.clone()).collect()
-}
-
-/// `` `a`, `b` ``: names or patterns for a message.
-pub fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
-    items
-        .iter()
-        .map(|i| format!("`{}`", i.as_ref()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Variables named in a text (`$A`, `${B}`), in order.
-pub fn var_names(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find('$') {
-        let after = &rest[i + 1..];
-        let body = after.strip_prefix('{').unwrap_or(after);
-        let name: String = body
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) {
-            out.push(name);
-        }
-        rest = after;
-    }
-    out
 }
 
 /// The job's image when the catalogue knows it: the image, its catalogue row, its parsed

@@ -2,8 +2,9 @@
 //! KAS101 (an error: the agent's KUBECONFIG has no current context) and KAS106 (a
 //! warning on Kubernetes runners, where kubectl falls back to the pod's service account).
 
-use super::{repo_agents, Facts};
-use crate::analysis::{kube, Command};
+use super::agent::repo_agents;
+use super::facts::Facts;
+use super::{kube, Command};
 use crate::load::Span;
 use crate::model::Pipeline;
 
