@@ -101,8 +101,14 @@ impl<'a> Context<'a> {
 /// validation; KAS1xx kube context and agent; KAS2xx images and kubectl versions;
 /// KAS3xx environments and `on_stop`; KAS4xx security and TLS; KAS500 ShellCheck;
 /// KAS9xx kaslint itself.
-pub static RULES: &[&dyn Rule] = &[
-    // -- KAS0xx: loading and model --
+pub static RULES: &[&dyn Rule] = &ALL;
+
+/// Every rule: the engine's own (loading, the model, GitLab's validation), each family's
+/// [`family!`] list, then ShellCheck and kaslint's own. Codes ascend.
+static ALL: [&dyn Rule; CORE.len() + deploy::RULES.len() + security::RULES.len() + TAIL.len()] =
+    concat(&[CORE, deploy::RULES, security::RULES, TAIL]);
+
+const CORE: &[&dyn Rule] = &[
     &reported::INVALID_YAML,
     &reported::YAML_LIMIT_EXCEEDED,
     &reported::INVALID_CONFIGURATION_FORMAT,
@@ -118,7 +124,6 @@ pub static RULES: &[&dyn Rule] = &[
     &reported::REFERENCE_NOT_FOUND,
     &reported::REFERENCE_CIRCULAR,
     &reported::INVALID_INPUTS,
-    // -- KAS02x-KAS09x: GitLab's configuration validation (`gitlab/`, reported in `reported.rs`) --
     &reported::UNKNOWN_KEY,
     &reported::INVALID_VALUE,
     &reported::JOB_WITHOUT_SCRIPT,
@@ -130,51 +135,31 @@ pub static RULES: &[&dyn Rule] = &[
     &reported::INVALID_ON_STOP,
     &reported::DEPRECATED_KUBERNETES_KEY,
     &reported::INVALID_INPUT_SPEC,
-    // -- KAS1xx-KAS4xx: deployment rules (rules in `deploy/`) --
-    &deploy::context_not_selected::ContextNotSelected,
-    &deploy::context_variable_misspelt::ContextVariableMisspelt,
-    &deploy::context_variable_undefined::ContextVariableUndefined,
-    &deploy::context_invalid::ContextInvalid,
-    &deploy::context_agent_mismatch::ContextAgentMismatch,
-    &deploy::context_in_cluster_fallback::ContextInClusterFallback,
-    &deploy::agent_not_found::AgentNotFound,
-    &deploy::agent_config_invalid::AgentConfigInvalid,
-    &deploy::agent_config_too_many::AgentConfigTooMany,
-    &deploy::job_environment_not_authorized::JobEnvironmentNotAuthorized,
-    &deploy::job_without_environment_for_agent::JobWithoutEnvironmentForAgent,
-    &deploy::image_no_shell::ImageNoShell,
-    &deploy::image_entrypoint::ImageEntrypoint,
-    &deploy::image_home_not_writable::ImageHomeNotWritable,
-    &deploy::image_empty::ImageEmpty,
-    &deploy::image_missing::ImageMissing,
-    &deploy::image_unpinned::ImageUnpinned,
-    &deploy::kubectl_version::KubectlBrokenVersion,
-    &deploy::kubectl_version_validation_off::KubectlBrokenVersionValidationOff,
-    &deploy::kubectl_version_floating::KubectlVersionFloating,
-    &deploy::on_stop_rules_differ::OnStopRulesDiffer,
-    &deploy::on_stop_without_when::OnStopWithoutWhen,
-    &deploy::on_stop_manual_blocks::OnStopManualBlocks,
-    &deploy::on_stop_later_stage::OnStopLaterStage,
-    &deploy::on_stop_git_strategy::OnStopGitStrategy,
-    &deploy::on_stop_resource_group::OnStopResourceGroup,
-    &deploy::on_stop_context_differs::OnStopContextDiffers,
-    &deploy::on_stop_delete_not_idempotent::OnStopDeleteNotIdempotent,
-    &deploy::tls_verify_disabled::TlsVerifyDisabled,
-    &deploy::secret_create_not_idempotent::SecretCreateNotIdempotent,
-    &security::script_injection::ScriptInjection,
-    &security::argument_injection::ArgumentInjection,
-    &security::kubeconfig_printed::KubeconfigPrinted,
-    &security::kubeconfig_in_artifacts::KubeconfigInArtifacts,
-    &security::mr_deploys_production::MrDeploysProduction,
-    &security::agent_access_as_agent::AgentAccessAsAgent,
-    &security::include_not_pinned::IncludeNotPinned,
-    // -- KAS500: ShellCheck on job scripts --
+];
+
+const TAIL: &[&dyn Rule] = &[
     &shellcheck::Shellcheck,
-    // -- KAS9xx: kaslint itself --
     &suppression_unused::SuppressionUnused,
     &suppression_malformed::SuppressionMalformed,
     &suppression_without_reason::SuppressionWithoutReason,
 ];
+
+/// The lists one after another (at compile time).
+const fn concat<const N: usize>(parts: &[&[&'static dyn Rule]]) -> [&'static dyn Rule; N] {
+    let mut out: [&'static dyn Rule; N] = [parts[0][0]; N];
+    let (mut i, mut n) = (0, 0);
+    while i < parts.len() {
+        let mut j = 0;
+        while j < parts[i].len() {
+            out[n] = parts[i][j];
+            n += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    assert!(n == N);
+    out
+}
 
 /// Find a rule by code or name (case-insensitive).
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
@@ -313,6 +298,17 @@ fn dedup_naming_jobs(out: &mut Vec<Diagnostic>) {
     }
     *out = kept;
 }
+
+/// A family's rules (in its `mod.rs`): `family! { module::Rule, ... }` declares each rule's
+/// module and lists the rules as the family's `RULES`, which [`RULES`] includes.
+macro_rules! family {
+    ($($module:ident::$ty:ident),* $(,)?) => {
+        $(pub mod $module;)*
+
+        pub const RULES: &[&dyn $crate::rules::Rule] = &[$(&$module::$ty),*];
+    };
+}
+pub(crate) use family;
 
 /// Declares a rule, the one way: its code, name, default severity, one-line summary
 /// (its page is `rules/<code>.md`, embedded) and the shared analyses it uses.

@@ -1,37 +1,42 @@
 //! Deployment rules (KAS1xx-KAS4xx): kube context and agent, images and kubectl
 //! versions, `on_stop` pairing beyond GitLab's checks, TLS and secrets.
 
-pub mod agent_config_invalid;
-pub mod agent_config_too_many;
-pub mod agent_not_found;
-pub mod context_agent_mismatch;
-pub mod context_in_cluster_fallback;
-pub mod context_invalid;
-pub mod context_not_selected;
-pub mod context_variable_misspelt;
-pub mod context_variable_undefined;
-pub mod image_empty;
-pub mod image_entrypoint;
-pub mod image_home_not_writable;
-pub mod image_missing;
-pub mod image_no_shell;
-pub mod image_unpinned;
-pub mod job_environment_not_authorized;
-pub mod job_without_environment_for_agent;
-pub mod kubectl_version;
-pub mod kubectl_version_floating;
-pub mod kubectl_version_validation_off;
 pub mod on_stop;
-pub mod on_stop_context_differs;
-pub mod on_stop_delete_not_idempotent;
-pub mod on_stop_git_strategy;
-pub mod on_stop_later_stage;
-pub mod on_stop_manual_blocks;
-pub mod on_stop_resource_group;
-pub mod on_stop_rules_differ;
-pub mod on_stop_without_when;
-pub mod secret_create_not_idempotent;
-pub mod tls_verify_disabled;
+
+// The rules of this family, in code order: each line declares the rule's module and
+// registers it (`cargo xtask new-rule` adds one).
+crate::rules::family! {
+    context_not_selected::ContextNotSelected,
+    context_variable_misspelt::ContextVariableMisspelt,
+    context_variable_undefined::ContextVariableUndefined,
+    context_invalid::ContextInvalid,
+    context_agent_mismatch::ContextAgentMismatch,
+    context_in_cluster_fallback::ContextInClusterFallback,
+    agent_not_found::AgentNotFound,
+    agent_config_invalid::AgentConfigInvalid,
+    agent_config_too_many::AgentConfigTooMany,
+    job_environment_not_authorized::JobEnvironmentNotAuthorized,
+    job_without_environment_for_agent::JobWithoutEnvironmentForAgent,
+    image_no_shell::ImageNoShell,
+    image_entrypoint::ImageEntrypoint,
+    image_home_not_writable::ImageHomeNotWritable,
+    image_empty::ImageEmpty,
+    image_missing::ImageMissing,
+    image_unpinned::ImageUnpinned,
+    kubectl_version::KubectlBrokenVersion,
+    kubectl_version_validation_off::KubectlBrokenVersionValidationOff,
+    kubectl_version_floating::KubectlVersionFloating,
+    on_stop_rules_differ::OnStopRulesDiffer,
+    on_stop_without_when::OnStopWithoutWhen,
+    on_stop_manual_blocks::OnStopManualBlocks,
+    on_stop_later_stage::OnStopLaterStage,
+    on_stop_git_strategy::OnStopGitStrategy,
+    on_stop_resource_group::OnStopResourceGroup,
+    on_stop_context_differs::OnStopContextDiffers,
+    on_stop_delete_not_idempotent::OnStopDeleteNotIdempotent,
+    tls_verify_disabled::TlsVerifyDisabled,
+    secret_create_not_idempotent::SecretCreateNotIdempotent,
+}
 
 // Analyses the rules of this folder read (they live in `analysis/`).
 pub use crate::analysis::agent::{repo_agents, var_names};
