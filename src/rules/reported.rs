@@ -6,7 +6,6 @@
 use super::gitlab::finding::Class;
 use super::{Context, Declared, Rule, RuleMeta, Uses};
 use crate::diagnostic::Diagnostic;
-use crate::load::Span;
 use crate::model::ProblemKind;
 // The table names a source by its variant: `Problem(Kind)`, `Gitlab(Class)`.
 use super::gitlab::finding::Class as Gitlab;
@@ -98,12 +97,12 @@ impl Rule for Reported {
         match self.source {
             Source::Problem(kind) => {
                 for p in cx.pipeline.problems.iter().filter(|p| p.kind == kind) {
-                    out.push(self.finding(p.span, &p.message, &p.help, &p.job, &p.related));
+                    out.push(self.finding(p));
                 }
             }
             Source::Gitlab(class) => {
-                for f in cx.gitlab_findings().iter().filter(|f| f.class == class) {
-                    let mut d = self.finding(f.span, &f.message, &f.help, &f.job, &f.related);
+                for f in cx.gitlab_findings().iter().filter(|f| f.kind == class) {
+                    let mut d = self.finding(f);
                     if class == Class::UnknownKey {
                         let to = f.help.as_deref().and_then(crate::fix::build::suggested_key);
                         d =
@@ -120,18 +119,11 @@ impl Rule for Reported {
 
 impl Reported {
     /// The one conversion of a shared pass's finding into this rule's [`Diagnostic`].
-    fn finding(
-        &self,
-        span: Span,
-        message: &str,
-        help: &Option<String>,
-        job: &Option<String>,
-        related: &[(Span, String)],
-    ) -> Diagnostic {
-        let mut d = Diagnostic::new(self.meta, span, message)
-            .help_opt(help.clone())
-            .job_opt(job.clone());
-        for (span, text) in related {
+    fn finding<K>(&self, p: &crate::model::Problem<K>) -> Diagnostic {
+        let mut d = Diagnostic::new(self.meta, p.span, p.message.clone())
+            .help_opt(p.help.clone())
+            .job_opt(p.job.clone());
+        for (span, text) in &p.related {
             d = d.related(*span, text.clone());
         }
         d

@@ -1,7 +1,6 @@
 //! What the GitLab validation walks produce, computed once per pipeline and shared by
 //! the rules of `rules/reported.rs` (each reports one [`Class`]).
 
-use crate::load::Span;
 use crate::model::Pipeline;
 
 /// Which rule reports a finding.
@@ -20,40 +19,8 @@ pub enum Class {
     InputSpec,
 }
 
-#[derive(Clone, Debug)]
-pub struct Finding {
-    pub class: Class,
-    pub span: Span,
-    pub message: String,
-    pub help: Option<String>,
-    pub job: Option<String>,
-    pub related: Vec<(Span, String)>,
-}
-
-impl Finding {
-    pub fn new(class: Class, span: Span, message: impl Into<String>) -> Self {
-        Finding {
-            class,
-            span,
-            message: message.into(),
-            help: None,
-            job: None,
-            related: Vec::new(),
-        }
-    }
-    pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-    pub fn job(mut self, job: &str) -> Self {
-        self.job = Some(job.to_string());
-        self
-    }
-    pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.related.push((span, label.into()));
-        self
-    }
-}
+/// A finding of GitLab's validation: the model's problem type with a [`Class`].
+pub type Finding = crate::model::Problem<Class>;
 
 /// Rails' `String#humanize` as ActiveModel uses it for attribute names.
 pub fn humanize(attr: &str) -> String {
