@@ -164,3 +164,12 @@ impl Diagnostic {
         self
     }
 }
+
+/// `` `a`, `b` ``: names or patterns for a message.
+pub fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{}`", i.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

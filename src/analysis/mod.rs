@@ -2,10 +2,17 @@
 //! `script` and `after_script` split into commands, each command and word with its span
 //! in the file where the text was written, and the variables used and defined.
 
+pub mod agent;
+pub mod agent_config;
+pub mod facts;
 pub mod kube;
+pub mod run;
+pub mod selection;
 pub mod shell;
 pub mod taint;
 pub mod vars;
+
+pub use run::Run;
 
 use crate::load::yaml::Style;
 use crate::load::{Node, NodeRef, Span, Value};

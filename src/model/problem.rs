@@ -22,9 +22,12 @@ pub enum ProblemKind {
     Inputs,
 }
 
+/// A finding of a shared pass before a rule reports it: of the model (`K` = [`ProblemKind`])
+/// or of GitLab's validation (`rules::gitlab::finding::Class`); `rules/reported.rs` maps
+/// each kind to its rule.
 #[derive(Clone, Debug)]
-pub struct Problem {
-    pub kind: ProblemKind,
+pub struct Problem<K = ProblemKind> {
+    pub kind: K,
     pub span: Span,
     pub message: String,
     /// Other places that explain the problem, with a label each.
@@ -33,8 +36,8 @@ pub struct Problem {
     pub job: Option<String>,
 }
 
-impl Problem {
-    pub fn new(kind: ProblemKind, span: Span, message: impl Into<String>) -> Self {
+impl<K> Problem<K> {
+    pub fn new(kind: K, span: Span, message: impl Into<String>) -> Self {
         Problem {
             kind,
             span,

@@ -1,12 +1,11 @@
 //! Includes that are not read (`project`, `remote`, `template`, `component` without the
 //! include cache, not in it, or not fetched), each named once with the reason.
 
-use super::{Context, Rule, RuleMeta};
+use super::{Context, Rule};
 use crate::diagnostic::Diagnostic;
 
-pub struct IncludeNotChecked;
-
-super::rule_meta!(
+crate::rules::declare_rule!(
+    IncludeNotChecked,
     "KAS008",
     "include-not-checked",
     Info,
@@ -14,10 +13,6 @@ super::rule_meta!(
 );
 
 impl Rule for IncludeNotChecked {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for u in cx.pipeline.unresolved.iter().filter(|u| !u.invalid) {
             let message = match &u.reason {

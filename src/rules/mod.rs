@@ -1,58 +1,54 @@
 //! The rule engine: one rule = one type in its own file, declared once with a
 //! [`RuleMeta`] and registered in [`RULES`]. Rules see the model, never raw YAML.
 
+use crate::analysis::facts::{Facts, FactsTable};
 pub use crate::diagnostic::{Diagnostic, RuleMeta, Severity};
-use crate::model::{Job, Pipeline, ProblemKind};
+use crate::model::{Job, Pipeline};
 
 pub mod deploy;
-mod duplicate_key;
-mod extends_circular;
-mod extends_invalid;
-mod extends_too_deep;
-mod extends_unknown;
 pub mod gitlab;
-mod include_invalid;
-mod include_loop;
 mod include_not_checked;
-mod include_not_found;
-mod invalid_configuration_format;
-mod invalid_inputs;
-mod invalid_yaml;
-mod reference_circular;
-mod reference_not_found;
+pub mod reported;
 pub mod security;
 pub mod shellcheck;
 pub mod suppression_malformed;
 pub mod suppression_unused;
 pub mod suppression_without_reason;
-mod yaml_limit_exceeded;
 
-pub trait Rule: Sync {
+/// What [`declare_rule!`] writes for a rule: its metadata and the shared analyses it uses.
+pub trait Declared {
     fn meta(&self) -> &'static RuleMeta;
+    fn uses(&self) -> Uses;
+}
+
+/// A rule's hooks (the engine walks the pipeline once and calls every enabled rule).
+pub trait Rule: Declared + Sync {
     /// Called once per pipeline.
     fn check_pipeline(&self, _cx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}
-    /// Called once per job (hidden templates included; see [`Job::hidden`]).
-    fn check_job(&self, _cx: &Context<'_>, _job: &Job, _out: &mut Vec<Diagnostic>) {}
+    /// Called once per visible job with its facts, for the rules that use `facts`.
+    fn check_job(&self, _cx: &Context<'_>, _job: &Job, _f: &Facts<'_>, _out: &mut Vec<Diagnostic>) {
+    }
 }
 
-/// What the rules may know of a run besides the files, built once by the engine from the
-/// settings (`Settings::rule_run`): which rules run and the facts the files cannot show.
-/// Rules never read command-line settings.
-#[derive(Debug, Clone, Default)]
-pub struct Run {
-    /// Codes of the rules that run.
-    pub enabled: Vec<&'static str>,
-    /// Variables defined in project, group or instance settings (invisible in the files).
-    pub variables: Vec<String>,
-    /// Agent contexts known to exist (`path/to/config-project:agent-name`).
-    pub contexts: Vec<String>,
-    /// The checked project's full path (`group/subgroup/project`).
-    pub project: Option<String>,
-    /// Extra image catalogue entries (checked before the built-in ones).
-    pub images: Vec<&'static crate::data::images::ImageInfo>,
-    /// ShellCheck runs in this check (decided by the engine).
-    pub shellcheck: bool,
+/// The shared analyses a rule uses, computed once per pipeline by the engine (side by
+/// side on big pipelines) and read by the rules through [`Context`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Uses {
+    /// The facts of each job's scripts, variables and image ([`Context::facts`]); the
+    /// engine calls the rule's [`Rule::check_job`] for every visible job.
+    pub facts: bool,
+    /// GitLab's validation ([`Context::gitlab_findings`]).
+    pub gitlab: bool,
 }
+
+impl Uses {
+    pub const NONE: Uses = Uses {
+        facts: false,
+        gitlab: false,
+    };
+}
+
+pub use crate::analysis::Run;
 
 impl Run {
     /// Every rule enabled, nothing known beyond the files, no ShellCheck.
@@ -72,7 +68,7 @@ pub struct Context<'a> {
     pub pipeline: &'a Pipeline,
     pub options: &'a Run,
     /// Per-job script and variable analysis, built on first use and shared by the rules.
-    facts: std::sync::OnceLock<deploy::FactsTable<'a>>,
+    facts: std::sync::OnceLock<FactsTable<'a>>,
     /// GitLab's validation, one walk shared by the rules of `gitlab/`.
     gitlab: std::sync::OnceLock<Vec<gitlab::finding::Finding>>,
 }
@@ -94,22 +90,10 @@ impl<'a> Context<'a> {
     }
 
     /// The analysis of every job's scripts and variables (computed once).
-    pub fn facts(&self) -> &deploy::FactsTable<'a> {
-        self.facts
-            .get_or_init(|| deploy::FactsTable::new(self.pipeline, self.options))
-    }
-
-    /// Report the model's problems of one kind as findings of `meta`.
-    pub fn problems(&self, kind: ProblemKind, meta: &'static RuleMeta, out: &mut Vec<Diagnostic>) {
-        for p in self.pipeline.problems.iter().filter(|p| p.kind == kind) {
-            let mut d = Diagnostic::new(meta, p.span, p.message.clone())
-                .help_opt(p.help.clone())
-                .job_opt(p.job.clone());
-            for (span, text) in &p.related {
-                d = d.related(*span, text.clone());
-            }
-            out.push(d);
-        }
+    pub fn facts(&self) -> &FactsTable<'a> {
+        self.facts.get_or_init(|| {
+            FactsTable::new(self.pipeline, &self.options.variables, &self.options.images)
+        })
     }
 }
 
@@ -117,80 +101,65 @@ impl<'a> Context<'a> {
 /// validation; KAS1xx kube context and agent; KAS2xx images and kubectl versions;
 /// KAS3xx environments and `on_stop`; KAS4xx security and TLS; KAS500 ShellCheck;
 /// KAS9xx kaslint itself.
-pub static RULES: &[&dyn Rule] = &[
-    // -- KAS0xx: loading and model --
-    &invalid_yaml::InvalidYaml,
-    &yaml_limit_exceeded::YamlLimitExceeded,
-    &invalid_configuration_format::InvalidConfigurationFormat,
-    &duplicate_key::DuplicateKey,
-    &include_not_found::IncludeNotFound,
-    &include_loop::IncludeLoop,
-    &include_invalid::IncludeInvalid,
+pub static RULES: &[&dyn Rule] = &ALL;
+
+/// Every rule: the engine's own (loading, the model, GitLab's validation), each family's
+/// [`family!`] list, then ShellCheck and kaslint's own. Codes ascend.
+static ALL: [&dyn Rule; CORE.len() + deploy::RULES.len() + security::RULES.len() + TAIL.len()] =
+    concat(&[CORE, deploy::RULES, security::RULES, TAIL]);
+
+const CORE: &[&dyn Rule] = &[
+    &reported::INVALID_YAML,
+    &reported::YAML_LIMIT_EXCEEDED,
+    &reported::INVALID_CONFIGURATION_FORMAT,
+    &reported::DUPLICATE_KEY,
+    &reported::INCLUDE_NOT_FOUND,
+    &reported::INCLUDE_LOOP,
+    &reported::INCLUDE_INVALID,
     &include_not_checked::IncludeNotChecked,
-    &extends_unknown::ExtendsUnknown,
-    &extends_circular::ExtendsCircular,
-    &extends_too_deep::ExtendsTooDeep,
-    &extends_invalid::ExtendsInvalid,
-    &reference_not_found::ReferenceNotFound,
-    &reference_circular::ReferenceCircular,
-    &invalid_inputs::InvalidInputs,
-    // -- KAS02x-KAS09x: GitLab's configuration validation (rules in `gitlab/`) --
-    &gitlab::UnknownKey,
-    &gitlab::InvalidValue,
-    &gitlab::JobWithoutScript,
-    &gitlab::NoVisibleJob,
-    &gitlab::UndefinedStage,
-    &gitlab::InvalidNeeds,
-    &gitlab::InvalidDependencies,
-    &gitlab::NeedsCycle,
-    &gitlab::InvalidOnStop,
-    &gitlab::DeprecatedKubernetesKey,
-    &gitlab::InvalidInputSpec,
-    // -- KAS1xx-KAS4xx: deployment rules (rules in `deploy/`) --
-    &deploy::context_not_selected::ContextNotSelected,
-    &deploy::context_variable_misspelt::ContextVariableMisspelt,
-    &deploy::context_variable_undefined::ContextVariableUndefined,
-    &deploy::context_invalid::ContextInvalid,
-    &deploy::context_agent_mismatch::ContextAgentMismatch,
-    &deploy::context_in_cluster_fallback::ContextInClusterFallback,
-    &deploy::agent_not_found::AgentNotFound,
-    &deploy::agent_config_invalid::AgentConfigInvalid,
-    &deploy::agent_config_too_many::AgentConfigTooMany,
-    &deploy::job_environment_not_authorized::JobEnvironmentNotAuthorized,
-    &deploy::job_without_environment_for_agent::JobWithoutEnvironmentForAgent,
-    &deploy::image_no_shell::ImageNoShell,
-    &deploy::image_entrypoint::ImageEntrypoint,
-    &deploy::image_home_not_writable::ImageHomeNotWritable,
-    &deploy::image_empty::ImageEmpty,
-    &deploy::image_missing::ImageMissing,
-    &deploy::image_unpinned::ImageUnpinned,
-    &deploy::kubectl_version::KubectlBrokenVersion,
-    &deploy::kubectl_version_validation_off::KubectlBrokenVersionValidationOff,
-    &deploy::kubectl_version_floating::KubectlVersionFloating,
-    &deploy::on_stop_rules_differ::OnStopRulesDiffer,
-    &deploy::on_stop_without_when::OnStopWithoutWhen,
-    &deploy::on_stop_manual_blocks::OnStopManualBlocks,
-    &deploy::on_stop_later_stage::OnStopLaterStage,
-    &deploy::on_stop_git_strategy::OnStopGitStrategy,
-    &deploy::on_stop_resource_group::OnStopResourceGroup,
-    &deploy::on_stop_context_differs::OnStopContextDiffers,
-    &deploy::on_stop_delete_not_idempotent::OnStopDeleteNotIdempotent,
-    &deploy::tls_verify_disabled::TlsVerifyDisabled,
-    &deploy::secret_create_not_idempotent::SecretCreateNotIdempotent,
-    &security::script_injection::ScriptInjection,
-    &security::argument_injection::ArgumentInjection,
-    &security::kubeconfig_printed::KubeconfigPrinted,
-    &security::kubeconfig_in_artifacts::KubeconfigInArtifacts,
-    &security::mr_deploys_production::MrDeploysProduction,
-    &security::agent_access_as_agent::AgentAccessAsAgent,
-    &security::include_not_pinned::IncludeNotPinned,
-    // -- KAS500: ShellCheck on job scripts --
+    &reported::EXTENDS_UNKNOWN,
+    &reported::EXTENDS_CIRCULAR,
+    &reported::EXTENDS_TOO_DEEP,
+    &reported::EXTENDS_INVALID,
+    &reported::REFERENCE_NOT_FOUND,
+    &reported::REFERENCE_CIRCULAR,
+    &reported::INVALID_INPUTS,
+    &reported::UNKNOWN_KEY,
+    &reported::INVALID_VALUE,
+    &reported::JOB_WITHOUT_SCRIPT,
+    &reported::NO_VISIBLE_JOB,
+    &reported::UNDEFINED_STAGE,
+    &reported::INVALID_NEEDS,
+    &reported::INVALID_DEPENDENCIES,
+    &reported::NEEDS_CYCLE,
+    &reported::INVALID_ON_STOP,
+    &reported::DEPRECATED_KUBERNETES_KEY,
+    &reported::INVALID_INPUT_SPEC,
+];
+
+const TAIL: &[&dyn Rule] = &[
     &shellcheck::Shellcheck,
-    // -- KAS9xx: kaslint itself --
     &suppression_unused::SuppressionUnused,
     &suppression_malformed::SuppressionMalformed,
     &suppression_without_reason::SuppressionWithoutReason,
 ];
+
+/// The lists one after another (at compile time).
+const fn concat<const N: usize>(parts: &[&[&'static dyn Rule]]) -> [&'static dyn Rule; N] {
+    let mut out: [&'static dyn Rule; N] = [parts[0][0]; N];
+    let (mut i, mut n) = (0, 0);
+    while i < parts.len() {
+        let mut j = 0;
+        while j < parts[i].len() {
+            out[n] = parts[i][j];
+            n += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    assert!(n == N);
+    out
+}
 
 /// Find a rule by code or name (case-insensitive).
 pub fn find(id: &str) -> Option<&'static dyn Rule> {
@@ -213,31 +182,34 @@ fn run(rules: &[&dyn Rule], cx: &Context<'_>, jobs: &[Job]) -> Vec<Diagnostic> {
     out
 }
 
+/// The walk: each visible job of `jobs`, with its facts, to the rules that use them.
 fn run_jobs(rules: &[&dyn Rule], cx: &Context<'_>, jobs: &[Job], out: &mut Vec<Diagnostic>) {
-    for job in jobs {
-        for rule in rules {
-            rule.check_job(cx, job, out);
+    let job_rules: Vec<&dyn Rule> = rules.iter().copied().filter(|r| r.uses().facts).collect();
+    if job_rules.is_empty() {
+        return;
+    }
+    let facts = cx.facts();
+    for job in jobs.iter().filter(|j| !j.hidden) {
+        let Some(f) = facts.of(job) else { continue };
+        for rule in &job_rules {
+            rule.check_job(cx, job, f, out);
         }
     }
 }
 
-/// [`run`] on two cores, with the same findings in the same order: the two shared
-/// analyses (GitLab's validation, the jobs' scripts and variables) side by side, then
-/// the pipeline hooks and the first half of the jobs here, the second half there.
+/// [`run`] on two cores, with the same findings in the same order: the shared analyses
+/// the rules declare (GitLab's validation, the jobs' facts) side by side, then the
+/// pipeline hooks and the first half of the jobs here, the second half there.
 fn run_parallel(rules: &[&dyn Rule], cx: &Context<'_>) -> Vec<Diagnostic> {
-    let uses = |family: &[u8]| {
-        rules
-            .iter()
-            .any(|r| family.contains(&r.meta().code.as_bytes()[3]))
-    };
-    let (gitlab, deploy) = (uses(b"0"), uses(b"1234"));
+    let gitlab = rules.iter().any(|r| r.uses().gitlab);
+    let facts = rules.iter().any(|r| r.uses().facts);
     std::thread::scope(|s| {
         let other = s.spawn(|| {
             if gitlab {
                 cx.gitlab_findings();
             }
         });
-        if deploy {
+        if facts {
             cx.facts();
         }
         join(other);
@@ -327,57 +299,68 @@ fn dedup_naming_jobs(out: &mut Vec<Diagnostic>) {
     *out = kept;
 }
 
-/// Declares a rule's `META` (its page is `rules/<code>.md`, embedded).
-macro_rules! rule_meta {
-    ($code:literal, $name:literal, $sev:ident, $summary:literal) => {
-        pub static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+/// A family's rules (in its `mod.rs`): `family! { module::Rule, ... }` declares each rule's
+/// module and lists the rules as the family's `RULES`, which [`RULES`] includes.
+macro_rules! family {
+    ($($module:ident::$ty:ident),* $(,)?) => {
+        $(pub mod $module;)*
+
+        pub const RULES: &[&dyn $crate::rules::Rule] = &[$(&$module::$ty),*];
+    };
+}
+pub(crate) use family;
+
+/// Declares a rule, the one way: its code, name, default severity, one-line summary
+/// (its page is `rules/<code>.md`, embedded) and the shared analyses it uses.
+///
+/// `declare_rule!(Name, "KASnnn", "rule-name", Warning, "summary", uses: [facts]);` writes
+/// `pub struct Name`, its `pub static META` and its [`Declared`]; the file then writes
+/// `impl Rule for Name` with the hooks it needs. `uses: [facts]` (the jobs' scripts,
+/// variables and image) makes the engine call `check_job` for each visible job;
+/// `uses: [gitlab]`: GitLab's validation.
+///
+/// `declare_rule! { reports: NAME = Problem(Kind), "KASnnn", ...; }` declares the rules
+/// that only report a shared finding ([`reported`]).
+macro_rules! declare_rule {
+    ($ty:ident, $code:literal, $name:literal, $sev:ident, $summary:literal $(, uses: [$($uses:ident),* $(,)?])? $(,)?) => {
+        pub struct $ty;
+
+        pub static META: $crate::rules::RuleMeta =
+            $crate::rules::declare_rule!(@meta $code, $name, $sev, $summary);
+
+        impl $crate::rules::Declared for $ty {
+            fn meta(&self) -> &'static $crate::rules::RuleMeta {
+                &META
+            }
+            fn uses(&self) -> $crate::rules::Uses {
+                $crate::rules::Uses {
+                    $($($uses: true,)*)?
+                    ..$crate::rules::Uses::NONE
+                }
+            }
+        }
+    };
+    (reports: $($static:ident = $source:ident($kind:ident), $code:literal, $name:literal, $sev:ident, $summary:literal;)*) => {
+        $(
+            pub static $static: $crate::rules::reported::Reported = $crate::rules::reported::Reported {
+                meta: &$crate::rules::declare_rule!(@meta $code, $name, $sev, $summary),
+                source: $crate::rules::reported::Source::$source($source::$kind),
+            };
+        )*
+        /// Every rule of the table, in its order.
+        pub static REPORTED: &[&$crate::rules::reported::Reported] = &[$(&$static),*];
+    };
+    (@meta $code:literal, $name:literal, $sev:ident, $summary:literal) => {
+        $crate::rules::RuleMeta {
             code: $code,
             name: $name,
             severity: $crate::rules::Severity::$sev,
             summary: $summary,
             doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $code, ".md")),
-        };
-    };
-}
-pub(crate) use rule_meta;
-
-/// Declares a rule that reports what a shared pass found: `$report(cx, &META, out)`.
-macro_rules! reporting_rule {
-    ($ty:ident, $code:literal, $name:literal, $sev:ident, $summary:literal, $report:expr) => {
-        pub struct $ty;
-
-        $crate::rules::rule_meta!($code, $name, $sev, $summary);
-
-        impl $crate::rules::Rule for $ty {
-            fn meta(&self) -> &'static $crate::rules::RuleMeta {
-                &META
-            }
-            fn check_pipeline(
-                &self,
-                cx: &$crate::rules::Context<'_>,
-                out: &mut Vec<$crate::diagnostic::Diagnostic>,
-            ) {
-                let report: fn(
-                    &$crate::rules::Context<'_>,
-                    &'static $crate::rules::RuleMeta,
-                    &mut Vec<$crate::diagnostic::Diagnostic>,
-                ) = $report;
-                report(cx, &META, out);
-            }
         }
     };
 }
-pub(crate) use reporting_rule;
-
-/// Declares a rule that reports one kind of model problem.
-macro_rules! model_problem_rule {
-    ($ty:ident, $kind:ident, $code:literal, $name:literal, $sev:ident, $summary:literal) => {
-        $crate::rules::reporting_rule!($ty, $code, $name, $sev, $summary, |cx, meta, out| {
-            cx.problems($crate::model::ProblemKind::$kind, meta, out)
-        });
-    };
-}
-pub(crate) use model_problem_rule;
+pub(crate) use declare_rule;
 
 #[cfg(test)]
 mod tests {

@@ -2,12 +2,11 @@
 //! runs one ShellCheck process beside the rule engine (`check.rs` starts it before the
 //! rules and joins it after); findings carry ShellCheck's own code (`SC2086`).
 
-use super::{Context, Rule, RuleMeta};
+use super::{Context, Rule};
 use crate::diagnostic::Diagnostic;
 
-pub struct Shellcheck;
-
-super::rule_meta!(
+crate::rules::declare_rule!(
+    Shellcheck,
     "KAS500",
     "shellcheck",
     Warning,
@@ -15,9 +14,6 @@ super::rule_meta!(
 );
 
 impl Rule for Shellcheck {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
     /// The part that needs no ShellCheck: directives ShellCheck cannot see.
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if cx.options.shellcheck {

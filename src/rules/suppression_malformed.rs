@@ -1,19 +1,14 @@
 //! a suppression comment is malformed or names an unknown rule. Reported by the suppression pass (`src/suppress.rs`), which runs after
 //! the rules, so this rule has no hook of its own.
 
-use super::{Rule, RuleMeta};
+use super::Rule;
 
-pub struct SuppressionMalformed;
-
-super::rule_meta!(
+crate::rules::declare_rule!(
+    SuppressionMalformed,
     "KAS901",
     "malformed-suppression",
     Warning,
     "a suppression comment is malformed or names an unknown rule"
 );
 
-impl Rule for SuppressionMalformed {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-}
+impl Rule for SuppressionMalformed {}

@@ -1,19 +1,14 @@
 //! a suppression comment suppresses nothing. Reported by the suppression pass (`src/suppress.rs`), which runs after
 //! the rules, so this rule has no hook of its own.
 
-use super::{Rule, RuleMeta};
+use super::Rule;
 
-pub struct SuppressionUnused;
-
-super::rule_meta!(
+crate::rules::declare_rule!(
+    SuppressionUnused,
     "KAS900",
     "unused-suppression",
     Warning,
     "a suppression comment suppresses nothing"
 );
 
-impl Rule for SuppressionUnused {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-}
+impl Rule for SuppressionUnused {}

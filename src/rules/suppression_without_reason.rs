@@ -1,19 +1,14 @@
 //! a suppression comment gives no reason. Reported by the suppression pass (`src/suppress.rs`), which runs after
 //! the rules, so this rule has no hook of its own.
 
-use super::{Rule, RuleMeta};
+use super::Rule;
 
-pub struct SuppressionWithoutReason;
-
-super::rule_meta!(
+crate::rules::declare_rule!(
+    SuppressionWithoutReason,
     "KAS902",
     "suppression-without-reason",
     Warning,
     "a suppression comment gives no reason"
 );
 
-impl Rule for SuppressionWithoutReason {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-}
+impl Rule for SuppressionWithoutReason {}

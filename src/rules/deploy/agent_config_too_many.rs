@@ -1,12 +1,11 @@
 //! KAS112: an agent configuration authorises more than 500 projects or groups; GitLab
 //! silently ignores the rest.
 
-use super::deploy_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::Role;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     AgentConfigTooMany,
     "KAS112",
     "agent-config-too-many",
@@ -18,10 +17,6 @@ deploy_rule!(
 pub const MAX_ENTRIES: usize = 500;
 
 impl Rule for AgentConfigTooMany {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if cx.pipeline.role != Role::Entry {
             return;

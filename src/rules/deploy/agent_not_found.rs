@@ -2,20 +2,20 @@
 //! configuration folder here.
 
 use super::agent::{agent_uses, repo_agent, ConfigProject};
-use super::{deploy_rule, repo_agents};
+use super::repo_agents;
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
-deploy_rule!(
-    job AgentNotFound,
+crate::rules::declare_rule!(
+    AgentNotFound,
     "KAS110",
     "agent-not-found",
     Error,
-    "a kube context names an agent this project does not configure"
+    "a kube context names an agent this project does not configure", uses: [facts]
 );
 
-impl AgentNotFound {
-    fn check_facts(
+impl crate::rules::Rule for AgentNotFound {
+    fn check_job(
         &self,
         cx: &Context<'_>,
         job: &crate::model::Job,

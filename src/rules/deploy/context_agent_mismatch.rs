@@ -1,19 +1,18 @@
 //! KAS105: the context a job selects differs from its `environment:kubernetes:agent`.
 
-use super::deploy_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
-deploy_rule!(
-    job ContextAgentMismatch,
+crate::rules::declare_rule!(
+    ContextAgentMismatch,
     "KAS105",
     "kube-context-agent-mismatch",
     Warning,
-    "the selected kube context differs from `environment:kubernetes:agent`"
+    "the selected kube context differs from `environment:kubernetes:agent`", uses: [facts]
 );
 
-impl ContextAgentMismatch {
-    fn check_facts(
+impl crate::rules::Rule for ContextAgentMismatch {
+    fn check_job(
         &self,
         _cx: &Context<'_>,
         job: &crate::model::Job,

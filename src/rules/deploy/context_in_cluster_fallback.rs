@@ -2,26 +2,22 @@
 //! no context selected, so kubectl talks to the runner's own cluster as the pod's
 //! service account (client-go's in-cluster fallback), not through the agent.
 
-use super::deploy_rule;
+use super::kubernetes_runner;
 use super::selection::{command_text, unselected_jobs};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     ContextInClusterFallback,
     "KAS106",
     "kube-context-in-cluster-fallback",
     Warning,
-    "on a Kubernetes runner, a cluster command with no context selected uses the pod's service account, not the agent"
+    "on a Kubernetes runner, a cluster command with no context selected uses the pod's service account, not the agent", uses: [facts]
 );
 
 impl Rule for ContextInClusterFallback {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (f, u) in unselected_jobs(cx, true) {
+        for (f, u) in unselected_jobs(cx.pipeline, cx.facts(), |f| kubernetes_runner(cx.pipeline, f.job)) {
             let mut d = Diagnostic::new(
                 &META,
                 u.cmd.span,

@@ -1,22 +1,22 @@
 //! KAS104: a literal kube context does not have GitLab's `<project full path>:<agent name>` shape.
 
-use super::{deploy_rule, Facts};
+use super::Facts;
 use crate::analysis::kube::shape_problem;
 use crate::analysis::Word;
 use crate::diagnostic::Diagnostic;
 use crate::load::Span;
 use crate::rules::Context;
 
-deploy_rule!(
-    job ContextInvalid,
+crate::rules::declare_rule!(
+    ContextInvalid,
     "KAS104",
     "kube-context-invalid",
     Error,
-    "an agent kube context is not `<project full path>:<agent name>`"
+    "an agent kube context is not `<project full path>:<agent name>`", uses: [facts]
 );
 
-impl ContextInvalid {
-    fn check_facts(
+impl crate::rules::Rule for ContextInvalid {
+    fn check_job(
         &self,
         _cx: &Context<'_>,
         job: &crate::model::Job,

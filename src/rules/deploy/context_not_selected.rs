@@ -1,27 +1,23 @@
 //! KAS101: a job reaches the cluster through the agent before selecting a kube context.
 
-use super::deploy_rule;
+use super::kubernetes_runner;
 use super::selection::{command_text, unselected_jobs};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     ContextNotSelected,
     "KAS101",
     "kube-context-not-selected",
     Error,
-    "a cluster command runs before a kube context is selected"
+    "a cluster command runs before a kube context is selected", uses: [facts]
 );
 
 impl Rule for ContextNotSelected {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         // On a Kubernetes runner kubectl falls back to the pod's service account instead
         // of failing: KAS106.
-        for (f, u) in unselected_jobs(cx, false) {
+        for (f, u) in unselected_jobs(cx.pipeline, cx.facts(), |f| !kubernetes_runner(cx.pipeline, f.job)) {
             let what = command_text(u.cmd);
             let mut d = match &u.context_var {
                 Some(v) => Diagnostic::new(

@@ -1,20 +1,20 @@
 //! KAS102: the variable a kube context is read from is not defined, and a defined name
 //! is one typo away (`$AGENT_KUBECONTEXT` used, `AGENTKUBECONTEXT` defined).
 
-use super::{deploy_rule, Facts};
+use super::Facts;
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
-deploy_rule!(
-    job ContextVariableMisspelt,
+crate::rules::declare_rule!(
+    ContextVariableMisspelt,
     "KAS102",
     "kube-context-variable-misspelt",
     Warning,
-    "the kube context is read from an undefined variable whose name is close to a defined one"
+    "the kube context is read from an undefined variable whose name is close to a defined one", uses: [facts]
 );
 
-impl ContextVariableMisspelt {
-    fn check_facts(
+impl crate::rules::Rule for ContextVariableMisspelt {
+    fn check_job(
         &self,
         cx: &Context<'_>,
         job: &crate::model::Job,

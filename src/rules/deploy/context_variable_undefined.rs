@@ -1,20 +1,19 @@
 //! KAS103: the variable a kube context is read from is defined nowhere the files show.
 
 use super::context_variable_misspelt::{near_definition, undefined_context_vars};
-use super::deploy_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
-deploy_rule!(
-    job ContextVariableUndefined,
+crate::rules::declare_rule!(
+    ContextVariableUndefined,
     "KAS103",
     "kube-context-variable-undefined",
     Info,
-    "the kube context is read from a variable the pipeline's files do not define"
+    "the kube context is read from a variable the pipeline's files do not define", uses: [facts]
 );
 
-impl ContextVariableUndefined {
-    fn check_facts(
+impl crate::rules::Rule for ContextVariableUndefined {
+    fn check_job(
         &self,
         cx: &Context<'_>,
         job: &crate::model::Job,

@@ -1,19 +1,18 @@
 //! KAS204: `image: ""` in a job that runs kubectl, helm or flux.
 
-use super::deploy_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
-deploy_rule!(
-    job ImageEmpty,
+crate::rules::declare_rule!(
+    ImageEmpty,
     "KAS204",
     "image-empty",
     Error,
-    "a job that runs a cluster tool has an empty `image`"
+    "a job that runs a cluster tool has an empty `image`", uses: [facts]
 );
 
-impl ImageEmpty {
-    fn check_facts(
+impl crate::rules::Rule for ImageEmpty {
+    fn check_job(
         &self,
         _cx: &Context<'_>,
         job: &crate::model::Job,

@@ -4,24 +4,26 @@
 //! with its shell unless `FF_KUBERNETES_HONOR_ENTRYPOINT` is on. The YAML cannot name the
 //! executor, so this is a warning, silent when the job's tags name a Kubernetes runner.
 
-use super::{catalogued_image, deploy_rule, kubernetes_runner};
+use super::{catalogued_image, kubernetes_runner};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     ImageEntrypoint,
     "KAS202",
     "image-entrypoint-not-overridden",
     Warning,
-    "the image's entrypoint is a program and is not overridden with `entrypoint: [\"\"]`"
+    "the image's entrypoint is a program and is not overridden with `entrypoint: [\"\"]`", uses: [facts]
 );
 
 impl Rule for ImageEntrypoint {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+    fn check_job(
+        &self,
+        cx: &Context<'_>,
+        job: &crate::model::Job,
+        _f: &crate::analysis::facts::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         if job.hidden || job.node.get("script").is_none() {
             return;
         }

@@ -1,20 +1,19 @@
 //! KAS203: a non-root image whose HOME is not writable, in a job that writes the kubeconfig.
 
-use super::deploy_rule;
 use crate::analysis::kube;
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
-deploy_rule!(
-    job ImageHomeNotWritable,
+crate::rules::declare_rule!(
+    ImageHomeNotWritable,
     "KAS203",
     "image-kube-config-not-writable",
     Warning,
-    "the job writes the kubeconfig in an image whose user cannot write its home directory"
+    "the job writes the kubeconfig in an image whose user cannot write its home directory", uses: [facts]
 );
 
-impl ImageHomeNotWritable {
-    fn check_facts(
+impl crate::rules::Rule for ImageHomeNotWritable {
+    fn check_job(
         &self,
         _cx: &Context<'_>,
         job: &crate::model::Job,

@@ -1,20 +1,19 @@
 //! KAS205: a job that runs a cluster tool names no image (the runner's default is unknown).
 
-use super::deploy_rule;
 use crate::analysis::kube;
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
-deploy_rule!(
-    job ImageMissing,
+crate::rules::declare_rule!(
+    ImageMissing,
     "KAS205",
     "image-not-set",
     Info,
-    "a job that runs a cluster tool names no image"
+    "a job that runs a cluster tool names no image", uses: [facts]
 );
 
-impl ImageMissing {
-    fn check_facts(
+impl crate::rules::Rule for ImageMissing {
+    fn check_job(
         &self,
         cx: &Context<'_>,
         job: &crate::model::Job,

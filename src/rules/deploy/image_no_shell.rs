@@ -1,23 +1,25 @@
 //! KAS201: a job with `script` runs in an image that has no shell.
 
-use super::{catalogued_image, deploy_rule};
+use super::catalogued_image;
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     ImageNoShell,
     "KAS201",
     "image-without-shell",
     Error,
-    "the job's image has no shell to run `script` in"
+    "the job's image has no shell to run `script` in", uses: [facts]
 );
 
 impl Rule for ImageNoShell {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+    fn check_job(
+        &self,
+        cx: &Context<'_>,
+        job: &crate::model::Job,
+        _f: &crate::analysis::facts::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         if job.hidden || job.node.get("script").is_none() {
             return;
         }

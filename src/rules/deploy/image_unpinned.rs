@@ -1,23 +1,25 @@
 //! KAS206: a cluster-tool image with `latest` or no tag.
 
-use super::{catalogued_image, deploy_rule};
+use super::catalogued_image;
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     ImageUnpinned,
     "KAS206",
     "cluster-tool-image-unpinned",
     Info,
-    "a cluster-tool image has `latest` or no tag"
+    "a cluster-tool image has `latest` or no tag", uses: [facts]
 );
 
 impl Rule for ImageUnpinned {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
-    fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
+    fn check_job(
+        &self,
+        cx: &Context<'_>,
+        job: &crate::model::Job,
+        _f: &crate::analysis::facts::Facts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
         if job.hidden {
             return;
         }

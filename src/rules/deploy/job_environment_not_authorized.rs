@@ -2,20 +2,19 @@
 //! `ci_access` entry for this project lists, so GitLab gives it no context.
 
 use super::agent::{environment_matches, patterns, restricted_uses};
-use super::deploy_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
-deploy_rule!(
-    job JobEnvironmentNotAuthorized,
+crate::rules::declare_rule!(
+    JobEnvironmentNotAuthorized,
     "KAS113",
     "job-environment-not-authorized",
     Error,
-    "a job's environment is not one its agent's `ci_access` allows"
+    "a job's environment is not one its agent's `ci_access` allows", uses: [facts]
 );
 
-impl JobEnvironmentNotAuthorized {
-    fn check_facts(
+impl crate::rules::Rule for JobEnvironmentNotAuthorized {
+    fn check_job(
         &self,
         cx: &Context<'_>,
         job: &crate::model::Job,

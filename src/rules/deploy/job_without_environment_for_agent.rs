@@ -2,20 +2,19 @@
 //! `environments`, but the job has no `environment`, so GitLab gives it no context.
 
 use super::agent::{patterns, restricted_uses};
-use super::deploy_rule;
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
-deploy_rule!(
-    job JobWithoutEnvironmentForAgent,
+crate::rules::declare_rule!(
+    JobWithoutEnvironmentForAgent,
     "KAS114",
     "job-without-environment-for-agent",
     Error,
-    "a job without `environment` uses an agent restricted to environments"
+    "a job without `environment` uses an agent restricted to environments", uses: [facts]
 );
 
-impl JobWithoutEnvironmentForAgent {
-    fn check_facts(
+impl crate::rules::Rule for JobWithoutEnvironmentForAgent {
+    fn check_job(
         &self,
         cx: &Context<'_>,
         job: &crate::model::Job,

@@ -5,19 +5,19 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{deploy_rule, Facts};
+use super::Facts;
 use crate::analysis::kube::{self, Tool};
 use crate::data::images::TagMeaning;
 use crate::diagnostic::Diagnostic;
 use crate::load::Span;
 use crate::rules::Context;
 
-deploy_rule!(
-    job KubectlBrokenVersion,
+crate::rules::declare_rule!(
+    KubectlBrokenVersion,
     "KAS210",
     "kubectl-broken-version",
     Error,
-    "kubectl 1.27.0 or 1.27.1 fails validation through the agent (HTTP 426)"
+    "kubectl 1.27.0 or 1.27.1 fails validation through the agent (HTTP 426)", uses: [facts]
 );
 
 static TAG_VERSION: LazyLock<Regex> =
@@ -141,8 +141,8 @@ pub fn validation_off(f: &Facts<'_>) -> bool {
         })
 }
 
-impl KubectlBrokenVersion {
-    fn check_facts(
+impl crate::rules::Rule for KubectlBrokenVersion {
+    fn check_job(
         &self,
         cx: &Context<'_>,
         job: &crate::model::Job,

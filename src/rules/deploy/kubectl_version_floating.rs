@@ -1,20 +1,19 @@
 //! KAS212: a kubectl image tagged `1.27` floats and may resolve to a broken patch.
 
-use super::deploy_rule;
 use super::kubectl_version::kubectl_versions;
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
-deploy_rule!(
-    job KubectlVersionFloating,
+crate::rules::declare_rule!(
+    KubectlVersionFloating,
     "KAS212",
     "kubectl-version-floating",
     Info,
-    "a kubectl image tag names only `1.27`, which may resolve to a broken patch"
+    "a kubectl image tag names only `1.27`, which may resolve to a broken patch", uses: [facts]
 );
 
-impl KubectlVersionFloating {
-    fn check_facts(
+impl crate::rules::Rule for KubectlVersionFloating {
+    fn check_job(
         &self,
         _cx: &Context<'_>,
         job: &crate::model::Job,

@@ -1,20 +1,19 @@
 //! KAS211: kubectl 1.27.0 or 1.27.1 with validation turned off on every command that validates.
 
-use super::deploy_rule;
 use super::kubectl_version::{is_broken, kubectl_versions, validation_off};
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
-deploy_rule!(
-    job KubectlBrokenVersionValidationOff,
+crate::rules::declare_rule!(
+    KubectlBrokenVersionValidationOff,
     "KAS211",
     "kubectl-broken-version-validation-off",
     Info,
-    "kubectl 1.27.0 or 1.27.1 is used with `--validate=false` as a workaround"
+    "kubectl 1.27.0 or 1.27.1 is used with `--validate=false` as a workaround", uses: [facts]
 );
 
-impl KubectlBrokenVersionValidationOff {
-    fn check_facts(
+impl crate::rules::Rule for KubectlBrokenVersionValidationOff {
+    fn check_job(
         &self,
         _cx: &Context<'_>,
         job: &crate::model::Job,

@@ -1,191 +1,51 @@
 //! Deployment rules (KAS1xx-KAS4xx): kube context and agent, images and kubectl
 //! versions, `on_stop` pairing beyond GitLab's checks, TLS and secrets.
 
-pub mod agent;
-pub mod agent_config_invalid;
-pub mod agent_config_too_many;
-pub mod agent_not_found;
-pub mod context_agent_mismatch;
-pub mod context_in_cluster_fallback;
-pub mod context_invalid;
-pub mod context_not_selected;
-pub mod context_variable_misspelt;
-pub mod context_variable_undefined;
-pub mod image_empty;
-pub mod image_entrypoint;
-pub mod image_home_not_writable;
-pub mod image_missing;
-pub mod image_no_shell;
-pub mod image_unpinned;
-pub mod job_environment_not_authorized;
-pub mod job_without_environment_for_agent;
-pub mod kubectl_version;
-pub mod kubectl_version_floating;
-pub mod kubectl_version_validation_off;
 pub mod on_stop;
-pub mod on_stop_context_differs;
-pub mod on_stop_delete_not_idempotent;
-pub mod on_stop_git_strategy;
-pub mod on_stop_later_stage;
-pub mod on_stop_manual_blocks;
-pub mod on_stop_resource_group;
-pub mod on_stop_rules_differ;
-pub mod on_stop_without_when;
-pub mod secret_create_not_idempotent;
-pub mod selection;
-pub mod tls_verify_disabled;
 
-use crate::analysis::vars::Vars;
-use crate::analysis::{self, kube, JobScript, Word};
-use crate::data::images::{self, ImageInfo, ImageRef};
-use crate::load::{NodeRef, Span, Value};
+// The rules of this family, in code order: each line declares the rule's module and
+// registers it (`cargo xtask new-rule` adds one).
+crate::rules::family! {
+    context_not_selected::ContextNotSelected,
+    context_variable_misspelt::ContextVariableMisspelt,
+    context_variable_undefined::ContextVariableUndefined,
+    context_invalid::ContextInvalid,
+    context_agent_mismatch::ContextAgentMismatch,
+    context_in_cluster_fallback::ContextInClusterFallback,
+    agent_not_found::AgentNotFound,
+    agent_config_invalid::AgentConfigInvalid,
+    agent_config_too_many::AgentConfigTooMany,
+    job_environment_not_authorized::JobEnvironmentNotAuthorized,
+    job_without_environment_for_agent::JobWithoutEnvironmentForAgent,
+    image_no_shell::ImageNoShell,
+    image_entrypoint::ImageEntrypoint,
+    image_home_not_writable::ImageHomeNotWritable,
+    image_empty::ImageEmpty,
+    image_missing::ImageMissing,
+    image_unpinned::ImageUnpinned,
+    kubectl_version::KubectlBrokenVersion,
+    kubectl_version_validation_off::KubectlBrokenVersionValidationOff,
+    kubectl_version_floating::KubectlVersionFloating,
+    on_stop_rules_differ::OnStopRulesDiffer,
+    on_stop_without_when::OnStopWithoutWhen,
+    on_stop_manual_blocks::OnStopManualBlocks,
+    on_stop_later_stage::OnStopLaterStage,
+    on_stop_git_strategy::OnStopGitStrategy,
+    on_stop_resource_group::OnStopResourceGroup,
+    on_stop_context_differs::OnStopContextDiffers,
+    on_stop_delete_not_idempotent::OnStopDeleteNotIdempotent,
+    tls_verify_disabled::TlsVerifyDisabled,
+    secret_create_not_idempotent::SecretCreateNotIdempotent,
+}
+
+// Analyses the rules of this folder read (they live in `analysis/`).
+pub use crate::analysis::agent::{repo_agents, var_names};
+pub use crate::analysis::facts::{Facts, FactsTable, JobImage};
+pub use crate::analysis::{agent, selection};
+use crate::data::images::{ImageInfo, ImageRef};
+pub use crate::diagnostic::quoted_list;
+use crate::load::{NodeRef, Value};
 use crate::model::{Job, Pipeline};
-
-/// Declares a deployment rule's struct and metadata.
-/// With `job` first, the rule looks at visible jobs one at a time through their facts:
-/// it gives `fn check_facts(&self, cx, job, facts, out)` and this writes its [`Rule`].
-///
-/// [`Rule`]: crate::rules::Rule
-macro_rules! deploy_rule {
-    ($ty:ident, $code:literal, $name:literal, $sev:ident, $summary:literal) => {
-        pub struct $ty;
-
-        $crate::rules::rule_meta!($code, $name, $sev, $summary);
-    };
-    (job $ty:ident, $code:literal, $name:literal, $sev:ident, $summary:literal) => {
-        $crate::rules::deploy::deploy_rule!($ty, $code, $name, $sev, $summary);
-
-        impl $crate::rules::Rule for $ty {
-            fn meta(&self) -> &'static $crate::rules::RuleMeta {
-                &META
-            }
-            fn check_job(
-                &self,
-                cx: &$crate::rules::Context<'_>,
-                job: &$crate::model::Job,
-                out: &mut Vec<$crate::diagnostic::Diagnostic>,
-            ) {
-                if job.hidden {
-                    return;
-                }
-                if let Some(f) = cx.facts().of(job) {
-                    self.check_facts(cx, job, f, out);
-                }
-            }
-        }
-    };
-}
-pub(crate) use deploy_rule;
-
-/// What the deployment rules know about one job.
-pub struct Facts<'a> {
-    pub job: &'a Job,
-    pub script: JobScript,
-    pub vars: Vars,
-    /// Image catalogue entries from the config file, looked up before the built-in ones.
-    pub images: &'a [&'static ImageInfo],
-    /// The image the job runs in (read once, for every image rule).
-    pub image: Option<JobImage<'a>>,
-    /// The repository's agent configurations or the job's `environment:kubernetes:agent`
-    /// name an agent.
-    pub agent_named: bool,
-}
-
-impl<'a> Facts<'a> {
-    pub fn new(
-        p: &'a Pipeline,
-        job: &'a Job,
-        dotenv_anywhere: bool,
-        extra: &[String],
-        images: &'a [&'static ImageInfo],
-    ) -> Facts<'a> {
-        let script = analysis::job_script(p, job);
-        // `extra`: variables defined in project/group settings (kaslint.toml `variables`).
-        let vars = Vars::for_job(p, job, &script, extra, dotenv_anywhere);
-        let image = job_image(p, job, &vars, images);
-        Facts {
-            job,
-            script,
-            vars,
-            images,
-            image,
-            agent_named: !p.agents.is_empty() || env_agent_of(job).is_some(),
-        }
-    }
-
-    /// Runs kubectl, helm, flux or kpt at all.
-    pub fn uses_cluster_tool(&self) -> bool {
-        self.script.commands.iter().any(|c| kube::tool(c).is_some())
-    }
-
-    /// The job builds or points at a kubeconfig of its own, or uses the certificate-based
-    /// integration or Auto DevOps (`KUBE_CONTEXT`), so the agent's rules do not apply.
-    pub fn own_kubeconfig(&self) -> bool {
-        self.own_kubeconfig_besides(None)
-    }
-
-    /// [`Facts::own_kubeconfig`], not counting `ignored` (a context variable the job
-    /// defines but never selects). `KUBE_NAMESPACE` (the certificate-based integration)
-    /// counts only when no agent is named (repository agents, `environment:kubernetes:agent`).
-    pub fn own_kubeconfig_besides(&self, ignored: Option<&str>) -> bool {
-        const OWN: &[&str] = &[
-            "KUBECONFIG",
-            "KUBE_CONTEXT",
-            "HELM_KUBECONTEXT",
-            "KUBE_URL",
-            "KUBE_TOKEN",
-            "KUBE_CA_PEM",
-            "KUBE_CA_PEM_FILE",
-            "KUBE_NAMESPACE",
-            "CI_KUBERNETES_ACTIVE",
-            "KUBE_INGRESS_BASE_DOMAIN",
-        ];
-        let counts = |n: &str| Some(n) != ignored && !(n == "KUBE_NAMESPACE" && self.agent_named);
-        if OWN
-            .iter()
-            .any(|n| *n != "KUBE_NAMESPACE" && counts(n) && !self.vars.defs(n).is_empty())
-        {
-            return true;
-        }
-        let uses = |n: &str| OWN.contains(&n) && n != "KUBECONFIG" && counts(n);
-        self.script.commands.iter().any(|c| {
-            kube::own_kubeconfig_besides(c, ignored) || c.vars.iter().any(|v| uses(&v.name))
-        })
-    }
-
-    /// Every context the job selects (`use-context X`, `--context X`, `--kube-context X`).
-    pub fn selected_contexts(&self) -> Vec<Word> {
-        self.script
-            .commands
-            .iter()
-            .filter_map(|c| kube::use_context(c).or_else(|| kube::context_flag(c)))
-            .collect()
-    }
-
-    /// The job's `environment:kubernetes:agent` node.
-    pub fn env_agent(&self) -> Option<&'a NodeRef> {
-        env_agent_of(self.job)
-    }
-
-    /// A variable used in `word` (for pointing inside it).
-    pub fn var_span(&self, word: &Word, name: &str) -> Span {
-        self.script
-            .commands
-            .iter()
-            .flat_map(|c| &c.vars)
-            .find(|v| v.name == name && word.span.contains(v.span))
-            .map_or(word.span, |v| v.span)
-    }
-}
-
-/// A job's `environment:kubernetes:agent` node, when a string.
-fn env_agent_of(job: &Job) -> Option<&NodeRef> {
-    job.node
-        .get("environment")
-        .and_then(|e| e.get("kubernetes"))
-        .and_then(|k| k.get("agent"))
-        .filter(|a| a.as_str().is_some())
-}
 
 /// The repository root (from the model: `--root`, a `.git` folder, or the entry's folder
 /// when it holds `.gitlab/agents`).
@@ -193,7 +53,6 @@ pub fn repo_root(p: &Pipeline) -> Option<std::path::PathBuf> {
     p.root_dir.clone()
 }
 
-/// Agent names configured in the repository (`.gitlab/agents/<name>/`), sorted.
 /// The job's `tags` name a Kubernetes runner (a tag containing `kubernetes` or `k8s`, as
 /// `kubernetes-runner`, `k8s`): the Kubernetes executor replaces the image's ENTRYPOINT with
 /// its shell, and kubectl in its pods falls back to the pod's service account when the
@@ -213,102 +72,6 @@ pub fn kubernetes_runner(p: &Pipeline, job: &Job) -> bool {
     })
 }
 
-pub fn repo_agents(p: &Pipeline) -> Vec<String> {
-    p.agents.iter().map(|a| a.name.clone()).collect()
-}
-
-/// Facts for every visible job.
-/// The facts of every job, computed once per pipeline and shared by the rules.
-pub struct FactsTable<'a> {
-    facts: Vec<Facts<'a>>,
-    /// Job address → position (addresses as numbers, so the table can be shared by threads).
-    index: std::collections::HashMap<usize, usize>,
-}
-
-impl<'a> FactsTable<'a> {
-    pub fn new(p: &'a Pipeline, options: &'a crate::rules::Run) -> Self {
-        let dotenv = Vars::dotenv_anywhere(p);
-        let facts: Vec<Facts<'a>> = p
-            .jobs
-            .iter()
-            .map(|j| Facts::new(p, j, dotenv, &options.variables, &options.images))
-            .collect();
-        let index = p
-            .jobs
-            .iter()
-            .enumerate()
-            .map(|(i, j)| (j as *const Job as usize, i))
-            .collect();
-        FactsTable { facts, index }
-    }
-
-    /// The facts of one of the pipeline's jobs.
-    pub fn of(&self, job: &Job) -> Option<&Facts<'a>> {
-        self.index
-            .get(&(job as *const Job as usize))
-            .map(|&i| &self.facts[i])
-    }
-
-    /// The facts of the visible jobs, in file order.
-    pub fn visible(&self) -> impl Iterator<Item = &Facts<'a>> {
-        self.facts.iter().filter(|f| !f.job.hidden)
-    }
-}
-
-/// `` `a`, `b` ``: names or patterns for a message.
-pub fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
-    items
-        .iter()
-        .map(|i| format!("`{}`", i.as_ref()))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Variables named in a text (`$A`, `${B}`), in order.
-pub fn var_names(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find('$') {
-        let after = &rest[i + 1..];
-        let body = after.strip_prefix('{').unwrap_or(after);
-        let name: String = body
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) {
-            out.push(name);
-        }
-        rest = after;
-    }
-    out
-}
-
-/// The image a job runs in.
-pub struct JobImage<'p> {
-    /// The `image` (or `image:name`) node.
-    pub node: &'p NodeRef,
-    /// The name as written.
-    pub raw: String,
-    /// The name with variables expanded (`None` when a value is unknown).
-    pub expanded: Option<String>,
-    pub entrypoint: Option<&'p NodeRef>,
-    /// `image: {docker: {user: root}}` (or uid 0).
-    pub runs_as_root: bool,
-    /// The expanded name, parsed.
-    parsed: Option<ImageRef>,
-    /// Its catalogue row (the config file's entries first).
-    row: Option<&'static ImageInfo>,
-}
-
-impl JobImage<'_> {
-    pub fn reference(&self) -> Option<ImageRef> {
-        self.parsed.clone()
-    }
-    pub fn info(&self) -> Option<&'static ImageInfo> {
-        self.row
-    }
-}
-
 /// The job's image when the catalogue knows it: the image, its catalogue row, its parsed
 /// reference (variables expanded through the job's facts).
 pub fn catalogued_image<'c>(
@@ -316,46 +79,7 @@ pub fn catalogued_image<'c>(
     job: &Job,
 ) -> Option<(&'c JobImage<'c>, &'static ImageInfo, ImageRef)> {
     let image = cx.facts().of(job)?.image.as_ref()?;
-    Some((image, image.row?, image.parsed.clone()?))
-}
-
-pub fn job_image<'p>(
-    p: &'p Pipeline,
-    job: &'p Job,
-    vars: &Vars,
-    extra: &'p [&'static ImageInfo],
-) -> Option<JobImage<'p>> {
-    let image = p.job_value(job, "image")?;
-    let (node, entrypoint, user) = match &image.value {
-        Value::Map(m) => (
-            m.get("name")?,
-            m.get("entrypoint"),
-            m.get("docker")
-                .and_then(|d| d.get("user"))
-                .and_then(|u| u.scalar_text()),
-        ),
-        _ => (image, None, None),
-    };
-    let raw = node.as_str()?.to_string();
-    let expanded = vars.expand(&raw);
-    let parsed = expanded.as_deref().map(images::parse_ref);
-    let row = parsed.as_ref().and_then(|r| {
-        extra
-            .iter()
-            .copied()
-            .find(|i| i.names.contains(&r.repo.as_str()))
-            .or_else(|| images::lookup(&r.repo))
-    });
-    Some(JobImage {
-        node,
-        raw,
-        expanded,
-        entrypoint,
-        runs_as_root: matches!(user.as_deref(), Some("root" | "0"))
-            || user.is_some_and(|u| u.starts_with("0:")),
-        parsed,
-        row,
-    })
+    Some((image, image.info()?, image.reference()?))
 }
 
 /// Two nodes hold the same data (spans ignored).

@@ -1,17 +1,17 @@
 //! KAS307: the stop job selects another kube context than its start job.
 
 use super::on_stop::pairs;
-use super::{deploy_rule, Facts};
+use super::Facts;
 use crate::analysis::Word;
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     OnStopContextDiffers,
     "KAS307",
     "on-stop-context-differs",
     Warning,
-    "the stop job selects another kube context than its start job"
+    "the stop job selects another kube context than its start job", uses: [facts]
 );
 
 /// Every context a job selects, expanded; `None` when one cannot be expanded.
@@ -24,10 +24,6 @@ fn contexts(f: &Facts<'_>) -> Option<Vec<(String, Word)>> {
 }
 
 impl Rule for OnStopContextDiffers {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for pair in pairs(cx.pipeline) {
             let Some(start) = cx.facts().of(pair.start) else {

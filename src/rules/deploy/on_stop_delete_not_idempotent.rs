@@ -1,24 +1,19 @@
 //! KAS308: a stop job deletes with `kubectl delete` and fails when the object is gone.
 
-use super::deploy_rule;
 use super::on_stop::pairs;
 use crate::analysis::kube::{self, Tool};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     OnStopDeleteNotIdempotent,
     "KAS308",
     "on-stop-delete-not-idempotent",
     Info,
-    "a stop job runs `kubectl delete` without `--ignore-not-found`"
+    "a stop job runs `kubectl delete` without `--ignore-not-found`", uses: [facts]
 );
 
 impl Rule for OnStopDeleteNotIdempotent {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = Vec::new();
         for pair in pairs(cx.pipeline) {

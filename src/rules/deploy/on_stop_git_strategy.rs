@@ -1,23 +1,18 @@
 //! KAS305: the stop job of a branch environment fetches the branch, which may be deleted.
 
-use super::deploy_rule;
 use super::on_stop::{env_name, in_merge_requests, pairs};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     OnStopGitStrategy,
     "KAS305",
     "on-stop-git-strategy-missing",
     Info,
-    "the stop job of a branch environment does not set `GIT_STRATEGY: none`"
+    "the stop job of a branch environment does not set `GIT_STRATEGY: none`", uses: [facts]
 );
 
 impl Rule for OnStopGitStrategy {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = Vec::new();
         for pair in pairs(cx.pipeline) {

@@ -1,11 +1,11 @@
 //! KAS304: the stop job is in a later stage than its start job and does not `need` it.
 
 use super::on_stop::pairs;
-use super::{deploy_rule, stage_of};
+use super::stage_of;
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     OnStopLaterStage,
     "KAS304",
     "on-stop-job-in-later-stage",
@@ -14,10 +14,6 @@ deploy_rule!(
 );
 
 impl Rule for OnStopLaterStage {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let stages = cx.pipeline.stages();
         for pair in pairs(cx.pipeline) {

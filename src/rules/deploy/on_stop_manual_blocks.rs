@@ -1,11 +1,10 @@
 //! KAS303: a manual stop job in `rules` without `allow_failure: true` blocks the pipeline.
 
-use super::deploy_rule;
 use super::on_stop::pairs;
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     OnStopManualBlocks,
     "KAS303",
     "on-stop-manual-blocks-pipeline",
@@ -14,10 +13,6 @@ deploy_rule!(
 );
 
 impl Rule for OnStopManualBlocks {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = Vec::new();
         for pair in pairs(cx.pipeline) {

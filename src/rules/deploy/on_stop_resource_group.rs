@@ -1,11 +1,10 @@
 //! KAS306: start and stop jobs are not in the same `resource_group`.
 
-use super::deploy_rule;
 use super::on_stop::pairs;
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     OnStopResourceGroup,
     "KAS306",
     "on-stop-resource-group-differs",
@@ -14,10 +13,6 @@ deploy_rule!(
 );
 
 impl Rule for OnStopResourceGroup {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for pair in pairs(cx.pipeline) {
             let Some(group) = pair.start.node.get("resource_group") else {

@@ -1,12 +1,11 @@
 //! KAS301: the stop job is not in the pipelines its start job is in.
 
-use super::deploy_rule;
 use super::on_stop::{canon, in_merge_requests, pairs};
 use crate::diagnostic::Diagnostic;
 use crate::model::Job;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     OnStopRulesDiffer,
     "KAS301",
     "on-stop-rules-differ",
@@ -15,10 +14,6 @@ deploy_rule!(
 );
 
 impl Rule for OnStopRulesDiffer {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for pair in pairs(cx.pipeline) {
             if !missing_where_start_runs(pair.start, pair.stop) {

@@ -1,11 +1,10 @@
 //! KAS302: the stop job has no `when`, so it runs as soon as its stage is reached.
 
-use super::deploy_rule;
 use super::on_stop::{pairs, whens};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     OnStopWithoutWhen,
     "KAS302",
     "on-stop-job-without-when",
@@ -14,10 +13,6 @@ deploy_rule!(
 );
 
 impl Rule for OnStopWithoutWhen {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = Vec::new();
         for pair in pairs(cx.pipeline) {

@@ -1,20 +1,19 @@
 //! KAS402: `kubectl create secret` fails when the secret already exists.
 
-use super::deploy_rule;
 use crate::analysis::kube::{self, Tool};
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
-deploy_rule!(
-    job SecretCreateNotIdempotent,
+crate::rules::declare_rule!(
+    SecretCreateNotIdempotent,
     "KAS402",
     "secret-create-not-idempotent",
     Info,
-    "`kubectl create secret` fails on the second run when the secret exists"
+    "`kubectl create secret` fails on the second run when the secret exists", uses: [facts]
 );
 
-impl SecretCreateNotIdempotent {
-    fn check_facts(
+impl crate::rules::Rule for SecretCreateNotIdempotent {
+    fn check_job(
         &self,
         _cx: &Context<'_>,
         job: &crate::model::Job,

@@ -1,20 +1,19 @@
 //! KAS401: TLS verification turned off for the cluster connection.
 
-use super::deploy_rule;
 use crate::analysis::kube::{self, Tool};
 use crate::diagnostic::Diagnostic;
 use crate::rules::Context;
 
-deploy_rule!(
-    job TlsVerifyDisabled,
+crate::rules::declare_rule!(
+    TlsVerifyDisabled,
     "KAS401",
     "tls-verify-disabled",
     Warning,
-    "a cluster tool runs with `--insecure-skip-tls-verify`"
+    "a cluster tool runs with `--insecure-skip-tls-verify`", uses: [facts]
 );
 
-impl TlsVerifyDisabled {
-    fn check_facts(
+impl crate::rules::Rule for TlsVerifyDisabled {
+    fn check_job(
         &self,
         _cx: &Context<'_>,
         job: &crate::model::Job,

@@ -1,10 +1,7 @@
 //! What the GitLab validation walks produce, computed once per pipeline and shared by
-//! the rules of this folder (each reports one [`Class`]).
+//! the rules of `rules/reported.rs` (each reports one [`Class`]).
 
-use crate::diagnostic::Diagnostic;
-use crate::load::Span;
 use crate::model::Pipeline;
-use crate::rules::RuleMeta;
 
 /// Which rule reports a finding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,40 +19,8 @@ pub enum Class {
     InputSpec,
 }
 
-#[derive(Clone, Debug)]
-pub struct Finding {
-    pub class: Class,
-    pub span: Span,
-    pub message: String,
-    pub help: Option<String>,
-    pub job: Option<String>,
-    pub related: Vec<(Span, String)>,
-}
-
-impl Finding {
-    pub fn new(class: Class, span: Span, message: impl Into<String>) -> Self {
-        Finding {
-            class,
-            span,
-            message: message.into(),
-            help: None,
-            job: None,
-            related: Vec::new(),
-        }
-    }
-    pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-    pub fn job(mut self, job: &str) -> Self {
-        self.job = Some(job.to_string());
-        self
-    }
-    pub fn related(mut self, span: Span, label: impl Into<String>) -> Self {
-        self.related.push((span, label.into()));
-        self
-    }
-}
+/// A finding of GitLab's validation: the model's problem type with a [`Class`].
+pub type Finding = crate::model::Problem<Class>;
 
 /// Rails' `String#humanize` as ActiveModel uses it for attribute names.
 pub fn humanize(attr: &str) -> String {
@@ -76,35 +41,3 @@ pub fn all(pipeline: &Pipeline) -> Vec<Finding> {
     out.extend(super::spec::check(pipeline));
     out
 }
-
-/// Push the findings of one class as diagnostics of `meta`.
-pub fn report(
-    cx: &crate::rules::Context<'_>,
-    class: Class,
-    meta: &'static RuleMeta,
-    out: &mut Vec<Diagnostic>,
-) {
-    for f in cx.gitlab_findings().iter().filter(|f| f.class == class) {
-        let mut d = Diagnostic::new(meta, f.span, f.message.clone())
-            .help_opt(f.help.clone())
-            .job_opt(f.job.clone());
-        for (span, label) in &f.related {
-            d = d.related(*span, label.clone());
-        }
-        if class == Class::UnknownKey {
-            let to = f.help.as_deref().and_then(crate::fix::build::suggested_key);
-            d = d.fix_opt(to.and_then(|to| crate::fix::build::rename_key(cx.pipeline, f.span, to)));
-        }
-        out.push(d);
-    }
-}
-
-/// Declares a rule of this folder: a unit struct reporting one [`Class`].
-macro_rules! gitlab_rule {
-    ($ty:ident, $class:ident, $code:literal, $name:literal, $sev:ident, $summary:literal) => {
-        $crate::rules::reporting_rule!($ty, $code, $name, $sev, $summary, |cx, meta, out| {
-            super::finding::report(cx, super::finding::Class::$class, meta, out)
-        });
-    };
-}
-pub(crate) use gitlab_rule;

@@ -3,10 +3,9 @@
 use crate::diagnostic::Diagnostic;
 use crate::load::{NodeRef, Span};
 use crate::model::Role;
-use crate::rules::deploy::deploy_rule;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     AgentAccessAsAgent,
     "KAS408",
     "agent-access-as-agent",
@@ -23,10 +22,6 @@ fn acts_as_agent(entry: &NodeRef) -> bool {
 }
 
 impl Rule for AgentAccessAsAgent {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if cx.pipeline.role != Role::Entry {
             return;

@@ -2,15 +2,15 @@
 
 use crate::analysis::{kube, taint};
 use crate::diagnostic::Diagnostic;
-use crate::rules::deploy::{deploy_rule, Facts};
+use crate::rules::deploy::Facts;
 use crate::rules::Context;
 
-deploy_rule!(
-    job ArgumentInjection,
+crate::rules::declare_rule!(
+    ArgumentInjection,
     "KAS404",
     "argument-injection",
     Info,
-    "a value an attacker chooses is unquoted where `git`, `kubectl` or `helm` reads options"
+    "a value an attacker chooses is unquoted where `git`, `kubectl` or `helm` reads options", uses: [facts]
 );
 
 /// git's options (of the usual subcommands) that take the next word as their value.
@@ -32,8 +32,8 @@ const GIT_VALUE_FLAGS: &[&str] = &[
     "--set-upstream-to",
 ];
 
-impl ArgumentInjection {
-    fn check_facts(
+impl crate::rules::Rule for ArgumentInjection {
+    fn check_job(
         &self,
         _cx: &Context<'_>,
         job: &crate::model::Job,

@@ -8,10 +8,9 @@ use regex::Regex;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::{yaml, FileId, NodeRef, Span, Value};
-use crate::rules::deploy::deploy_rule;
 use crate::rules::{Context, Rule};
 
-deploy_rule!(
+crate::rules::declare_rule!(
     IncludeNotPinned,
     "KAS409",
     "include-not-pinned",
@@ -159,10 +158,6 @@ fn judge(item: &NodeRef) -> Option<(&'static str, Span, String, Pin)> {
 }
 
 impl Rule for IncludeNotPinned {
-    fn meta(&self) -> &'static crate::rules::RuleMeta {
-        &META
-    }
-
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let p = cx.pipeline;
         let files = std::iter::once(p.entry).chain(p.included.iter().copied());

@@ -5,15 +5,15 @@ use crate::diagnostic::Diagnostic;
 use crate::load::{NodeRef, Span, Value};
 use crate::model::include::wildcard_regex;
 use crate::model::{Job, Pipeline};
-use crate::rules::deploy::{deploy_rule, Facts};
+use crate::rules::deploy::Facts;
 use crate::rules::Context;
 
-deploy_rule!(
-    job KubeconfigInArtifacts,
+crate::rules::declare_rule!(
+    KubeconfigInArtifacts,
     "KAS406",
     "kubeconfig-in-artifacts",
     Error,
-    "the kubeconfig is copied where `artifacts`, `cache` or a dotenv report picks it up"
+    "the kubeconfig is copied where `artifacts`, `cache` or a dotenv report picks it up", uses: [facts]
 );
 
 /// What keeps a file after the job: `artifacts:paths`, `cache:paths`, their `untracked`,
@@ -101,8 +101,8 @@ fn keeps(pattern: &str, path: &str) -> bool {
         .any(|c| *c == pat || c.starts_with(&format!("{pat}/")) || re.is_match(c))
 }
 
-impl KubeconfigInArtifacts {
-    fn check_facts(
+impl crate::rules::Rule for KubeconfigInArtifacts {
+    fn check_job(
         &self,
         cx: &Context<'_>,
         job: &crate::model::Job,

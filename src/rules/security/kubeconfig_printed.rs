@@ -2,15 +2,15 @@
 
 use super::kubeconfig;
 use crate::diagnostic::Diagnostic;
-use crate::rules::deploy::{deploy_rule, Facts};
+use crate::rules::deploy::Facts;
 use crate::rules::Context;
 
-deploy_rule!(
-    job KubeconfigPrinted,
+crate::rules::declare_rule!(
+    KubeconfigPrinted,
     "KAS405",
     "kubeconfig-printed",
     Warning,
-    "a job that holds cluster access prints its kubeconfig or every variable into the log"
+    "a job that holds cluster access prints its kubeconfig or every variable into the log", uses: [facts]
 );
 
 /// Values `CI_DEBUG_TRACE` takes as true (the runner's `strconv.ParseBool`).
@@ -19,8 +19,8 @@ const TRUE: &[&str] = &["true", "True", "TRUE", "t", "T", "1"];
 /// Programs that keep the whole of their input in the log.
 const PASS_THROUGH: &[&str] = &["sort", "cat", "tee", "less", "more", "column"];
 
-impl KubeconfigPrinted {
-    fn check_facts(
+impl crate::rules::Rule for KubeconfigPrinted {
+    fn check_job(
         &self,
         _cx: &Context<'_>,
         job: &crate::model::Job,

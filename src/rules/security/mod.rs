@@ -2,14 +2,19 @@
 //! become code, cluster credentials that leak, who can deploy to production, the agent's
 //! own rights, and includes that change under the pipeline.
 
-pub mod agent_access_as_agent;
-pub mod argument_injection;
-pub mod include_not_pinned;
 pub mod kubeconfig;
-pub mod kubeconfig_in_artifacts;
-pub mod kubeconfig_printed;
-pub mod mr_deploys_production;
-pub mod script_injection;
+
+// The rules of this family, in code order: each line declares the rule's module and
+// registers it (`cargo xtask new-rule` adds one).
+crate::rules::family! {
+    script_injection::ScriptInjection,
+    argument_injection::ArgumentInjection,
+    kubeconfig_printed::KubeconfigPrinted,
+    kubeconfig_in_artifacts::KubeconfigInArtifacts,
+    mr_deploys_production::MrDeploysProduction,
+    agent_access_as_agent::AgentAccessAsAgent,
+    include_not_pinned::IncludeNotPinned,
+}
 
 use crate::analysis::kube;
 use crate::rules::deploy::Facts;

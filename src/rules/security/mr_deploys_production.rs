@@ -7,15 +7,15 @@ use crate::load::NodeRef;
 use crate::model::{Job, Pipeline};
 use crate::rules::deploy::agent::{agent_uses, project_entries, repo_agent, ConfigProject};
 use crate::rules::deploy::on_stop::canon;
-use crate::rules::deploy::{deploy_rule, Facts};
+use crate::rules::deploy::Facts;
 use crate::rules::Context;
 
-deploy_rule!(
-    job MrDeploysProduction,
+crate::rules::declare_rule!(
+    MrDeploysProduction,
     "KAS407",
     "mr-deploys-production",
     Warning,
-    "a job deploying to production through the agent can run in merge request pipelines"
+    "a job deploying to production through the agent can run in merge request pipelines", uses: [facts]
 );
 
 /// GitLab's `Environment#guess_tier` (`app/models/environment.rb`): the first pattern
@@ -220,8 +220,8 @@ fn limited_by_agent_config(cx: &Context<'_>, f: &Facts<'_>) -> bool {
     })
 }
 
-impl MrDeploysProduction {
-    fn check_facts(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
+impl crate::rules::Rule for MrDeploysProduction {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let Some((tier, guessed_from)) = tier(f) else {
             return;
         };

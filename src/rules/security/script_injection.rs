@@ -3,15 +3,15 @@
 use crate::analysis::taint::{self, Controlled};
 use crate::diagnostic::Diagnostic;
 use crate::load::Span;
-use crate::rules::deploy::{deploy_rule, Facts};
+use crate::rules::deploy::Facts;
 use crate::rules::Context;
 
-deploy_rule!(
-    job ScriptInjection,
+crate::rules::declare_rule!(
+    ScriptInjection,
     "KAS403",
     "script-injection",
     Warning,
-    "a value an attacker chooses (branch name, commit message, MR title) is parsed as code"
+    "a value an attacker chooses (branch name, commit message, MR title) is parsed as code", uses: [facts]
 );
 
 /// `` `$V` `` or `` `$V` (from `$CI_COMMIT_BRANCH`) ``, and who chooses it.
@@ -45,8 +45,8 @@ fn narrowed(cx: &Context<'_>, span: Span, name: &str) -> Span {
     }
 }
 
-impl ScriptInjection {
-    fn check_facts(
+impl crate::rules::Rule for ScriptInjection {
+    fn check_job(
         &self,
         cx: &Context<'_>,
         job: &crate::model::Job,
@@ -77,7 +77,9 @@ impl ScriptInjection {
         }
         self.expand_vars(cx, job, f, &mut seen, out);
     }
+}
 
+impl ScriptInjection {
     /// `$[[ inputs.x | expand_vars ]]` pastes variable values into the script's text.
     fn expand_vars(
         &self,

@@ -66,7 +66,7 @@ impl<'a> Entries<'a> {
 
     fn push(&mut self, class: Class, span: Span, message: String, help: Option<String>) {
         self.out.push(Finding {
-            class,
+            kind: class,
             span,
             message,
             help,

@@ -568,7 +568,7 @@ pub fn check(p: &Pipeline) -> Vec<Finding> {
 /// needs, `on_stop`; then cycles) and stops: `out` holds them in that order. Every later
 /// one points at the first, the message GitLab shows.
 fn point_at_first(out: &mut [Finding]) {
-    let logical = |f: &Finding| f.class != Class::NoVisibleJob;
+    let logical = |f: &Finding| f.kind != Class::NoVisibleJob;
     let Some(first) = out.iter().position(logical) else {
         return;
     };

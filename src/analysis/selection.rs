@@ -2,25 +2,25 @@
 //! KAS101 (an error: the agent's KUBECONFIG has no current context) and KAS106 (a
 //! warning on Kubernetes runners, where kubectl falls back to the pod's service account).
 
-use super::{kubernetes_runner, repo_agents, Facts};
-use crate::analysis::{kube, Command};
+use super::agent::repo_agents;
+use super::facts::{Facts, FactsTable};
+use super::{kube, Command};
 use crate::load::Span;
 use crate::model::Pipeline;
-use crate::rules::Context;
 
-/// The visible jobs on a Kubernetes runner (`on_kubernetes_runner`) or not whose first
-/// cluster command runs with no context selected, in file order.
+/// The visible jobs that `keep` accepts (KAS101: not on a Kubernetes runner; KAS106: on
+/// one) whose first cluster command runs with no context selected, in file order.
 pub fn unselected_jobs<'c>(
-    cx: &'c Context<'_>,
-    on_kubernetes_runner: bool,
+    p: &Pipeline,
+    table: &'c FactsTable<'c>,
+    keep: impl Fn(&Facts<'_>) -> bool,
 ) -> Vec<(&'c Facts<'c>, Unselected<'c>)> {
-    let p = cx.pipeline;
-    let facts: Vec<&Facts<'_>> = cx.facts().visible().collect();
+    let facts: Vec<&Facts<'_>> = table.visible().collect();
     let uses_agent = pipeline_uses_agent(p, &facts);
     let agents = repo_agents(p);
     facts
         .into_iter()
-        .filter(|f| kubernetes_runner(p, f.job) == on_kubernetes_runner)
+        .filter(|f| keep(f))
         .filter_map(|f| unselected(f, uses_agent, &agents).map(|u| (f, u)))
         .collect()
 }

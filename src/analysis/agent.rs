@@ -5,12 +5,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::Facts;
+use super::facts::Facts;
+use super::Run;
 use crate::analysis::vars::Vars;
 use crate::load::{NodeRef, Span};
 use crate::model::agents::AgentConfig;
 use crate::model::Pipeline;
-use crate::rules::Run;
 
 static AGENT_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$").expect("valid regex"));
@@ -115,7 +115,7 @@ fn resolve(
 
 /// Where the value was written when `text` is exactly one variable with one definition.
 fn definition_span(vars: &Vars, text: &str) -> Option<Span> {
-    let names = super::var_names(text);
+    let names = var_names(text);
     let [name] = names.as_slice() else {
         return None;
     };
@@ -244,12 +244,36 @@ pub fn restricted_uses<'p>(
         };
         // GitLab ignores a `config.yml`, and keeps its previous configuration when the
         // agent server rejects the file: what applies is then unknown.
-        if config.wrong_extension || !super::agent_config_invalid::validate(config).is_empty() {
+        if config.wrong_extension || !super::agent_config::validate(config).is_empty() {
             continue;
         }
         if let Some(lists) = own_project_environments(config, project) {
             out.push((u, config, lists));
         }
+    }
+    out
+}
+
+/// Agent names configured in the repository (`.gitlab/agents/<name>/`), sorted.
+pub fn repo_agents(p: &Pipeline) -> Vec<String> {
+    p.agents.iter().map(|a| a.name.clone()).collect()
+}
+
+/// Variables named in a text (`$A`, `${B}`), in order.
+pub fn var_names(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('$') {
+        let after = &rest[i + 1..];
+        let body = after.strip_prefix('{').unwrap_or(after);
+        let name: String = body
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !name.is_empty() && !name.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push(name);
+        }
+        rest = after;
     }
     out
 }
