@@ -107,7 +107,7 @@ pub fn matches_value(decoded: &str, value: &str) -> bool {
     if decoded == value {
         return true;
     }
-    if !decoded.contains("$[[") {
+    if !crate::model::job::has_placeholder(decoded) {
         return false;
     }
     let segments: Vec<&str> = placeholder_re().split(decoded).collect();

@@ -4,41 +4,12 @@ use crate::load::{NodeRef, Value};
 use crate::model::{Job, Pipeline};
 
 /// A job that starts an environment and the job its `on_stop` names.
-pub struct Pair<'p> {
-    pub start: &'p Job,
-    pub stop: &'p Job,
-    /// The `on_stop` value.
-    pub on_stop: &'p NodeRef,
-}
+pub use crate::model::OnStopPair as Pair;
 
-/// Every start/stop pair GitLab accepts (its own four `on_stop` errors are other rules').
+/// Every start/stop pair GitLab accepts (its own four `on_stop` errors are other rules'),
+/// computed once by the model.
 pub fn pairs(p: &Pipeline) -> Vec<Pair<'_>> {
-    let mut out = Vec::new();
-    for start in p.visible_jobs() {
-        let Some(on_stop) = start.node.get("environment").and_then(|e| e.get("on_stop")) else {
-            continue;
-        };
-        let Some(name) = on_stop.as_str() else {
-            continue;
-        };
-        let Some(stop) = p.job(name).filter(|s| !s.hidden && s.name != start.name) else {
-            continue;
-        };
-        let stops = stop
-            .node
-            .get("environment")
-            .and_then(|e| e.get("action"))
-            .and_then(|a| a.as_str())
-            == Some("stop");
-        if stops {
-            out.push(Pair {
-                start,
-                stop,
-                on_stop,
-            });
-        }
-    }
-    out
+    p.on_stop_pairs().collect()
 }
 
 /// The environment name as written (`review/$CI_COMMIT_REF_SLUG`).

@@ -19,7 +19,9 @@ impl Rule for OnStopLaterStage {
     }
 
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let stages = cx.pipeline.stages();
+        let Some(stages) = cx.pipeline.stages() else {
+            return;
+        };
         for pair in pairs(cx.pipeline) {
             let (a, b) = (stage_of(pair.start), stage_of(pair.stop));
             let (Some(ia), Some(ib)) = (

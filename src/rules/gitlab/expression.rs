@@ -137,7 +137,7 @@ pub fn ruby_regexp_invalid(s: &str) -> bool {
 
 /// Is `s` a valid `rules:if` / `only:variables` expression?
 pub fn valid(s: &str) -> bool {
-    if s.contains("$[[") {
+    if crate::model::job::has_placeholder(s) {
         return true;
     }
     let Some(tokens) = lex(s) else { return false };

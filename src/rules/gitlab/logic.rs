@@ -20,44 +20,6 @@ struct Info<'a> {
     stage_span: Span,
 }
 
-/// `stages` as GitLab uses them (`EdgeStagesInjector`), `None` when unknown offline.
-fn stages(p: &Pipeline) -> Option<Vec<String>> {
-    let declared = p.root_get("stages").filter(|s| !s.is_null());
-    let mut list: Vec<String> = match declared {
-        None => {
-            return Some(kw::DEFAULT_STAGES.iter().map(|s| s.to_string()).collect());
-        }
-        Some(s) => {
-            let mut out = Vec::new();
-            if !flatten_strings(s, &mut out) {
-                return None;
-            }
-            out
-        }
-    };
-    if list.is_empty() {
-        return Some(list);
-    }
-    list.retain(|s| s != ".pre" && s != ".post");
-    list.insert(0, ".pre".into());
-    list.push(".post".into());
-    Some(list)
-}
-
-fn flatten_strings(n: &Node, out: &mut Vec<String>) -> bool {
-    if opaque(n) {
-        return false;
-    }
-    match &n.value {
-        Value::Str(s) => {
-            out.push(s.to_string());
-            true
-        }
-        Value::Seq(items) => items.iter().all(|i| flatten_strings(i, out)),
-        _ => false,
-    }
-}
-
 /// Job names after `parallel` expansion: `name 1/3` or `name: [a, b]` also count.
 fn base_name<'n>(name: &'n str, known: &HashMap<&str, usize>) -> &'n str {
     if known.contains_key(name) {
@@ -241,7 +203,7 @@ pub fn check(p: &Pipeline) -> Vec<Finding> {
         ));
     }
 
-    let Some(stages) = stages(p) else { return out };
+    let Some(stages) = p.stages() else { return out };
     let infos: Vec<Info<'_>> = jobs
         .iter()
         .map(|j| {
@@ -511,7 +473,10 @@ fn on_stop(
         return;
     };
     let (env_name, _) = env_name_action(env);
-    if env_name.as_deref().is_some_and(|n| n.contains("$[[")) {
+    if env_name
+        .as_deref()
+        .is_some_and(crate::model::job::has_placeholder)
+    {
         return;
     }
     let Some(&t) = index.get(target) else {
@@ -547,7 +512,10 @@ fn on_stop(
         return;
     }
     let (stop_name, stop_action) = env_name_action(stop_env);
-    if stop_name.as_deref().is_some_and(|n| n.contains("$[[")) {
+    if stop_name
+        .as_deref()
+        .is_some_and(crate::model::job::has_placeholder)
+    {
         return;
     }
     if stop_name != env_name {

@@ -167,7 +167,11 @@ fn check_header(_file: FileId, header: &NodeRef, out: &mut Vec<Finding>) {
         let Some(default) = d.get("default") else {
             continue;
         };
-        if default.is_null() || default.as_str().is_some_and(|s| s.contains("$[[")) {
+        if default.is_null()
+            || default
+                .as_str()
+                .is_some_and(crate::model::job::has_placeholder)
+        {
             continue;
         }
         if let Some(what) = crate::model::inputs::not_of_type(ty, default) {

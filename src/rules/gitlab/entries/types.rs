@@ -5,7 +5,7 @@ use super::*;
 
 /// A value kaslint cannot know offline: an unresolved `!reference` or an input placeholder.
 pub fn opaque(n: &Node) -> bool {
-    n.is_reference() || matches!(&n.value, Value::Str(s) if s.contains("$[["))
+    crate::model::job::unknown_offline(n)
 }
 
 pub(super) fn is_str(n: &Node) -> bool {
