@@ -147,7 +147,7 @@ impl Job {
             },
             _ => Environment {
                 node,
-                name: matches!(node.value, Value::Str(_)).then_some(node),
+                name: Some(node),
                 action: None,
                 on_stop: None,
                 agent: None,

@@ -22,7 +22,7 @@ impl Rule for ImageEntrypoint {
     }
 
     fn check_job(&self, cx: &Context<'_>, job: &crate::model::Job, out: &mut Vec<Diagnostic>) {
-        if job.hidden || job.node.get("script").is_none() {
+        if job.hidden || job.script().is_none() {
             return;
         }
         let Some((image, info, r)) = catalogued_image(cx, job) else {

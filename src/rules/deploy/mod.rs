@@ -180,11 +180,7 @@ impl<'a> Facts<'a> {
 
 /// A job's `environment:kubernetes:agent` node, when a string.
 fn env_agent_of(job: &Job) -> Option<&NodeRef> {
-    job.node
-        .get("environment")
-        .and_then(|e| e.get("kubernetes"))
-        .and_then(|k| k.get("agent"))
-        .filter(|a| a.as_str().is_some())
+    job.environment()?.agent
 }
 
 /// The repository root (from the model: `--root`, a `.git` folder, or the entry's folder
@@ -375,8 +371,5 @@ pub fn same_value(a: &NodeRef, b: &NodeRef) -> bool {
 
 /// A job's declared stage (`test` when absent).
 pub fn stage_of(job: &Job) -> String {
-    job.node
-        .get("stage")
-        .and_then(|s| s.scalar_text())
-        .unwrap_or_else(|| "test".to_string())
+    job.stage_name()
 }

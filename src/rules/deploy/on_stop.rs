@@ -14,11 +14,7 @@ pub fn pairs(p: &Pipeline) -> Vec<Pair<'_>> {
 
 /// The environment name as written (`review/$CI_COMMIT_REF_SLUG`).
 pub fn env_name(job: &Job) -> Option<String> {
-    let env = job.node.get("environment")?;
-    match &env.value {
-        Value::Str(s) => Some(s.to_string()),
-        _ => env.get("name").and_then(|n| n.scalar_text()),
-    }
+    job.environment()?.name_text()
 }
 
 /// A node as text, spans ignored (for comparing conditions).
@@ -76,7 +72,7 @@ pub fn in_merge_requests(job: &Job) -> bool {
             && !t.contains("!=")
             && !t.contains("null")
     };
-    if let Some(rules) = job.node.get("rules").and_then(|r| r.as_seq()) {
+    if let Some(rules) = job.rules() {
         return rules.iter().any(|r| {
             r.get("when").and_then(|w| w.as_str()) != Some("never")
                 && r.get("if").and_then(|i| i.as_str()).is_some_and(mr)
@@ -90,7 +86,7 @@ pub fn in_merge_requests(job: &Job) -> bool {
 /// The job's `when`, at job level or in any rule.
 pub fn whens(job: &Job) -> Vec<&NodeRef> {
     let mut out: Vec<&NodeRef> = job.node.get("when").into_iter().collect();
-    if let Some(rules) = job.node.get("rules").and_then(|r| r.as_seq()) {
+    if let Some(rules) = job.rules() {
         out.extend(rules.iter().filter_map(|r| r.get("when")));
     }
     out

@@ -47,11 +47,7 @@ impl Rule for OnStopLaterStage {
             if needs_start {
                 continue;
             }
-            let span = pair
-                .stop
-                .node
-                .get("stage")
-                .map_or(pair.stop.key_span, |s| s.span);
+            let span = pair.stop.stage().map_or(pair.stop.key_span, |s| s.span);
             out.push(
                 Diagnostic::new(
                     &META,
