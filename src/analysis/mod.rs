@@ -7,7 +7,6 @@ pub mod shell;
 pub mod taint;
 pub mod vars;
 
-use crate::load::yaml::Style;
 use crate::load::{Node, NodeRef, Span, Value};
 use crate::model::{Job, Pipeline};
 
@@ -174,12 +173,20 @@ fn analyse_scalar(p: &Pipeline, node: &Node, part: Part, out: &mut JobScript) {
         return;
     };
     let text = &p.sources.get(node.span.file).text;
-    let map = align(node, &value, text);
+    let map = crate::load::posmap::decode(
+        text,
+        node.span.start as usize,
+        node.span.end as usize,
+        node.style,
+        Some(&value),
+    )
+    .filter(|d| d.text == value)
+    .map(|d| d.map);
     let locate = |start: usize, end: usize| -> (Span, bool) {
         match &map {
             Some(m) if start < end && end <= value.len() => {
-                let s = m[start] as usize;
-                let e = m[end - 1] as usize + 1;
+                let s = m[start].0 as usize;
+                let e = m[end - 1].1 as usize;
                 (Span::new(node.span.file, s, e.max(s)), true)
             }
             _ => (node.span, false),
@@ -360,38 +367,4 @@ fn assignment(word: &str) -> Option<(&str, &str)> {
         && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     ok.then_some((name, value))
-}
-
-/// For each byte of `value`, the byte offset in the file of the character it came from.
-/// Walks the scalar's source, skipping indentation, line breaks, quotes and escapes;
-/// `None` when the text cannot be matched (the caller then uses the scalar's span).
-fn align(node: &Node, value: &str, text: &str) -> Option<Vec<u32>> {
-    let mut s = node.span.start as usize;
-    if s > text.len() {
-        return None;
-    }
-    let header = text.get(s..).is_some_and(|t| t.starts_with(['|', '>']));
-    if matches!(node.style, Style::Literal | Style::Folded) && header {
-        s += text.get(s..)?.find('\n')? + 1;
-    }
-    let mut map = Vec::with_capacity(value.len() + 1);
-    for c in value.chars() {
-        loop {
-            let sc = text.get(s..)?.chars().next()?;
-            if sc == c {
-                break;
-            }
-            if matches!(sc, ' ' | '\t' | '\n' | '\r' | '\\' | '"' | '\'') {
-                s += sc.len_utf8();
-                continue;
-            }
-            return None;
-        }
-        for k in 0..c.len_utf8() {
-            map.push((s + k) as u32);
-        }
-        s += c.len_utf8();
-    }
-    map.push(s as u32);
-    Some(map)
 }

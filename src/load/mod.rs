@@ -1,5 +1,6 @@
 //! Loading: bytes → text (size, UTF-8) → spanned YAML tree → header and content documents.
 
+pub mod posmap;
 mod psych;
 pub mod scalar;
 pub mod source;

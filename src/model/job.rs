@@ -69,10 +69,7 @@ pub fn unknown_offline(n: &Node) -> bool {
     n.is_reference() || matches!(&n.value, Value::Str(s) if has_placeholder(s))
 }
 
-/// Text still holding an input or component placeholder (`$[[ ... ]]`).
-pub fn has_placeholder(text: &str) -> bool {
-    text.contains("$[[")
-}
+pub use crate::load::posmap::has_placeholder;
 
 /// One job (or hidden template) after `extends` and `!reference`.
 #[derive(Debug)]

@@ -96,40 +96,7 @@ pub struct Extracted {
     pub skipped: Vec<Skipped>,
 }
 
-pub fn placeholder_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\$\[\[[^\n]*?\]\]").expect("valid regex"))
-}
-
-/// Whether `decoded` (text as written, placeholders included) is the parser's `value`,
-/// allowing each `$[[ ]]` placeholder to have been replaced by any text.
-pub fn matches_value(decoded: &str, value: &str) -> bool {
-    if decoded == value {
-        return true;
-    }
-    if !crate::model::job::has_placeholder(decoded) {
-        return false;
-    }
-    let segments: Vec<&str> = placeholder_re().split(decoded).collect();
-    let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
-        return false;
-    };
-    if segments.len() < 2 || !value.starts_with(first) || !value.ends_with(last) {
-        return false;
-    }
-    let mut at = first.len();
-    let limit = value.len() - last.len();
-    if at > limit {
-        return false;
-    }
-    for seg in &segments[1..segments.len() - 1] {
-        match value[at..limit].find(seg) {
-            Some(p) => at += p + seg.len(),
-            None => return false,
-        }
-    }
-    true
-}
+pub use crate::load::posmap::{matches_value, placeholder_re};
 
 fn powershell_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
