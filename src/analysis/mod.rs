@@ -7,7 +7,8 @@ pub mod shell;
 pub mod taint;
 pub mod vars;
 
-use crate::load::{Node, NodeRef, Span, Value};
+use crate::load::{Node, Span};
+use crate::model::job::script_lines;
 use crate::model::{Job, Pipeline};
 
 /// Which script a command comes from.
@@ -133,38 +134,22 @@ impl JobScript {
 /// The effective scripts of `job`: `before_script` (or `default:`), `script`, `after_script`.
 pub fn job_script(p: &Pipeline, job: &Job) -> JobScript {
     let mut out = JobScript::default();
+    let scripts = p.scripts(job);
     let parts = [
-        (Part::Before, p.job_value(job, "before_script")),
-        (Part::Script, job.node.get("script")),
-        (Part::After, p.job_value(job, "after_script")),
+        (Part::Before, scripts.before),
+        (Part::Script, scripts.script),
+        (Part::After, scripts.after),
     ];
     for (part, node) in parts {
         if let Some(node) = node {
             let mut items = Vec::new();
-            flatten(node, &mut items, &mut out.incomplete, 0);
+            out.incomplete |= !script_lines(node, &mut items);
             for item in items {
                 analyse_scalar(p, &item, part, &mut out);
             }
         }
     }
     out
-}
-
-fn flatten(node: &NodeRef, items: &mut Vec<NodeRef>, incomplete: &mut bool, depth: usize) {
-    if node.is_reference() || depth > 12 {
-        *incomplete = true;
-        return;
-    }
-    match &node.value {
-        Value::Seq(seq) => {
-            for i in seq {
-                flatten(i, items, incomplete, depth + 1);
-            }
-        }
-        Value::Map(_) => *incomplete = true,
-        Value::Null => {}
-        _ => items.push(node.clone()),
-    }
 }
 
 fn analyse_scalar(p: &Pipeline, node: &Node, part: Part, out: &mut JobScript) {

@@ -165,6 +165,83 @@ impl Job {
     }
 }
 
+/// A job's effective script keys: `before_script` and `after_script` fall back to
+/// `default:` (see [`super::Pipeline::job_value`]), `script` is the job's own.
+pub struct Scripts<'a> {
+    pub before: Option<&'a NodeRef>,
+    pub script: Option<&'a NodeRef>,
+    pub after: Option<&'a NodeRef>,
+    /// `hooks:pre_get_sources_script`.
+    pub pre_get_sources: Option<&'a NodeRef>,
+}
+
+impl super::Pipeline {
+    /// The script keys `job` runs (the one script look-up for analysis and ShellCheck).
+    pub fn scripts<'a>(&'a self, job: &'a Job) -> Scripts<'a> {
+        Scripts {
+            before: self.job_value(job, "before_script"),
+            script: job.script(),
+            after: self.job_value(job, "after_script"),
+            pre_get_sources: self
+                .job_value(job, "hooks")
+                .and_then(|h| h.get("pre_get_sources_script")),
+        }
+    }
+}
+
+/// A job's `image:` (or `default:image`), in either form.
+pub struct Image<'a> {
+    /// The `image` value.
+    pub node: &'a NodeRef,
+    /// The name node: the string itself, or `image:name`.
+    pub name: &'a NodeRef,
+}
+
+impl<'a> Image<'a> {
+    /// A key of the map form (`entrypoint`, `docker`, `pull_policy`).
+    pub fn get(&self, key: &str) -> Option<&'a NodeRef> {
+        self.node.as_map()?.get(key)
+    }
+}
+
+impl super::Pipeline {
+    /// The image `job` runs in (the one image look-up; see [`super::Pipeline::job_value`]).
+    pub fn image<'a>(&'a self, job: &'a Job) -> Option<Image<'a>> {
+        let node = self.job_value(job, "image")?;
+        let name = match &node.value {
+            Value::Map(m) => m.get("name")?,
+            _ => node,
+        };
+        Some(Image { node, name })
+    }
+}
+
+/// A script value's lines, nested arrays flattened as GitLab does; `false` when part of
+/// it cannot be seen (an unresolved `!reference`, a mapping, nesting too deep).
+pub fn script_lines(node: &NodeRef, out: &mut Vec<NodeRef>) -> bool {
+    fn walk(node: &NodeRef, out: &mut Vec<NodeRef>, depth: usize) -> bool {
+        if node.is_reference() || depth > 12 {
+            return false;
+        }
+        match &node.value {
+            Value::Seq(items) => {
+                let mut complete = true;
+                for i in items {
+                    complete &= walk(i, out, depth + 1);
+                }
+                complete
+            }
+            Value::Map(_) => false,
+            Value::Null => true,
+            _ => {
+                out.push(node.clone());
+                true
+            }
+        }
+    }
+    walk(node, out, 0)
+}
+
 /// The `extends` chain of the top-level entry `name` in the merged tree (before `extends` is
 /// resolved): nearest first (breadth-first), each once, at most GitLab's nesting levels deep.
 fn extends_chain(merged: &Node, name: &str) -> Vec<(String, Span)> {

@@ -321,27 +321,18 @@ pub fn job_image<'p>(
     vars: &Vars,
     extra: &'p [&'static ImageInfo],
 ) -> Option<JobImage<'p>> {
-    let image = p.job_value(job, "image")?;
-    let (node, entrypoint, user) = match &image.value {
-        Value::Map(m) => (
-            m.get("name")?,
-            m.get("entrypoint"),
-            m.get("docker")
-                .and_then(|d| d.get("user"))
-                .and_then(|u| u.scalar_text()),
-        ),
-        _ => (image, None, None),
-    };
+    let image = p.image(job)?;
+    let (node, entrypoint) = (image.name, image.get("entrypoint"));
+    let user = image
+        .get("docker")
+        .and_then(|d| d.get("user"))
+        .and_then(|u| u.scalar_text());
     let raw = node.as_str()?.to_string();
     let expanded = vars.expand(&raw);
     let parsed = expanded.as_deref().map(images::parse_ref);
-    let row = parsed.as_ref().and_then(|r| {
-        extra
-            .iter()
-            .copied()
-            .find(|i| i.names.contains(&r.repo.as_str()))
-            .or_else(|| images::lookup(&r.repo))
-    });
+    let row = parsed
+        .as_ref()
+        .and_then(|r| images::lookup_with(extra, &r.repo));
     Some(JobImage {
         node,
         raw,
