@@ -125,11 +125,6 @@ pub struct JobScript {
     pub defines_function: bool,
 }
 
-impl JobScript {
-    pub fn is_empty(&self) -> bool {
-        self.commands.is_empty()
-    }
-}
 
 /// The effective scripts of `job`: `before_script` (or `default:`), `script`, `after_script`.
 pub fn job_script(p: &Pipeline, job: &Job) -> JobScript {

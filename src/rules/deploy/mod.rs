@@ -38,7 +38,7 @@ pub mod tls_verify_disabled;
 use crate::analysis::vars::Vars;
 use crate::analysis::{self, kube, JobScript, Word};
 use crate::data::images::{self, ImageInfo, ImageRef};
-use crate::load::{NodeRef, Span, Value};
+use crate::load::{NodeRef, Span};
 use crate::model::{Job, Pipeline};
 
 /// Declares a deployment rule's struct and metadata.
@@ -181,12 +181,6 @@ impl<'a> Facts<'a> {
 /// A job's `environment:kubernetes:agent` node, when a string.
 fn env_agent_of(job: &Job) -> Option<&NodeRef> {
     job.environment()?.agent
-}
-
-/// The repository root (from the model: `--root`, a `.git` folder, or the entry's folder
-/// when it holds `.gitlab/agents`).
-pub fn repo_root(p: &Pipeline) -> Option<std::path::PathBuf> {
-    p.root_dir.clone()
 }
 
 /// Agent names configured in the repository (`.gitlab/agents/<name>/`), sorted.
@@ -343,21 +337,6 @@ pub fn job_image<'p>(
         parsed,
         row,
     })
-}
-
-/// Two nodes hold the same data (spans ignored).
-pub fn same_value(a: &NodeRef, b: &NodeRef) -> bool {
-    match (&a.value, &b.value) {
-        (Value::Seq(x), Value::Seq(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
-        }
-        (Value::Map(x), Value::Map(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, e)| y.get(k).is_some_and(|v| same_value(&e.value, v)))
-        }
-        _ => a.scalar_text() == b.scalar_text() && a.as_seq().is_none() && a.as_map().is_none(),
-    }
 }
 
 /// A job's declared stage (`test` when absent).

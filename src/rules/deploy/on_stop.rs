@@ -35,35 +35,6 @@ pub fn canon(node: &NodeRef) -> String {
     }
 }
 
-/// The conditions under which a job is in a pipeline: `rules` (without `when`,
-/// `allow_failure` and the other outcome keys), `only`, `except`.
-pub fn conditions(job: &Job) -> Option<String> {
-    let mut parts = Vec::new();
-    if let Some(rules) = job.node.get("rules") {
-        let items: Vec<String> = rules
-            .as_seq()
-            .unwrap_or_default()
-            .iter()
-            .map(|r| match r.as_map() {
-                Some(m) => m
-                    .iter()
-                    .filter(|(k, _)| matches!(k.as_str(), "if" | "changes" | "exists"))
-                    .map(|(k, e)| format!("{k}={}", canon(&e.value)))
-                    .collect::<Vec<_>>()
-                    .join(";"),
-                None => canon(r),
-            })
-            .collect();
-        parts.push(format!("rules[{}]", items.join("|")));
-    }
-    for key in ["only", "except"] {
-        if let Some(v) = job.node.get(key) {
-            parts.push(format!("{key}{}", canon(v)));
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join(" "))
-}
-
 /// The job may run in merge request pipelines: a rule that adds it tests for one, or
 /// `only` lists `merge_requests`.
 pub fn in_merge_requests(job: &Job) -> bool {
