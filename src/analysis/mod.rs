@@ -125,7 +125,6 @@ pub struct JobScript {
     pub defines_function: bool,
 }
 
-
 /// The effective scripts of `job`: `before_script` (or `default:`), `script`, `after_script`.
 pub fn job_script(p: &Pipeline, job: &Job) -> JobScript {
     let mut out = JobScript::default();

@@ -24,7 +24,7 @@ static DIVIDER: LazyLock<Regex> =
 /// The class Psych would build for a node with this tag (`tag`, as kaslint spells it:
 /// `!!omap`, `!ruby/object:Foo`) or, for an untagged plain scalar, this text; `Some`
 /// when the safe load refuses it (`Psych::DisallowedClass`).
-pub fn disallowed_class(tag: Option<&str>, plain: Option<&str>) -> Option<String> {
+pub(super) fn disallowed_class(tag: Option<&str>, plain: Option<&str>) -> Option<String> {
     if let Some(tag) = tag {
         let class = match tag {
             "!!omap" | "!omap" => Some("Psych::Omap"),
@@ -87,7 +87,7 @@ const LIBYAML_WORDING: &[(&str, &str)] = &[
 ];
 
 /// `Psych::DisallowedClass#message`.
-pub fn disallowed_message(class: &str) -> String {
+pub(super) fn disallowed_message(class: &str) -> String {
     format!("Tried to load unspecified class: {class}")
 }
 
@@ -96,7 +96,12 @@ pub fn disallowed_message(class: &str) -> String {
 /// (`context_at`: where the construct being parsed began, libyaml's context mark).
 /// Lines and columns count from the start of the document piece GitLab parses on its
 /// own (the text after a `---` divider), as GitLab shows them.
-pub fn syntax_message(src: &str, info: &str, at: usize, context_at: Option<usize>) -> String {
+pub(super) fn syntax_message(
+    src: &str,
+    info: &str,
+    at: usize,
+    context_at: Option<usize>,
+) -> String {
     let known = LIBYAML_WORDING.iter().find(|(ours, _)| *ours == info);
     let text = match info.split_once(", ") {
         _ if known.is_some() => known

@@ -27,7 +27,6 @@ impl Span {
         Span::new(file, at, at)
     }
 
-
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }

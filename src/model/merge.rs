@@ -53,4 +53,3 @@ pub fn without_key(node: &NodeRef, key: &str) -> NodeRef {
         _ => node.clone(),
     }
 }
-

@@ -4,7 +4,7 @@
 use super::{Context, Rule, RuleMeta};
 use crate::diagnostic::Diagnostic;
 
-pub struct IncludeNotChecked;
+pub(super) struct IncludeNotChecked;
 
 super::rule_meta!(
     "KAS008",

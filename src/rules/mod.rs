@@ -330,6 +330,7 @@ fn dedup_naming_jobs(out: &mut Vec<Diagnostic>) {
 /// Declares a rule's `META` (its page is `rules/<code>.md`, embedded).
 macro_rules! rule_meta {
     ($code:literal, $name:literal, $sev:ident, $summary:literal) => {
+        #[allow(unreachable_pub)] // rule modules are private or public; the macro serves both
         pub static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
             code: $code,
             name: $name,
@@ -344,6 +345,7 @@ pub(crate) use rule_meta;
 /// Declares a rule that reports what a shared pass found: `$report(cx, &META, out)`.
 macro_rules! reporting_rule {
     ($ty:ident, $code:literal, $name:literal, $sev:ident, $summary:literal, $report:expr) => {
+        #[allow(unreachable_pub)] // rule modules are private or public; the macro serves both
         pub struct $ty;
 
         $crate::rules::rule_meta!($code, $name, $sev, $summary);

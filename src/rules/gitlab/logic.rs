@@ -145,7 +145,7 @@ fn flatten_nodes<'n>(items: &'n [NodeRef], out: &mut Vec<&'n Node>) {
     }
 }
 
-pub fn check(p: &Pipeline) -> Vec<Finding> {
+pub(super) fn check(p: &Pipeline) -> Vec<Finding> {
     let mut out = Vec::new();
     if !p.is_complete() || p.root.as_ref().and_then(|r| r.as_map()).is_none() {
         return out;

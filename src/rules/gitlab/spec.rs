@@ -9,7 +9,7 @@ use crate::load::{FileId, Map, Node, NodeRef, Value};
 use crate::model::keywords as kw;
 use crate::model::{suggest, Pipeline};
 
-pub fn check(p: &Pipeline) -> Vec<Finding> {
+pub(super) fn check(p: &Pipeline) -> Vec<Finding> {
     let mut out = Vec::new();
     for (id, header) in &p.headers {
         check_header(*id, header, &mut out);

@@ -5,13 +5,13 @@ use super::*;
 
 /// `Jobs.find_type`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum JobType {
+pub(crate) enum JobType {
     Hidden,
     Job,
     Bridge,
 }
 
-pub fn job_type(name: &str, v: &Node) -> Option<JobType> {
+pub(crate) fn job_type(name: &str, v: &Node) -> Option<JobType> {
     if name.starts_with('.') {
         return Some(JobType::Hidden);
     }
