@@ -41,26 +41,17 @@ impl JobKind {
     }
 }
 
-/// Top-level keys GitLab reserves (`Entry::Root` entries declared `reserved: true`): never a
-/// job, whatever they hold.
-const RESERVED: &[&str] = &[
-    "include",
-    "before_script",
-    "image",
-    "services",
-    "after_script",
-    "variables",
-    "stages",
-    "cache",
-];
+/// The root keywords GitLab does not reserve (`Entry::Root` entries without
+/// `reserved: true`): a job may take their name.
+const UNRESERVED: &[&str] = &["default", "workflow"];
 
 /// Is the top-level entry `key` a job (`Entry::Root#filter_jobs!`)? Reserved keywords never
 /// are; `default` and `workflow` are when they hold a job's keys; any other key is.
 pub fn is_job_entry(key: &str, node: &Node) -> bool {
-    if RESERVED.contains(&key) {
-        return false;
+    if !keywords::is_global_keyword(key) {
+        return true;
     }
-    JobKind::of(key, node) != JobKind::Unknown || !keywords::is_global_keyword(key)
+    UNRESERVED.contains(&key) && JobKind::of(key, node) != JobKind::Unknown
 }
 
 /// A value kaslint cannot know offline: an unresolved `!reference`, or text still holding an
