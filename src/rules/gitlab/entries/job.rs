@@ -12,16 +12,12 @@ pub(crate) enum JobType {
 }
 
 pub(crate) fn job_type(name: &str, v: &Node) -> Option<JobType> {
-    if name.starts_with('.') {
-        return Some(JobType::Hidden);
-    }
-    let m = v.as_map()?;
-    if m.contains_key("script") || m.contains_key("run") {
-        Some(JobType::Job)
-    } else if m.contains_key("trigger") || m.contains_key("needs") {
-        Some(JobType::Bridge)
-    } else {
-        None
+    use crate::model::JobKind;
+    match JobKind::of(name, v) {
+        JobKind::Hidden => Some(JobType::Hidden),
+        JobKind::Job => Some(JobType::Job),
+        JobKind::Bridge => Some(JobType::Bridge),
+        JobKind::Unknown => None,
     }
 }
 
