@@ -341,6 +341,7 @@ struct Line {
     next: usize,
 }
 
+/// The lines from `from` up to the first one that ends any block scalar.
 fn lines_from(src: &str, from: usize) -> Vec<Line> {
     let mut out = Vec::new();
     let mut i = from;
@@ -356,6 +357,11 @@ fn lines_from(src: &str, from: usize) -> Vec<Line> {
             end,
             next: (nl + 1).min(src.len()),
         });
+        // A line with text at column 0 ends every block (its indentation is at least 1):
+        // the lines after it are never read, so stop (a script in a large file stays cheap).
+        if end > i && src.as_bytes()[i] != b' ' {
+            break;
+        }
         i = nl + 1;
     }
     out
