@@ -152,20 +152,17 @@ fn analyse_scalar(p: &Pipeline, node: &Node, part: Part, out: &mut JobScript) {
         return;
     };
     let text = &p.sources.get(node.span.file).text;
-    let map = crate::load::posmap::decode(
+    let positions = crate::load::posmap::Positions::of(
         text,
         node.span.start as usize,
         node.span.end as usize,
         node.style,
-        Some(&value),
-    )
-    .filter(|d| d.text == value)
-    .map(|d| d.map);
+        &value,
+    );
     let locate = |start: usize, end: usize| -> (Span, bool) {
-        match &map {
-            Some(m) if start < end && end <= value.len() => {
-                let s = m[start].0 as usize;
-                let e = m[end - 1].1 as usize;
+        match &positions {
+            Some(at) if start < end && end <= value.len() => {
+                let (s, e) = at.range(start, end);
                 (Span::new(node.span.file, s, e.max(s)), true)
             }
             _ => (node.span, false),

@@ -62,6 +62,35 @@ pub fn decode(
     }
 }
 
+/// Where the bytes of a scalar's value are in its file: the value as written (a plain
+/// scalar on one line, the common case, needs no decoding) or decoded byte by byte.
+pub enum Positions {
+    /// The value is the file's text from this byte on.
+    Verbatim(usize),
+    /// One `(start, end)` file byte range per byte of the value.
+    Decoded(Vec<(u32, u32)>),
+}
+
+impl Positions {
+    /// The positions of `value`, the parser's value of the scalar written at `start..end`
+    /// in `style`; `None` when the text cannot be matched to the value.
+    pub fn of(src: &str, start: usize, end: usize, style: Style, value: &str) -> Option<Self> {
+        if src.get(start..end) == Some(value) {
+            return Some(Positions::Verbatim(start));
+        }
+        let d = decode(src, start, end, style, Some(value)).filter(|d| d.text == value)?;
+        Some(Positions::Decoded(d.map))
+    }
+
+    /// The file byte range of the value's bytes `start..end` (`start < end <= value.len()`).
+    pub fn range(&self, start: usize, end: usize) -> (usize, usize) {
+        match self {
+            Positions::Verbatim(at) => (at + start, at + end),
+            Positions::Decoded(m) => (m[start].0 as usize, m[end - 1].1 as usize),
+        }
+    }
+}
+
 /// Text still holding an input or component placeholder (`$[[ ... ]]`).
 pub fn has_placeholder(text: &str) -> bool {
     text.contains("$[[")
@@ -548,5 +577,26 @@ mod tests {
         );
         check("k: >-\n  a\n  b\n", Style::Folded, "a b");
         check("k: |\n  a\n# c\nz: 1\n", Style::Literal, "a\n");
+    }
+
+    #[test]
+    fn positions_verbatim_and_decoded() {
+        let src = "a: echo $X\nb: \"say \\\"hi\\\" $Y\"\n";
+        let p = Positions::of(src, 3, 10, Style::Plain, "echo $X").unwrap();
+        assert!(matches!(p, Positions::Verbatim(3)));
+        assert_eq!(&src[p.range(5, 7).0..p.range(5, 7).1], "$X");
+        let start = src.find('"').unwrap();
+        let p = Positions::of(
+            src,
+            start,
+            src.len() - 1,
+            Style::DoubleQuoted,
+            "say \"hi\" $Y",
+        )
+        .unwrap();
+        let (s, e) = p.range(4, 8);
+        assert_eq!(&src[s..e], "\\\"hi\\\"");
+        let (s, e) = p.range(9, 11);
+        assert_eq!(&src[s..e], "$Y");
     }
 }
