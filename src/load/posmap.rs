@@ -18,6 +18,12 @@ pub struct Decoded {
 }
 
 impl Decoded {
+    fn with_capacity(n: usize) -> Self {
+        Decoded {
+            text: String::with_capacity(n),
+            map: Vec::with_capacity(n),
+        }
+    }
     fn push(&mut self, c: char, start: usize, end: usize) {
         self.text.push(c);
         for _ in 0..c.len_utf8() {
@@ -187,7 +193,7 @@ fn skip_empty_lines(b: &[u8], mut i: usize, end: usize, breaks: &mut Vec<(usize,
 /// breaks, whitespace around breaks is dropped) and the quoting style's escapes.
 fn flow(src: &str, start: usize, end: usize, kind: Flow) -> Decoded {
     let b = src.as_bytes();
-    let mut out = Decoded::default();
+    let mut out = Decoded::with_capacity(end.saturating_sub(start));
     // Where trailing unescaped whitespace began in `out`, if the line ends in some.
     let mut trail: Option<usize> = None;
     let mut i = start;
@@ -434,7 +440,8 @@ fn block(src: &str, at: usize, folded_hint: bool, expected: Option<&str>) -> Opt
 
 fn block_with(src: &str, lines: &[Line], h: &Header, indent: usize) -> Decoded {
     let b = src.as_bytes();
-    let mut out = Decoded::default();
+    let span = lines.last().map_or(0, |l| l.next) - lines.first().map_or(0, |l| l.start);
+    let mut out = Decoded::with_capacity(span);
     // Whether the last text line was a "normal" (not more-indented) folded line.
     let mut prev_normal: Option<bool> = None;
     // Line breaks seen since the last text line: (the text line's break, empty lines' breaks).

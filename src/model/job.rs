@@ -162,8 +162,17 @@ pub struct Scripts<'a> {
     pub before: Option<&'a NodeRef>,
     pub script: Option<&'a NodeRef>,
     pub after: Option<&'a NodeRef>,
-    /// `hooks:pre_get_sources_script`.
-    pub pre_get_sources: Option<&'a NodeRef>,
+    pipeline: &'a super::Pipeline,
+    job: &'a Job,
+}
+
+impl<'a> Scripts<'a> {
+    /// `hooks:pre_get_sources_script` (looked up only when asked).
+    pub fn pre_get_sources(&self) -> Option<&'a NodeRef> {
+        self.pipeline
+            .job_value(self.job, "hooks")
+            .and_then(|h| h.get("pre_get_sources_script"))
+    }
 }
 
 impl super::Pipeline {
@@ -173,9 +182,8 @@ impl super::Pipeline {
             before: self.job_value(job, "before_script"),
             script: job.script(),
             after: self.job_value(job, "after_script"),
-            pre_get_sources: self
-                .job_value(job, "hooks")
-                .and_then(|h| h.get("pre_get_sources_script")),
+            pipeline: self,
+            job,
         }
     }
 }
@@ -239,6 +247,9 @@ fn extends_chain(merged: &Node, name: &str) -> Vec<(String, Span)> {
     let Some(map) = merged.as_map() else {
         return Vec::new();
     };
+    if map.get(name).is_none_or(|n| n.get("extends").is_none()) {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     let mut seen = HashSet::from([name.to_string()]);
     let mut walk = std::collections::VecDeque::from([(name.to_string(), 0usize)]);

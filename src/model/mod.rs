@@ -57,6 +57,8 @@ pub struct Pipeline {
     by_name: std::collections::HashMap<String, usize>,
     /// `on_stop` start/stop pairs, as positions in `jobs`.
     on_stop: Vec<(usize, usize)>,
+    /// `default:` holds a job's keys, so it is a job named `default`, not defaults.
+    default_is_job: bool,
 }
 
 /// Inputs to build a pipeline from one file.
@@ -153,6 +155,7 @@ impl Pipeline {
             agents: Vec::new(),
             by_name: Default::default(),
             on_stop: Vec::new(),
+            default_is_job: false,
         };
         if let Some(p) = decode_problem {
             pipeline.problems.push(file_problem(p));
@@ -212,6 +215,7 @@ impl Pipeline {
         pipeline.jobs = job::jobs_of(&resolved, &merged);
         pipeline.by_name = job::name_index(&pipeline.jobs);
         pipeline.on_stop = job::on_stop_pairs(&pipeline.jobs, &pipeline.by_name);
+        pipeline.default_is_job = pipeline.by_name.contains_key("default");
         pipeline.root = Some(resolved);
         if let Some(dir) = &pipeline.root_dir {
             pipeline.agents = agents::load(dir, &opts.display_root, &mut sources);
@@ -274,7 +278,7 @@ impl Pipeline {
         }
         let from_default = self
             .root_get("default")
-            .filter(|_| self.job("default").is_none())
+            .filter(|_| !self.default_is_job)
             .and_then(|d| d.get(key));
         let v = from_default.or_else(|| {
             keywords::DEPRECATED_GLOBAL_DEFAULTS

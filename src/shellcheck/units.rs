@@ -230,7 +230,7 @@ pub fn extract(p: &Pipeline, s: &Settings, busybox: bool) -> Extracted {
         let parts: [(Part, Vec<Option<&NodeRef>>); 3] = [
             (Part::Script, vec![scripts.before, scripts.script]),
             (Part::After, vec![scripts.after]),
-            (Part::PreGetSources, vec![scripts.pre_get_sources]),
+            (Part::PreGetSources, vec![scripts.pre_get_sources()]),
         ];
         let mut job_pieces: Vec<(Part, Vec<Piece>)> = Vec::new();
         for (part, nodes) in parts {
