@@ -2,7 +2,8 @@
 //! `Entry::Jobs.find_type`), its `extends` chain, and typed accessors for the keys the rules
 //! read (`stage`, `environment`, `script`), so GitLab meaning is derived once, here.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use super::extends::{extends_names, MAX_NESTING_LEVELS};
 use super::keywords;
@@ -250,21 +251,28 @@ fn extends_chain(merged: &Node, name: &str) -> Vec<(String, Span)> {
     if map.get(name).is_none_or(|n| n.get("extends").is_none()) {
         return Vec::new();
     }
-    let mut out = Vec::new();
-    let mut seen = HashSet::from([name.to_string()]);
-    let mut walk = std::collections::VecDeque::from([(name.to_string(), 0usize)]);
-    while let Some((at, depth)) = walk.pop_front() {
-        if depth > MAX_NESTING_LEVELS {
-            continue;
-        }
-        let Some(node) = map.get(&at) else { continue };
-        let parents = extends_names(node).unwrap_or_default();
-        for (parent, span) in parents {
-            if seen.insert(parent.clone()) {
-                walk.push_back((parent.clone(), depth + 1));
-                out.push((parent, span));
+    // Chains are short (at most 11 levels): a list serves as queue and seen-set.
+    let mut out: Vec<(String, Span)> = Vec::new();
+    let mut depths: Vec<usize> = Vec::new();
+    let mut next = 0;
+    let mut at = name;
+    let mut depth = 0;
+    loop {
+        if depth <= MAX_NESTING_LEVELS {
+            let parents = map.get(at).map(extends_names);
+            for (parent, span) in parents.and_then(Result::ok).unwrap_or_default() {
+                if parent != name && !out.iter().any(|(p, _)| *p == parent) {
+                    out.push((parent, span));
+                    depths.push(depth + 1);
+                }
             }
         }
+        let Some((parent, _)) = out.get(next) else {
+            break;
+        };
+        at = parent;
+        depth = depths[next];
+        next += 1;
     }
     out
 }
@@ -289,9 +297,13 @@ pub struct OnStopPair<'p> {
     pub on_stop: &'p NodeRef,
 }
 
+/// Job name → position in `jobs` (a fast hash: names are not attacker-chosen in a way that
+/// matters for a one-shot check).
+pub(crate) type NameIndex = HashMap<String, usize, BuildHasherDefault<rustc_hash::FxHasher>>;
+
 /// Job name → position in `jobs`.
-pub(crate) fn name_index(jobs: &[Job]) -> HashMap<String, usize> {
-    let mut index = HashMap::with_capacity(jobs.len());
+pub(crate) fn name_index(jobs: &[Job]) -> NameIndex {
+    let mut index = NameIndex::with_capacity_and_hasher(jobs.len(), Default::default());
     for (i, j) in jobs.iter().enumerate() {
         index.entry(j.name.clone()).or_insert(i);
     }
@@ -300,7 +312,7 @@ pub(crate) fn name_index(jobs: &[Job]) -> HashMap<String, usize> {
 
 /// Every start/stop pair GitLab accepts, as positions in `jobs`: a visible job whose
 /// `environment:on_stop` names another visible job whose `environment:action` is `stop`.
-pub(crate) fn on_stop_pairs(jobs: &[Job], index: &HashMap<String, usize>) -> Vec<(usize, usize)> {
+pub(crate) fn on_stop_pairs(jobs: &[Job], index: &NameIndex) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (i, start) in jobs.iter().enumerate().filter(|(_, j)| !j.hidden) {
         let Some(name) = start

@@ -54,7 +54,7 @@ pub struct Pipeline {
     /// The repository's agent configurations (`.gitlab/agents/<name>/`).
     pub agents: Vec<agents::AgentConfig>,
     /// Job name → position in `jobs`.
-    by_name: std::collections::HashMap<String, usize>,
+    by_name: job::NameIndex,
     /// `on_stop` start/stop pairs, as positions in `jobs`.
     on_stop: Vec<(usize, usize)>,
     /// `default:` holds a job's keys, so it is a job named `default`, not defaults.
