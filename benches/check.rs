@@ -59,6 +59,7 @@ fn generated_jobs(jobs: usize) -> String {
 
 /// A `kaslint check` process: its time and peak resident memory (KiB).
 #[allow(clippy::zombie_processes)] // reaped by `wait4` (which also gives its rusage)
+#[allow(unsafe_code)] // `wait4`: the only way std leaves to a child's rusage
 fn cli_peak(args: &[&str]) -> (Duration, i64) {
     let t = Instant::now();
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_kaslint"))

@@ -1,6 +1,9 @@
-//! `kaslint check`: find the files, build each pipeline, run the rules.
+//! `kaslint check`: find the files, build each pipeline, run the rules; the post-pass over
+//! the findings is [`post`].
 
 use std::path::{Path, PathBuf};
+
+mod post;
 
 use crate::folders;
 use crate::load::{self, Sources};
@@ -177,36 +180,7 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
     diagnostics.extend(shellcheck.finish());
     crate::shellcheck::fix::settle(&pipeline, &mut diagnostics);
     crate::fix::scope::settle(&pipeline, &mut diagnostics);
-    let suppressed = if settings.no_ignores {
-        0
-    } else {
-        let shellcheck_ran = settings.enabled(crate::rules::shellcheck::META.code)
-            && matches!(crate::shellcheck::discover(settings), Ok(Some(_)));
-        crate::suppress::apply(
-            &pipeline,
-            &mut diagnostics,
-            &|m| settings.enabled(m.code),
-            shellcheck_ran,
-        )
-    };
-    for d in &mut diagnostics {
-        d.severity = settings.severity_of(d.rule.code, d.severity);
-    }
-    relate_fetched(&pipeline, &mut diagnostics);
-    let mut checked = pipeline.entry;
-    if let Some(only) = only_file {
-        let wanted = pipeline.sources.find_path(only);
-        diagnostics.retain(|d| Some(d.primary.file) == wanted);
-        checked = wanted.unwrap_or(checked);
-    }
-    if settings.key_paths {
-        if let Some(root) = &pipeline.root {
-            for d in &mut diagnostics {
-                d.path = crate::model::path::key_path(root, d.primary);
-            }
-        }
-    }
-    diagnostics.sort_by_key(|d| (d.primary.file, d.primary.start, d.code().to_string()));
+    let (suppressed, checked) = post::run(&pipeline, &mut diagnostics, settings, only_file);
     let (sources, model) = pipeline.into_parts();
     if opts.leak_model {
         std::mem::forget(model);
@@ -216,27 +190,6 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
         diagnostics,
         suppressed,
         checked,
-    }
-}
-
-/// A finding inside a file read from beyond the repository names the include of the
-/// repository's file that brought it in (and how a `~latest` was read).
-fn relate_fetched(pipeline: &Pipeline, diagnostics: &mut [crate::diagnostic::Diagnostic]) {
-    if pipeline.fetched.is_empty() {
-        return;
-    }
-    for d in diagnostics {
-        let Some(f) = pipeline.fetched.iter().find(|f| f.file == d.primary.file) else {
-            continue;
-        };
-        let text = match &f.note {
-            Some(note) => format!("included here; {note}"),
-            None => "included here".into(),
-        };
-        d.related.push(crate::diagnostic::Label {
-            span: f.included_at,
-            text,
-        });
     }
 }
 

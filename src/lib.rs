@@ -1,5 +1,6 @@
 //! kaslint: an offline linter for `.gitlab-ci.yml` pipelines that deploy to Kubernetes
 //! through the GitLab agent. Data flows one way: load → model → rules → report.
+#![forbid(unsafe_code)]
 
 pub mod analysis;
 pub mod baseline;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// The shortest of `runs` timed calls of `f`.
 #[allow(dead_code)] // not every bench times this way
-pub fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
+pub(crate) fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
     (0..runs)
         .map(|_| {
             let t = Instant::now();
@@ -22,7 +22,7 @@ pub fn best_of<F: FnMut()>(runs: usize, mut f: F) -> Duration {
 
 /// Every `.yml`/`.yaml` file below `dir`, sorted.
 #[allow(dead_code)] // not every bench walks the corpus
-pub fn corpus_files(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn corpus_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = kaslint::load::files_below(dir, &|_| false, usize::MAX);
     files.retain(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"));
     files

@@ -216,11 +216,7 @@ pub fn environment_matches(pattern: &str, environment: &str) -> Option<bool> {
 
 /// The job's environment name (`environment` or `environment:name`) and its node.
 pub fn environment_name<'a>(f: &Facts<'a>) -> Option<&'a NodeRef> {
-    let env = f.job.node.get("environment").filter(|e| !e.is_null())?;
-    match env.as_map() {
-        Some(m) => m.get("name"),
-        None => Some(env),
-    }
+    f.job.environment()?.name
 }
 
 /// The agents of this repository a job selects whose `ci_access` entry for this project

@@ -6,7 +6,7 @@
 use super::vars::Vars;
 use super::{job_script, kube, JobScript, Word};
 use crate::data::images::{self, ImageInfo, ImageRef};
-use crate::load::{NodeRef, Span, Value};
+use crate::load::{NodeRef, Span};
 use crate::model::{Job, Pipeline};
 
 /// What the deployment rules know about one job.
@@ -112,11 +112,7 @@ impl<'a> Facts<'a> {
 
 /// A job's `environment:kubernetes:agent` node, when a string.
 fn env_agent_of(job: &Job) -> Option<&NodeRef> {
-    job.node
-        .get("environment")
-        .and_then(|e| e.get("kubernetes"))
-        .and_then(|k| k.get("agent"))
-        .filter(|a| a.as_str().is_some())
+    job.environment()?.agent
 }
 
 /// The facts of every job, computed once per pipeline and shared by the rules.
@@ -189,27 +185,18 @@ pub fn job_image<'p>(
     vars: &Vars,
     extra: &'p [&'static ImageInfo],
 ) -> Option<JobImage<'p>> {
-    let image = p.job_value(job, "image")?;
-    let (node, entrypoint, user) = match &image.value {
-        Value::Map(m) => (
-            m.get("name")?,
-            m.get("entrypoint"),
-            m.get("docker")
-                .and_then(|d| d.get("user"))
-                .and_then(|u| u.scalar_text()),
-        ),
-        _ => (image, None, None),
-    };
+    let image = p.image(job)?;
+    let (node, entrypoint) = (image.name, image.get("entrypoint"));
+    let user = image
+        .get("docker")
+        .and_then(|d| d.get("user"))
+        .and_then(|u| u.scalar_text());
     let raw = node.as_str()?.to_string();
     let expanded = vars.expand(&raw);
     let parsed = expanded.as_deref().map(images::parse_ref);
-    let row = parsed.as_ref().and_then(|r| {
-        extra
-            .iter()
-            .copied()
-            .find(|i| i.names.contains(&r.repo.as_str()))
-            .or_else(|| images::lookup(&r.repo))
-    });
+    let row = parsed
+        .as_ref()
+        .and_then(|r| images::lookup_with(extra, &r.repo));
     Some(JobImage {
         node,
         raw,

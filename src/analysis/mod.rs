@@ -14,8 +14,8 @@ pub mod vars;
 
 pub use run::Run;
 
-use crate::load::yaml::Style;
-use crate::load::{Node, NodeRef, Span, Value};
+use crate::load::{Node, Span};
+use crate::model::job::script_lines;
 use crate::model::{Job, Pipeline};
 
 /// Which script a command comes from.
@@ -132,24 +132,19 @@ pub struct JobScript {
     pub defines_function: bool,
 }
 
-impl JobScript {
-    pub fn is_empty(&self) -> bool {
-        self.commands.is_empty()
-    }
-}
-
 /// The effective scripts of `job`: `before_script` (or `default:`), `script`, `after_script`.
 pub fn job_script(p: &Pipeline, job: &Job) -> JobScript {
     let mut out = JobScript::default();
+    let scripts = p.scripts(job);
     let parts = [
-        (Part::Before, p.job_value(job, "before_script")),
-        (Part::Script, job.node.get("script")),
-        (Part::After, p.job_value(job, "after_script")),
+        (Part::Before, scripts.before),
+        (Part::Script, scripts.script),
+        (Part::After, scripts.after),
     ];
     for (part, node) in parts {
         if let Some(node) = node {
             let mut items = Vec::new();
-            flatten(node, &mut items, &mut out.incomplete, 0);
+            out.incomplete |= !script_lines(node, &mut items);
             for item in items {
                 analyse_scalar(p, &item, part, &mut out);
             }
@@ -158,35 +153,23 @@ pub fn job_script(p: &Pipeline, job: &Job) -> JobScript {
     out
 }
 
-fn flatten(node: &NodeRef, items: &mut Vec<NodeRef>, incomplete: &mut bool, depth: usize) {
-    if node.is_reference() || depth > 12 {
-        *incomplete = true;
-        return;
-    }
-    match &node.value {
-        Value::Seq(seq) => {
-            for i in seq {
-                flatten(i, items, incomplete, depth + 1);
-            }
-        }
-        Value::Map(_) => *incomplete = true,
-        Value::Null => {}
-        _ => items.push(node.clone()),
-    }
-}
-
 fn analyse_scalar(p: &Pipeline, node: &Node, part: Part, out: &mut JobScript) {
     let Some(value) = node.scalar_text() else {
         out.incomplete = true;
         return;
     };
     let text = &p.sources.get(node.span.file).text;
-    let map = align(node, &value, text);
+    let positions = crate::load::posmap::Positions::of(
+        text,
+        node.span.start as usize,
+        node.span.end as usize,
+        node.style,
+        &value,
+    );
     let locate = |start: usize, end: usize| -> (Span, bool) {
-        match &map {
-            Some(m) if start < end && end <= value.len() => {
-                let s = m[start] as usize;
-                let e = m[end - 1] as usize + 1;
+        match &positions {
+            Some(at) if start < end && end <= value.len() => {
+                let (s, e) = at.range(start, end);
                 (Span::new(node.span.file, s, e.max(s)), true)
             }
             _ => (node.span, false),
@@ -367,38 +350,4 @@ fn assignment(word: &str) -> Option<(&str, &str)> {
         && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     ok.then_some((name, value))
-}
-
-/// For each byte of `value`, the byte offset in the file of the character it came from.
-/// Walks the scalar's source, skipping indentation, line breaks, quotes and escapes;
-/// `None` when the text cannot be matched (the caller then uses the scalar's span).
-fn align(node: &Node, value: &str, text: &str) -> Option<Vec<u32>> {
-    let mut s = node.span.start as usize;
-    if s > text.len() {
-        return None;
-    }
-    let header = text.get(s..).is_some_and(|t| t.starts_with(['|', '>']));
-    if matches!(node.style, Style::Literal | Style::Folded) && header {
-        s += text.get(s..)?.find('\n')? + 1;
-    }
-    let mut map = Vec::with_capacity(value.len() + 1);
-    for c in value.chars() {
-        loop {
-            let sc = text.get(s..)?.chars().next()?;
-            if sc == c {
-                break;
-            }
-            if matches!(sc, ' ' | '\t' | '\n' | '\r' | '\\' | '"' | '\'') {
-                s += sc.len_utf8();
-                continue;
-            }
-            return None;
-        }
-        for k in 0..c.len_utf8() {
-            map.push((s + k) as u32);
-        }
-        s += c.len_utf8();
-    }
-    map.push(s as u32);
-    Some(map)
 }

@@ -162,6 +162,16 @@ pub fn parse_ref(image: &str) -> ImageRef {
     }
 }
 
+/// The catalogue row of `repo`: the config file's entries (`extra`) first, then the
+/// built-in table (the one image look-up).
+pub fn lookup_with(extra: &[&'static ImageInfo], repo: &str) -> Option<&'static ImageInfo> {
+    extra
+        .iter()
+        .copied()
+        .find(|i| i.names.contains(&repo))
+        .or_else(|| lookup(repo))
+}
+
 /// The catalogue row for a repository.
 pub fn lookup(repo: &str) -> Option<&'static ImageInfo> {
     IMAGES.iter().find(|i| i.names.contains(&repo))

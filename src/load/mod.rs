@@ -1,6 +1,7 @@
 //! Loading: bytes → text (size, UTF-8) → spanned YAML tree → header and content documents.
 
 mod node;
+pub mod posmap;
 mod psych;
 pub mod scalar;
 pub mod source;

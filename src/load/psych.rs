@@ -24,7 +24,7 @@ static DIVIDER: LazyLock<Regex> =
 /// The class Psych would build for a node with this tag (`tag`, as kaslint spells it:
 /// `!!omap`, `!ruby/object:Foo`) or, for an untagged plain scalar, this text; `Some`
 /// when the safe load refuses it (`Psych::DisallowedClass`).
-pub fn disallowed_class(tag: Option<&str>, plain: Option<&str>) -> Option<String> {
+pub(super) fn disallowed_class(tag: Option<&str>, plain: Option<&str>) -> Option<String> {
     if let Some(tag) = tag {
         let class = match tag {
             "!!omap" | "!omap" => Some("Psych::Omap"),
@@ -109,7 +109,7 @@ const LIBYAML_WORDING: &[(&str, &str)] = &[
 /// libyaml's text and context mark for the parser's error `info` at `at` of `src`, with
 /// the collections `open` there (outermost first: is it a mapping, its mark); the
 /// wording depends on where the parser stood: brackets closed in the wrong place.
-pub fn libyaml_error(
+pub(super) fn libyaml_error(
     src: &str,
     open: &[(bool, usize)],
     info: &str,
@@ -189,7 +189,7 @@ fn context_mark(src: &str, open: &[(bool, usize)], text: &str, at: usize) -> Opt
 }
 
 /// A tag as written in the YAML's own short forms (`!!omap`, `!reference`).
-pub fn tag_text(tag: &granit_parser::Tag) -> Box<str> {
+pub(super) fn tag_text(tag: &granit_parser::Tag) -> Box<str> {
     match tag.handle() {
         "!" => format!("!{}", tag.suffix()).into(),
         "tag:yaml.org,2002:" => format!("!!{}", tag.suffix()).into(),
@@ -198,13 +198,13 @@ pub fn tag_text(tag: &granit_parser::Tag) -> Box<str> {
 }
 
 /// `Psych::DisallowedClass#message`.
-pub fn disallowed_message(class: &str) -> String {
+pub(super) fn disallowed_message(class: &str) -> String {
     format!("Tried to load unspecified class: {class}")
 }
 
 /// libyaml's `problem context` text for the parser's error `info` (kaslint's parser
 /// writes `context, problem`, and words some errors its own way).
-pub fn libyaml_text(info: &str) -> String {
+pub(super) fn libyaml_text(info: &str) -> String {
     if let Some((_, theirs)) = LIBYAML_WORDING.iter().find(|(ours, _)| *ours == info) {
         return theirs.to_string();
     }
@@ -222,7 +222,12 @@ pub fn libyaml_text(info: &str) -> String {
 /// where the construct being parsed began, libyaml's context mark). Lines and columns
 /// count from the start of the document piece GitLab parses on its own (the text after
 /// a `---` divider), as GitLab shows them.
-pub fn syntax_message(src: &str, text: &str, at: usize, context_at: Option<usize>) -> String {
+pub(super) fn syntax_message(
+    src: &str,
+    text: &str,
+    at: usize,
+    context_at: Option<usize>,
+) -> String {
     let mark = context_at.unwrap_or(at).min(src.len());
     let (line, column) = document_position(src, mark);
     format!("(<unknown>): {text} at line {line} column {column}")

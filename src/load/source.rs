@@ -27,18 +27,6 @@ impl Span {
         Span::new(file, at, at)
     }
 
-    /// The smallest span covering both (same file assumed).
-    pub fn cover(self, other: Span) -> Span {
-        if self.file != other.file {
-            return self;
-        }
-        Span {
-            file: self.file,
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
-    }
-
     pub fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
@@ -106,10 +94,6 @@ impl SourceFile {
         self.line_starts
             .get(line.checked_sub(1)?)
             .map(|&s| s as usize)
-    }
-
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
     }
 
     /// The text of a 1-based line, without its line break.

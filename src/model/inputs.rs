@@ -74,11 +74,11 @@ fn values(
 fn known(v: &NodeRef) -> bool {
     fn placeholder(n: &Node) -> bool {
         match &n.value {
-            Value::Str(s) => s.contains("$[["),
+            Value::Str(s) => super::job::has_placeholder(s),
             Value::Seq(items) => items.iter().any(|i| placeholder(i)),
             Value::Map(m) => m
                 .iter()
-                .any(|(k, e)| k.contains("$[[") || placeholder(&e.value)),
+                .any(|(k, e)| super::job::has_placeholder(k) || placeholder(&e.value)),
             _ => false,
         }
     }
@@ -241,7 +241,7 @@ fn walk_with(
     key_fn: &dyn Fn(&str) -> String,
 ) -> Option<NodeRef> {
     match &node.value {
-        Value::Str(s) if s.contains("$[[") => value(node, s),
+        Value::Str(s) if super::job::has_placeholder(s) => value(node, s),
         Value::Seq(items) => {
             let new: Vec<Option<NodeRef>> =
                 items.iter().map(|i| walk_with(i, value, key_fn)).collect();
@@ -260,13 +260,13 @@ fn walk_with(
                 .iter()
                 .map(|(_, e)| walk_with(&e.value, value, key_fn))
                 .collect();
-            let key_changes = map.keys().any(|k| k.contains("$[["));
+            let key_changes = map.keys().any(|k| super::job::has_placeholder(k));
             if !key_changes && new.iter().all(Option::is_none) {
                 return None;
             }
             let mut out = Map::default();
             for ((key, entry), new) in map.iter().zip(new) {
-                let new_key = if key.contains("$[[") {
+                let new_key = if super::job::has_placeholder(key) {
                     key_fn(key)
                 } else {
                     key.clone()

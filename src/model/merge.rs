@@ -53,15 +53,3 @@ pub fn without_key(node: &NodeRef, key: &str) -> NodeRef {
         _ => node.clone(),
     }
 }
-
-/// A copy of a mapping node with one key set.
-pub fn with_key(node: &NodeRef, key: &str, entry: Entry) -> NodeRef {
-    let mut m = node.as_map().cloned().unwrap_or_default();
-    m.insert(key.to_string(), entry);
-    Arc::new(Node {
-        span: node.span,
-        tag: node.tag.clone(),
-        style: Style::Other,
-        value: Value::Map(m),
-    })
-}

@@ -5,6 +5,7 @@ pub mod agents;
 pub mod extends;
 pub mod include;
 pub mod inputs;
+pub mod job;
 pub mod keywords;
 pub mod merge;
 pub mod path;
@@ -14,8 +15,9 @@ pub mod reference;
 use std::path::PathBuf;
 
 use crate::load::{
-    self, yaml::DuplicateKey, FileId, FileProblem, FileProblemKind, NodeRef, Sources, Span,
+    self, yaml::DuplicateKey, FileId, FileProblem, FileProblemKind, NodeRef, Sources,
 };
+pub use job::{Environment, Job, JobKind, OnStopPair};
 pub use problem::{Problem, ProblemKind};
 
 /// How the checked file is used.
@@ -25,15 +27,6 @@ pub enum Role {
     Entry,
     /// A file meant to be included: it may use stages, jobs and templates defined elsewhere.
     Fragment,
-}
-
-/// One job (or hidden template) after `extends` and `!reference`.
-#[derive(Debug)]
-pub struct Job {
-    pub name: String,
-    pub key_span: Span,
-    pub node: NodeRef,
-    pub hidden: bool,
 }
 
 #[derive(Debug)]
@@ -60,6 +53,12 @@ pub struct Pipeline {
     pub root_dir: Option<PathBuf>,
     /// The repository's agent configurations (`.gitlab/agents/<name>/`).
     pub agents: Vec<agents::AgentConfig>,
+    /// Job name → position in `jobs`.
+    by_name: job::NameIndex,
+    /// `on_stop` start/stop pairs, as positions in `jobs`.
+    on_stop: Vec<(usize, usize)>,
+    /// `default:` holds a job's keys, so it is a job named `default`, not defaults.
+    default_is_job: bool,
 }
 
 /// Inputs to build a pipeline from one file.
@@ -154,6 +153,9 @@ impl Pipeline {
                 .clone()
                 .filter(|r| opts.root_certain || r.join(agents::AGENTS_DIR).is_dir()),
             agents: Vec::new(),
+            by_name: Default::default(),
+            on_stop: Vec::new(),
+            default_is_job: false,
         };
         if let Some(p) = decode_problem {
             pipeline.problems.push(file_problem(p));
@@ -210,7 +212,10 @@ impl Pipeline {
         } else {
             extended
         };
-        pipeline.jobs = jobs_of(&resolved);
+        pipeline.jobs = job::jobs_of(&resolved, &merged);
+        pipeline.by_name = job::name_index(&pipeline.jobs);
+        pipeline.on_stop = job::on_stop_pairs(&pipeline.jobs, &pipeline.by_name);
+        pipeline.default_is_job = pipeline.by_name.contains_key("default");
         pipeline.root = Some(resolved);
         if let Some(dir) = &pipeline.root_dir {
             pipeline.agents = agents::load(dir, &opts.display_root, &mut sources);
@@ -238,7 +243,20 @@ impl Pipeline {
     }
 
     pub fn job(&self, name: &str) -> Option<&Job> {
-        self.jobs.iter().find(|j| j.name == name)
+        self.by_name.get(name).map(|&i| &self.jobs[i])
+    }
+
+    /// Every start/stop pair GitLab accepts (computed once when the model is built).
+    pub fn on_stop_pairs(&self) -> impl Iterator<Item = OnStopPair<'_>> {
+        self.on_stop.iter().filter_map(|&(a, b)| {
+            let (start, stop) = (&self.jobs[a], &self.jobs[b]);
+            let on_stop = start.environment()?.on_stop?;
+            Some(OnStopPair {
+                start,
+                stop,
+                on_stop,
+            })
+        })
     }
 
     pub fn visible_jobs(&self) -> impl Iterator<Item = &Job> {
@@ -258,7 +276,10 @@ impl Pipeline {
         if !keywords::DEFAULT_KEYS.contains(&key) || !inherits(job, "default", key) {
             return None;
         }
-        let from_default = self.root_get("default").and_then(|d| d.get(key));
+        let from_default = self
+            .root_get("default")
+            .filter(|_| !self.default_is_job)
+            .and_then(|d| d.get(key));
         let v = from_default.or_else(|| {
             keywords::DEPRECATED_GLOBAL_DEFAULTS
                 .contains(&key)
@@ -268,22 +289,30 @@ impl Pipeline {
         (!v.is_null()).then_some(v)
     }
 
-    /// The stages in order (GitLab's defaults when `stages:` is absent), with `.pre`/`.post`.
-    pub fn stages(&self) -> Vec<String> {
-        let declared: Option<Vec<String>> = self
-            .root_get("stages")
-            .and_then(|s| s.as_seq())
-            .map(|items| items.iter().filter_map(|i| i.scalar_text()).collect());
-        let mut stages = declared.unwrap_or_else(|| {
-            keywords::DEFAULT_STAGES[1..keywords::DEFAULT_STAGES.len() - 1]
-                .iter()
-                .map(|s| s.to_string())
-                .collect()
-        });
-        stages.retain(|s| s != ".pre" && s != ".post");
-        stages.insert(0, ".pre".into());
-        stages.push(".post".into());
-        stages
+    /// The stages in order, as GitLab uses them (`Entry::Stages` and
+    /// `EdgeStagesInjector`): GitLab's defaults when `stages:` is absent or null; a declared
+    /// list (nested lists flattened) wrapped in `.pre`/`.post` unless empty (`stages: []`
+    /// leaves no stage at all); `None` when a value is unknown offline or not a string.
+    pub fn stages(&self) -> Option<Vec<String>> {
+        let Some(declared) = self.root_get("stages").filter(|s| !s.is_null()) else {
+            return Some(
+                keywords::DEFAULT_STAGES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            );
+        };
+        let mut list = Vec::new();
+        if !flatten_strings(declared, &mut list) {
+            return None;
+        }
+        if list.is_empty() {
+            return Some(list);
+        }
+        list.retain(|s| s != ".pre" && s != ".post");
+        list.insert(0, ".pre".into());
+        list.push(".post".into());
+        Some(list)
     }
 
     pub fn file_name(&self, id: FileId) -> &str {
@@ -304,19 +333,18 @@ pub fn inherits(job: &Job, what: &str, key: &str) -> bool {
     }
 }
 
-fn jobs_of(root: &NodeRef) -> Vec<Job> {
-    let Some(map) = root.as_map() else {
-        return Vec::new();
-    };
-    map.iter()
-        .filter(|(k, _)| !keywords::is_global_keyword(k))
-        .map(|(k, e)| Job {
-            name: k.clone(),
-            key_span: e.key_span,
-            node: e.value.clone(),
-            hidden: k.starts_with('.'),
-        })
-        .collect()
+fn flatten_strings(n: &load::Node, out: &mut Vec<String>) -> bool {
+    if job::unknown_offline(n) {
+        return false;
+    }
+    match &n.value {
+        load::Value::Str(s) => {
+            out.push(s.to_string());
+            true
+        }
+        load::Value::Seq(items) => items.iter().all(|i| flatten_strings(i, out)),
+        _ => false,
+    }
 }
 
 fn entry_repo_path(sources: &Sources, entry: FileId, root: Option<&std::path::Path>) -> String {

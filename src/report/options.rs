@@ -52,7 +52,7 @@ pub(crate) struct Paths {
 }
 
 impl Paths {
-    pub fn new(opts: &RenderOptions) -> Self {
+    pub(crate) fn new(opts: &RenderOptions) -> Self {
         let mut bases = Vec::new();
         if let Some(dir) = &opts.project_dir {
             bases.push(dir.clone());
@@ -67,11 +67,11 @@ impl Paths {
     }
 
     /// The project directory as given, when there is one.
-    pub fn project_dir(&self) -> Option<&Path> {
+    pub(crate) fn project_dir(&self) -> Option<&Path> {
         self.bases.first().map(PathBuf::as_path)
     }
 
-    pub fn of(&self, file: &SourceFile) -> ReportPath {
+    pub(crate) fn of(&self, file: &SourceFile) -> ReportPath {
         let candidates = file
             .path
             .as_deref()

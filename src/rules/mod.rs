@@ -323,8 +323,10 @@ pub(crate) use family;
 /// that only report a shared finding ([`reported`]).
 macro_rules! declare_rule {
     ($ty:ident, $code:literal, $name:literal, $sev:ident, $summary:literal $(, uses: [$($uses:ident),* $(,)?])? $(,)?) => {
+        #[allow(unreachable_pub)] // rule modules are private or public; the macro serves both
         pub struct $ty;
 
+        #[allow(unreachable_pub)]
         pub static META: $crate::rules::RuleMeta =
             $crate::rules::declare_rule!(@meta $code, $name, $sev, $summary);
 

@@ -10,7 +10,7 @@ use regex::Regex;
 
 use super::posmap;
 use crate::data::images;
-use crate::load::{FileId, NodeRef, Span, Value};
+use crate::load::{FileId, NodeRef, Span};
 use crate::model::{Job, Pipeline};
 use crate::settings::Settings;
 
@@ -96,40 +96,7 @@ pub struct Extracted {
     pub skipped: Vec<Skipped>,
 }
 
-pub fn placeholder_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| Regex::new(r"\$\[\[[^\n]*?\]\]").expect("valid regex"))
-}
-
-/// Whether `decoded` (text as written, placeholders included) is the parser's `value`,
-/// allowing each `$[[ ]]` placeholder to have been replaced by any text.
-pub fn matches_value(decoded: &str, value: &str) -> bool {
-    if decoded == value {
-        return true;
-    }
-    if !decoded.contains("$[[") {
-        return false;
-    }
-    let segments: Vec<&str> = placeholder_re().split(decoded).collect();
-    let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
-        return false;
-    };
-    if segments.len() < 2 || !value.starts_with(first) || !value.ends_with(last) {
-        return false;
-    }
-    let mut at = first.len();
-    let limit = value.len() - last.len();
-    if at > limit {
-        return false;
-    }
-    for seg in &segments[1..segments.len() - 1] {
-        match value[at..limit].find(seg) {
-            Some(p) => at += p + seg.len(),
-            None => return false,
-        }
-    }
-    true
-}
+pub use crate::load::posmap::{matches_value, placeholder_re};
 
 /// Words of which [`powershell_re`] needs one (lowercase): lines without any are not
 /// PowerShell, and the regex (about 1 ms to build) is never built for them.
@@ -165,22 +132,6 @@ fn powershell_re() -> &'static Regex {
     })
 }
 
-/// `before_script`/`script` items flattened (nested arrays, as GitLab does).
-fn flatten(node: &NodeRef, out: &mut Vec<NodeRef>, depth: usize) {
-    if node.is_reference() || depth > 12 {
-        return;
-    }
-    match &node.value {
-        Value::Seq(items) => {
-            for i in items {
-                flatten(i, out, depth + 1);
-            }
-        }
-        Value::Map(_) | Value::Null => {}
-        _ => out.push(node.clone()),
-    }
-}
-
 fn piece(p: &Pipeline, node: &NodeRef) -> Option<Piece> {
     let value = node.scalar_text()?;
     let src = &p.sources.get(node.span.file).text;
@@ -205,13 +156,6 @@ fn piece(p: &Pipeline, node: &NodeRef) -> Option<Piece> {
     })
 }
 
-fn text_of(node: &NodeRef) -> Option<String> {
-    match &node.value {
-        Value::Map(m) => m.get("name").and_then(|n| n.scalar_text()),
-        _ => node.scalar_text(),
-    }
-}
-
 fn alpine_like(repo: &str, tag: Option<&str>) -> bool {
     let base = repo.rsplit('/').next().unwrap_or(repo);
     matches!(repo, "alpine" | "busybox" | "docker")
@@ -232,7 +176,7 @@ fn dialect(p: &Pipeline, s: &Settings, job: &Job, busybox: bool) -> Result<Diale
             }
         }
     }
-    let Some(image) = p.job_value(job, "image").and_then(text_of) else {
+    let Some(image) = p.image(job).and_then(|i| i.name.scalar_text()) else {
         return Ok(Dialect::Bash);
     };
     let lower = image.to_ascii_lowercase();
@@ -249,12 +193,7 @@ fn dialect(p: &Pipeline, s: &Settings, job: &Job, busybox: bool) -> Result<Diale
         return Err(format!("PowerShell image `{image}`"));
     }
     let r = images::parse_ref(&image);
-    let row = s
-        .images
-        .iter()
-        .copied()
-        .find(|i| i.names.contains(&r.repo.as_str()))
-        .or_else(|| images::lookup(&r.repo));
+    let row = images::lookup_with(&s.images, &r.repo);
     let sh_only = if busybox {
         Dialect::Busybox
     } else {
@@ -315,24 +254,17 @@ pub fn extract(p: &Pipeline, s: &Settings, busybox: bool) -> Extracted {
         if job.node.get("trigger").is_some() || job.node.as_map().is_none() {
             continue;
         }
+        let scripts = p.scripts(job);
         let parts: [(Part, Vec<Option<&NodeRef>>); 3] = [
-            (
-                Part::Script,
-                vec![p.job_value(job, "before_script"), job.node.get("script")],
-            ),
-            (Part::After, vec![p.job_value(job, "after_script")]),
-            (
-                Part::PreGetSources,
-                vec![p
-                    .job_value(job, "hooks")
-                    .and_then(|h| h.get("pre_get_sources_script"))],
-            ),
+            (Part::Script, vec![scripts.before, scripts.script]),
+            (Part::After, vec![scripts.after]),
+            (Part::PreGetSources, vec![scripts.pre_get_sources()]),
         ];
         let mut job_pieces: Vec<(Part, Vec<Piece>)> = Vec::new();
         for (part, nodes) in parts {
             let mut items = Vec::new();
             for n in nodes.into_iter().flatten() {
-                flatten(n, &mut items, 0);
+                crate::model::job::script_lines(n, &mut items);
             }
             let pieces: Vec<Piece> = items.iter().filter_map(|n| piece(p, n)).collect();
             if pieces.iter().any(|pc| !pc.text.trim().is_empty()) {

@@ -8,7 +8,7 @@ use kaslint::check::{check_target, CheckOptions, Target};
 use kaslint::report::{self, FileReport};
 
 /// Check `entry` as a pipeline entry with `root` as the repository root.
-pub fn check(entry: &Path, root: &Path) -> FileReport {
+pub(crate) fn check(entry: &Path, root: &Path) -> FileReport {
     let mut all = kaslint::settings::Settings::default();
     // Results must not depend on whether a ShellCheck happens to be on PATH: only
     // KAS500's own cases (written to give the same findings either way) look for one.
@@ -32,7 +32,7 @@ pub fn check(entry: &Path, root: &Path) -> FileReport {
 }
 
 /// Plain rendering of every finding (no colour), as the snapshot stores it.
-pub fn render(report: &FileReport) -> String {
+pub(crate) fn render(report: &FileReport) -> String {
     let mut s = String::new();
     for d in &report.diagnostics {
         s.push_str(&report::human::render(report, d, false));
@@ -45,7 +45,7 @@ pub fn render(report: &FileReport) -> String {
 }
 
 /// (canonical file, line, code) of every finding.
-pub fn found(report: &FileReport) -> BTreeSet<(PathBuf, usize, String)> {
+pub(crate) fn found(report: &FileReport) -> BTreeSet<(PathBuf, usize, String)> {
     report
         .diagnostics
         .iter()
@@ -59,7 +59,7 @@ pub fn found(report: &FileReport) -> BTreeSet<(PathBuf, usize, String)> {
 }
 
 /// `# expect: KAS001, KAS002` markers in the YAML files of a case.
-pub fn expected(files: &[PathBuf]) -> BTreeSet<(PathBuf, usize, String)> {
+pub(crate) fn expected(files: &[PathBuf]) -> BTreeSet<(PathBuf, usize, String)> {
     let mut out = BTreeSet::new();
     for f in files {
         let Ok(text) = std::fs::read(f) else { continue };
@@ -80,7 +80,7 @@ pub fn expected(files: &[PathBuf]) -> BTreeSet<(PathBuf, usize, String)> {
 }
 
 /// All files below a folder (sorted).
-pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn files_below(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -97,6 +97,6 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-pub fn manifest_dir() -> PathBuf {
+pub(crate) fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

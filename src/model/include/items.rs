@@ -25,7 +25,7 @@ pub enum Target {
 }
 
 /// An include of a file beyond the repository.
-pub struct External {
+pub(super) struct External {
     pub target: Target,
     pub unresolved: Unresolved,
     pub inputs: Option<NodeRef>,
@@ -33,7 +33,7 @@ pub struct External {
 }
 
 /// One item of an `include:` list, normalised.
-pub enum Item {
+pub(super) enum Item {
     Local {
         path: String,
         span: Span,
@@ -65,7 +65,7 @@ pub struct IncludeEntry {
 
 /// The entries of an `include:` value; `entry_pipeline` when the file belongs to a
 /// top-level pipeline (where `artifact:` is refused).
-pub fn normalise(include: &NodeRef, entry_pipeline: bool) -> Vec<Item> {
+pub(super) fn normalise(include: &NodeRef, entry_pipeline: bool) -> Vec<Item> {
     let items: Vec<NodeRef> = match &include.value {
         Value::Seq(items) => items.clone(),
         _ => vec![include.clone()],
@@ -78,7 +78,7 @@ pub fn normalise(include: &NodeRef, entry_pipeline: bool) -> Vec<Item> {
 
 impl Item {
     /// The entry as written, when the item names a location.
-    pub fn entry(&self) -> Option<IncludeEntry> {
+    pub(super) fn entry(&self) -> Option<IncludeEntry> {
         let (u, target) = match self {
             Item::Local { path, span, .. } => {
                 return Some(IncludeEntry {
@@ -397,7 +397,7 @@ fn remote(
 
 /// `File::Base::YAML_ALLOWLIST_EXTENSION` on the location's file name:
 /// `/.+\.(yml|yaml)$/i`.
-pub fn has_yaml_extension(location: &str) -> bool {
+pub(super) fn has_yaml_extension(location: &str) -> bool {
     // (Surrounding blanks are forgiven: saying less when unsure.)
     let name = location.trim().trim_end_matches('/');
     let name = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();

@@ -20,7 +20,7 @@ impl Rule for ImageNoShell {
         _f: &crate::analysis::facts::Facts<'_>,
         out: &mut Vec<Diagnostic>,
     ) {
-        if job.hidden || job.node.get("script").is_none() {
+        if job.hidden || job.script().is_none() {
             return;
         }
         let Some((image, info, r)) = catalogued_image(cx, job) else {

@@ -44,14 +44,7 @@ pub use crate::analysis::facts::{Facts, FactsTable, JobImage};
 pub use crate::analysis::{agent, selection};
 use crate::data::images::{ImageInfo, ImageRef};
 pub use crate::diagnostic::quoted_list;
-use crate::load::{NodeRef, Value};
 use crate::model::{Job, Pipeline};
-
-/// The repository root (from the model: `--root`, a `.git` folder, or the entry's folder
-/// when it holds `.gitlab/agents`).
-pub fn repo_root(p: &Pipeline) -> Option<std::path::PathBuf> {
-    p.root_dir.clone()
-}
 
 /// The job's `tags` name a Kubernetes runner (a tag containing `kubernetes` or `k8s`, as
 /// `kubernetes-runner`, `k8s`): the Kubernetes executor replaces the image's ENTRYPOINT with
@@ -82,25 +75,7 @@ pub fn catalogued_image<'c>(
     Some((image, image.info()?, image.reference()?))
 }
 
-/// Two nodes hold the same data (spans ignored).
-pub fn same_value(a: &NodeRef, b: &NodeRef) -> bool {
-    match (&a.value, &b.value) {
-        (Value::Seq(x), Value::Seq(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
-        }
-        (Value::Map(x), Value::Map(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, e)| y.get(k).is_some_and(|v| same_value(&e.value, v)))
-        }
-        _ => a.scalar_text() == b.scalar_text() && a.as_seq().is_none() && a.as_map().is_none(),
-    }
-}
-
 /// A job's declared stage (`test` when absent).
 pub fn stage_of(job: &Job) -> String {
-    job.node
-        .get("stage")
-        .and_then(|s| s.scalar_text())
-        .unwrap_or_else(|| "test".to_string())
+    job.stage_name()
 }

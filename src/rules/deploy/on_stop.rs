@@ -4,50 +4,17 @@ use crate::load::{NodeRef, Value};
 use crate::model::{Job, Pipeline};
 
 /// A job that starts an environment and the job its `on_stop` names.
-pub struct Pair<'p> {
-    pub start: &'p Job,
-    pub stop: &'p Job,
-    /// The `on_stop` value.
-    pub on_stop: &'p NodeRef,
-}
+pub use crate::model::OnStopPair as Pair;
 
-/// Every start/stop pair GitLab accepts (its own four `on_stop` errors are other rules').
+/// Every start/stop pair GitLab accepts (its own four `on_stop` errors are other rules'),
+/// computed once by the model.
 pub fn pairs(p: &Pipeline) -> Vec<Pair<'_>> {
-    let mut out = Vec::new();
-    for start in p.visible_jobs() {
-        let Some(on_stop) = start.node.get("environment").and_then(|e| e.get("on_stop")) else {
-            continue;
-        };
-        let Some(name) = on_stop.as_str() else {
-            continue;
-        };
-        let Some(stop) = p.job(name).filter(|s| !s.hidden && s.name != start.name) else {
-            continue;
-        };
-        let stops = stop
-            .node
-            .get("environment")
-            .and_then(|e| e.get("action"))
-            .and_then(|a| a.as_str())
-            == Some("stop");
-        if stops {
-            out.push(Pair {
-                start,
-                stop,
-                on_stop,
-            });
-        }
-    }
-    out
+    p.on_stop_pairs().collect()
 }
 
 /// The environment name as written (`review/$CI_COMMIT_REF_SLUG`).
 pub fn env_name(job: &Job) -> Option<String> {
-    let env = job.node.get("environment")?;
-    match &env.value {
-        Value::Str(s) => Some(s.to_string()),
-        _ => env.get("name").and_then(|n| n.scalar_text()),
-    }
+    job.environment()?.name_text()
 }
 
 /// A node as text, spans ignored (for comparing conditions).
@@ -68,35 +35,6 @@ pub fn canon(node: &NodeRef) -> String {
     }
 }
 
-/// The conditions under which a job is in a pipeline: `rules` (without `when`,
-/// `allow_failure` and the other outcome keys), `only`, `except`.
-pub fn conditions(job: &Job) -> Option<String> {
-    let mut parts = Vec::new();
-    if let Some(rules) = job.node.get("rules") {
-        let items: Vec<String> = rules
-            .as_seq()
-            .unwrap_or_default()
-            .iter()
-            .map(|r| match r.as_map() {
-                Some(m) => m
-                    .iter()
-                    .filter(|(k, _)| matches!(k.as_str(), "if" | "changes" | "exists"))
-                    .map(|(k, e)| format!("{k}={}", canon(&e.value)))
-                    .collect::<Vec<_>>()
-                    .join(";"),
-                None => canon(r),
-            })
-            .collect();
-        parts.push(format!("rules[{}]", items.join("|")));
-    }
-    for key in ["only", "except"] {
-        if let Some(v) = job.node.get(key) {
-            parts.push(format!("{key}{}", canon(v)));
-        }
-    }
-    (!parts.is_empty()).then(|| parts.join(" "))
-}
-
 /// The job may run in merge request pipelines: a rule that adds it tests for one, or
 /// `only` lists `merge_requests`.
 pub fn in_merge_requests(job: &Job) -> bool {
@@ -105,7 +43,7 @@ pub fn in_merge_requests(job: &Job) -> bool {
             && !t.contains("!=")
             && !t.contains("null")
     };
-    if let Some(rules) = job.node.get("rules").and_then(|r| r.as_seq()) {
+    if let Some(rules) = job.rules() {
         return rules.iter().any(|r| {
             r.get("when").and_then(|w| w.as_str()) != Some("never")
                 && r.get("if").and_then(|i| i.as_str()).is_some_and(mr)
@@ -119,7 +57,7 @@ pub fn in_merge_requests(job: &Job) -> bool {
 /// The job's `when`, at job level or in any rule.
 pub fn whens(job: &Job) -> Vec<&NodeRef> {
     let mut out: Vec<&NodeRef> = job.node.get("when").into_iter().collect();
-    if let Some(rules) = job.node.get("rules").and_then(|r| r.as_seq()) {
+    if let Some(rules) = job.rules() {
         out.extend(rules.iter().filter_map(|r| r.get("when")));
     }
     out

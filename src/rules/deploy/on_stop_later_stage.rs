@@ -15,7 +15,9 @@ crate::rules::declare_rule!(
 
 impl Rule for OnStopLaterStage {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let stages = cx.pipeline.stages();
+        let Some(stages) = cx.pipeline.stages() else {
+            return;
+        };
         for pair in pairs(cx.pipeline) {
             let (a, b) = (stage_of(pair.start), stage_of(pair.stop));
             let (Some(ia), Some(ib)) = (
@@ -41,11 +43,7 @@ impl Rule for OnStopLaterStage {
             if needs_start {
                 continue;
             }
-            let span = pair
-                .stop
-                .node
-                .get("stage")
-                .map_or(pair.stop.key_span, |s| s.span);
+            let span = pair.stop.stage().map_or(pair.stop.key_span, |s| s.span);
             out.push(
                 Diagnostic::new(
                     &META,

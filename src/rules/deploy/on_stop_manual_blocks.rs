@@ -17,7 +17,7 @@ impl Rule for OnStopManualBlocks {
         let mut seen = Vec::new();
         for pair in pairs(cx.pipeline) {
             let stop = pair.stop;
-            let Some(rules) = stop.node.get("rules").and_then(|r| r.as_seq()) else {
+            let Some(rules) = stop.rules() else {
                 continue;
             };
             if seen.contains(&stop.name)

@@ -48,7 +48,7 @@ impl Rule for OnStopRulesDiffer {
 /// `if` conditions of the rules that add the job (not `when: never`); `None` for a rule
 /// without `if` (always matches).
 fn positive_ifs(job: &Job) -> Option<Vec<Option<String>>> {
-    let rules = job.node.get("rules")?.as_seq()?;
+    let rules = job.rules()?;
     Some(
         rules
             .iter()

@@ -104,7 +104,7 @@ fn shared_with_re2(error: &str) -> bool {
 /// A pattern RE2 certainly rejects: Rust's `regex` fails on it for a reason RE2 shares
 /// (unbalanced parentheses, a repetition with nothing to repeat, look-around,
 /// backreferences). Other Rust-only failures are not reported, to avoid false errors.
-pub fn re2_invalid(pattern: &str, flags: &str) -> bool {
+pub(super) fn re2_invalid(pattern: &str, flags: &str) -> bool {
     let prefix: String = flags
         .chars()
         .filter(|c| matches!(c, 'i' | 'm' | 's'))
@@ -124,7 +124,7 @@ pub fn re2_invalid(pattern: &str, flags: &str) -> bool {
 /// `/pattern/flags` whose pattern RE2 rejects (`ArrayOfStringsOrRegexpsValidator`). A
 /// string is a regexp only with the flags of `UntrustedRegexp::RubySyntax` (`[ismU]*`);
 /// `/(/x` is a plain string there.
-pub fn ruby_regexp_invalid(s: &str) -> bool {
+pub(super) fn ruby_regexp_invalid(s: &str) -> bool {
     let Some(rest) = s.strip_prefix('/') else {
         return false;
     };
@@ -136,8 +136,8 @@ pub fn ruby_regexp_invalid(s: &str) -> bool {
 }
 
 /// Is `s` a valid `rules:if` / `only:variables` expression?
-pub fn valid(s: &str) -> bool {
-    if s.contains("$[[") {
+pub(super) fn valid(s: &str) -> bool {
+    if crate::model::job::has_placeholder(s) {
         return true;
     }
     let Some(tokens) = lex(s) else { return false };

@@ -9,7 +9,7 @@ use crate::load::{FileId, Map, Node, NodeRef, Value};
 use crate::model::keywords as kw;
 use crate::model::{suggest, Pipeline};
 
-pub fn check(p: &Pipeline) -> Vec<Finding> {
+pub(super) fn check(p: &Pipeline) -> Vec<Finding> {
     let mut out = Vec::new();
     for (id, header) in &p.headers {
         check_header(*id, header, &mut out);
@@ -167,7 +167,11 @@ fn check_header(_file: FileId, header: &NodeRef, out: &mut Vec<Finding>) {
         let Some(default) = d.get("default") else {
             continue;
         };
-        if default.is_null() || default.as_str().is_some_and(|s| s.contains("$[[")) {
+        if default.is_null()
+            || default
+                .as_str()
+                .is_some_and(crate::model::job::has_placeholder)
+        {
             continue;
         }
         if let Some(what) = crate::model::inputs::not_of_type(ty, default) {

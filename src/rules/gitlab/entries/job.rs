@@ -5,23 +5,19 @@ use super::*;
 
 /// `Jobs.find_type`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum JobType {
+pub(crate) enum JobType {
     Hidden,
     Job,
     Bridge,
 }
 
-pub fn job_type(name: &str, v: &Node) -> Option<JobType> {
-    if name.starts_with('.') {
-        return Some(JobType::Hidden);
-    }
-    let m = v.as_map()?;
-    if m.contains_key("script") || m.contains_key("run") {
-        Some(JobType::Job)
-    } else if m.contains_key("trigger") || m.contains_key("needs") {
-        Some(JobType::Bridge)
-    } else {
-        None
+pub(crate) fn job_type(name: &str, v: &Node) -> Option<JobType> {
+    use crate::model::JobKind;
+    match JobKind::of(name, v) {
+        JobKind::Hidden => Some(JobType::Hidden),
+        JobKind::Job => Some(JobType::Job),
+        JobKind::Bridge => Some(JobType::Bridge),
+        JobKind::Unknown => None,
     }
 }
 

@@ -31,16 +31,16 @@ mod types;
 mod variables;
 
 use artifacts::percent_decode;
-pub use job::{job_type, JobType};
+pub(super) use job::{job_type, JobType};
 use needs::need_job_names;
 use run_steps::run_steps_errors;
 use types::{
     array_of_hashes, array_of_integers_or_integer, array_of_strings, duration_secs, is_bool,
     is_str, joined, nested_array, ruby_regexp, string_or_array_of_strings, strings_with_bad_regexp,
 };
-pub use types::{blank, opaque};
+pub(super) use types::{blank, opaque};
 
-pub struct Entries<'a> {
+pub(super) struct Entries<'a> {
     pub out: Vec<Finding>,
     job: Option<String>,
     pipeline: &'a Pipeline,
@@ -56,7 +56,7 @@ fn removed_key_help(key: &str, allowed: &[&str]) -> Option<String> {
 }
 
 impl<'a> Entries<'a> {
-    pub fn new(pipeline: &'a Pipeline) -> Self {
+    pub(super) fn new(pipeline: &'a Pipeline) -> Self {
         Entries {
             out: Vec::new(),
             job: None,
@@ -414,7 +414,7 @@ fn suggest_key<'k>(key: &str, allowed: &[&'k str]) -> Option<&'k str> {
 }
 
 /// Run the entry checks over a pipeline.
-pub fn check(pipeline: &Pipeline) -> Vec<Finding> {
+pub(super) fn check(pipeline: &Pipeline) -> Vec<Finding> {
     let mut e = Entries::new(pipeline);
     let Some(root) = pipeline.root.as_ref() else {
         return Vec::new();

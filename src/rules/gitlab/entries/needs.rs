@@ -3,7 +3,7 @@
 use super::*;
 
 /// The job names a `needs:` value names (`None` when it cannot be known offline).
-pub fn need_job_names(needs: &Node) -> Option<Vec<String>> {
+pub(super) fn need_job_names(needs: &Node) -> Option<Vec<String>> {
     let items: Vec<&Node> = match &needs.value {
         Value::Seq(s) => s.iter().map(|n| &**n).collect(),
         Value::Map(_) => vec![needs],

@@ -4,8 +4,8 @@
 use super::*;
 
 /// A value kaslint cannot know offline: an unresolved `!reference` or an input placeholder.
-pub fn opaque(n: &Node) -> bool {
-    n.is_reference() || matches!(&n.value, Value::Str(s) if s.contains("$[["))
+pub(crate) fn opaque(n: &Node) -> bool {
+    crate::model::job::unknown_offline(n)
 }
 
 pub(super) fn is_str(n: &Node) -> bool {
@@ -21,7 +21,7 @@ pub(super) fn is_int(n: &Node) -> bool {
 }
 
 /// Rails' `blank?`: nil, false, empty or whitespace-only strings, empty collections.
-pub fn blank(n: &Node) -> bool {
+pub(crate) fn blank(n: &Node) -> bool {
     match &n.value {
         Value::Null => true,
         Value::Bool(b) => !b,
@@ -68,7 +68,7 @@ pub(super) fn nested_array(n: &Node, level: usize, ok: &dyn Fn(&Node) -> bool) -
 }
 
 /// ChronicDuration-like parsing, in seconds; `None` when GitLab would not read it.
-pub fn duration_secs(text: &str) -> Option<f64> {
+pub(super) fn duration_secs(text: &str) -> Option<f64> {
     let t = text.trim().to_lowercase();
     if t.is_empty() {
         return None;

@@ -26,44 +26,6 @@ struct Info<'a> {
     stage_span: Span,
 }
 
-/// `stages` as GitLab uses them (`EdgeStagesInjector`), `None` when unknown offline.
-fn stages(p: &Pipeline) -> Option<Vec<String>> {
-    let declared = p.root_get("stages").filter(|s| !s.is_null());
-    let mut list: Vec<String> = match declared {
-        None => {
-            return Some(kw::DEFAULT_STAGES.iter().map(|s| s.to_string()).collect());
-        }
-        Some(s) => {
-            let mut out = Vec::new();
-            if !flatten_strings(s, &mut out) {
-                return None;
-            }
-            out
-        }
-    };
-    if list.is_empty() {
-        return Some(list);
-    }
-    list.retain(|s| s != ".pre" && s != ".post");
-    list.insert(0, ".pre".into());
-    list.push(".post".into());
-    Some(list)
-}
-
-fn flatten_strings(n: &Node, out: &mut Vec<String>) -> bool {
-    if opaque(n) {
-        return false;
-    }
-    match &n.value {
-        Value::Str(s) => {
-            out.push(s.to_string());
-            true
-        }
-        Value::Seq(items) => items.iter().all(|i| flatten_strings(i, out)),
-        _ => false,
-    }
-}
-
 /// Job names after `parallel` expansion: `name 1/3` or `name: [a, b]` also count.
 fn base_name<'n>(name: &'n str, known: &HashMap<&str, usize>) -> &'n str {
     if known.contains_key(name) {
@@ -251,7 +213,7 @@ fn flatten_nodes<'n>(items: &'n [NodeRef], out: &mut Vec<&'n Node>) {
     }
 }
 
-pub fn check(p: &Pipeline) -> Vec<Finding> {
+pub(super) fn check(p: &Pipeline) -> Vec<Finding> {
     let mut out = Vec::new();
     if !p.is_complete() || p.root.as_ref().and_then(|r| r.as_map()).is_none() {
         return out;
@@ -309,7 +271,7 @@ pub fn check(p: &Pipeline) -> Vec<Finding> {
         ));
     }
 
-    let Some(stages) = stages(p) else { return out };
+    let Some(stages) = p.stages() else { return out };
     let infos: Vec<Info<'_>> = jobs
         .iter()
         .map(|j| {
