@@ -110,6 +110,9 @@ fn main() {
                 mode: ShellcheckMode::Off,
                 ..Default::default()
             },
+            // KAS409 reads the include lines (a project include on a branch), which only
+            // the cached variant has: the findings compared are those of the files' content.
+            ignore: vec!["KAS409"],
             ..Settings::default()
         };
         s.includes.reader = reader(mode);
