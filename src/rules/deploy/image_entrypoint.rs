@@ -21,13 +21,13 @@ impl Rule for ImageEntrypoint {
         &self,
         cx: &Context<'_>,
         job: &crate::model::Job,
-        _f: &crate::analysis::facts::Facts<'_>,
+        f: &crate::analysis::facts::Facts<'_>,
         out: &mut Vec<Diagnostic>,
     ) {
-        if job.hidden || job.script().is_none() {
+        if job.script().is_none() {
             return;
         }
-        let Some((image, info, r)) = catalogued_image(cx, job) else {
+        let Some((image, info, r)) = catalogued_image(f) else {
             return;
         };
         let (Some(program), Some(_)) = (info.entrypoint, info.shell) else {

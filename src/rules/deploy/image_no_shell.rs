@@ -15,15 +15,15 @@ crate::rules::declare_rule!(
 impl Rule for ImageNoShell {
     fn check_job(
         &self,
-        cx: &Context<'_>,
+        _cx: &Context<'_>,
         job: &crate::model::Job,
-        _f: &crate::analysis::facts::Facts<'_>,
+        f: &crate::analysis::facts::Facts<'_>,
         out: &mut Vec<Diagnostic>,
     ) {
-        if job.hidden || job.script().is_none() {
+        if job.script().is_none() {
             return;
         }
-        let Some((image, info, r)) = catalogued_image(cx, job) else {
+        let Some((image, info, r)) = catalogued_image(f) else {
             return;
         };
         if info.shell.is_some() {

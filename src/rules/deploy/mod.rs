@@ -68,10 +68,9 @@ pub fn kubernetes_runner(p: &Pipeline, job: &Job) -> bool {
 /// The job's image when the catalogue knows it: the image, its catalogue row, its parsed
 /// reference (variables expanded through the job's facts).
 pub fn catalogued_image<'c>(
-    cx: &'c crate::rules::Context<'_>,
-    job: &Job,
+    f: &'c Facts<'c>,
 ) -> Option<(&'c JobImage<'c>, &'static ImageInfo, ImageRef)> {
-    let image = cx.facts().of(job)?.image.as_ref()?;
+    let image = f.image.as_ref()?;
     Some((image, image.info()?, image.reference()?))
 }
 
