@@ -51,12 +51,7 @@ pub fn validate(agent: &AgentConfig) -> Vec<Invalid> {
             help: Some("rename the file to `config.yaml`".into()),
         });
     }
-    let Some(ci_access) = agent
-        .node
-        .as_ref()
-        .and_then(|n| n.get("ci_access"))
-        .filter(|c| !c.is_null())
-    else {
+    let Some(ci_access) = agent.ci_access() else {
         return out;
     };
     let mut v = Validator { out: &mut out };

@@ -24,6 +24,16 @@ pub struct AgentConfig {
     pub problem: Option<FileProblem>,
 }
 
+impl AgentConfig {
+    /// The configuration's `ci_access` mapping, when it has one (not null).
+    pub fn ci_access(&self) -> Option<&NodeRef> {
+        self.node
+            .as_ref()
+            .and_then(|n| n.get("ci_access"))
+            .filter(|c| !c.is_null())
+    }
+}
+
 /// The folder holding agent configurations below a repository root.
 pub const AGENTS_DIR: &str = ".gitlab/agents";
 

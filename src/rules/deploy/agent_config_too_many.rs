@@ -22,7 +22,7 @@ impl Rule for AgentConfigTooMany {
             return;
         }
         for agent in &cx.pipeline.agents {
-            let Some(ci_access) = agent.node.as_ref().and_then(|n| n.get("ci_access")) else {
+            let Some(ci_access) = agent.ci_access() else {
                 continue;
             };
             for key in ["projects", "groups"] {
