@@ -336,19 +336,10 @@ pub(crate) fn on_stop_pairs(jobs: &[Job], index: &NameIndex) -> Vec<(usize, usiz
 
 #[cfg(test)]
 mod tests {
-    use crate::load::{self, Sources};
-    use crate::model::{BuildOptions, Pipeline, Role};
+    use crate::model::Pipeline;
 
     fn build(y: &str) -> Pipeline {
-        let mut sources = Sources::default();
-        let (id, problem) = load::decode(&mut sources, "t.yml".into(), None, y.into());
-        let opts = BuildOptions {
-            root: None,
-            root_certain: false,
-            display_root: String::new(),
-            role: Role::Entry,
-        };
-        Pipeline::build(sources, id, problem, &opts)
+        Pipeline::from_yaml("t.yml", y)
     }
 
     fn names(p: &Pipeline) -> Vec<(&str, super::JobKind)> {

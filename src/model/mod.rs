@@ -116,6 +116,21 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 impl Pipeline {
+    /// A pipeline from `yaml` alone, read as an entry file with no repository (tests).
+    #[cfg(test)]
+    pub(crate) fn from_yaml(name: &str, yaml: &str) -> Pipeline {
+        let mut sources = Sources::default();
+        let (id, problem) =
+            crate::load::decode(&mut sources, name.into(), None, yaml.as_bytes().to_vec());
+        let opts = BuildOptions {
+            root: None,
+            root_certain: false,
+            display_root: String::new(),
+            role: Role::Entry,
+        };
+        Pipeline::build(sources, id, problem, &opts)
+    }
+
     /// Load `entry` (already decoded into `sources`) and build the model.
     pub fn build(
         sources: Sources,

@@ -367,8 +367,6 @@ pub(crate) use declare_rule;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::{self, Sources};
-    use crate::model::{BuildOptions, Role};
 
     /// Jobs of every kind of finding, in both halves of a pipeline big enough for two cores.
     fn big_pipeline() -> Pipeline {
@@ -386,15 +384,7 @@ mod tests {
                 _ => format!("job-{i}:\n  needs: [missing-{i}]\n  script: [make]\n"),
             };
         }
-        let mut sources = Sources::default();
-        let (id, problem) = load::decode(&mut sources, "big.yml".into(), None, y.into_bytes());
-        let opts = BuildOptions {
-            root: None,
-            root_certain: false,
-            display_root: String::new(),
-            role: Role::Entry,
-        };
-        Pipeline::build(sources, id, problem, &opts)
+        Pipeline::from_yaml("big.yml", &y)
     }
 
     #[test]

@@ -1,20 +1,11 @@
 //! Table tests of GitLab's validation: (a whole `.gitlab-ci.yml`, GitLab's message).
 
 use super::finding::Finding;
-use crate::load::{self, Sources};
-use crate::model::{BuildOptions, Pipeline, Role};
+use crate::model::Pipeline;
 
 /// The messages `check` gives for `yaml`, read as a pipeline's entry file.
 fn messages(check: fn(&Pipeline) -> Vec<Finding>, yaml: &str) -> Vec<String> {
-    let mut sources = Sources::default();
-    let (id, problem) = load::decode(&mut sources, "t.yml".into(), None, yaml.as_bytes().to_vec());
-    let opts = BuildOptions {
-        root: None,
-        root_certain: false,
-        display_root: String::new(),
-        role: Role::Entry,
-    };
-    let p = Pipeline::build(sources, id, problem, &opts);
+    let p = Pipeline::from_yaml("t.yml", yaml);
     check(&p).into_iter().map(|f| f.message).collect()
 }
 
