@@ -73,8 +73,3 @@ pub fn catalogued_image<'c>(
     let image = f.image.as_ref()?;
     Some((image, image.info()?, image.reference()?))
 }
-
-/// A job's declared stage (`test` when absent).
-pub fn stage_of(job: &Job) -> String {
-    job.stage_name()
-}

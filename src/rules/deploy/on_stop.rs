@@ -1,16 +1,8 @@
-//! What the `on_stop` rules (KAS3xx) share: the start/stop job pairs.
+//! What the `on_stop` rules (KAS3xx) share beyond the model's start/stop pairs
+//! (`Pipeline::on_stop_pairs`): conditions compared as text, merge request reach, `when`s.
 
 use crate::load::{NodeRef, Value};
-use crate::model::{Job, Pipeline};
-
-/// A job that starts an environment and the job its `on_stop` names.
-pub use crate::model::OnStopPair as Pair;
-
-/// Every start/stop pair GitLab accepts (its own four `on_stop` errors are other rules'),
-/// computed once by the model.
-pub fn pairs(p: &Pipeline) -> Vec<Pair<'_>> {
-    p.on_stop_pairs().collect()
-}
+use crate::model::Job;
 
 /// The environment name as written (`review/$CI_COMMIT_REF_SLUG`).
 pub fn env_name(job: &Job) -> Option<String> {

@@ -1,6 +1,5 @@
 //! KAS307: the stop job selects another kube context than its start job.
 
-use super::on_stop::pairs;
 use super::Facts;
 use crate::analysis::Word;
 use crate::diagnostic::Diagnostic;
@@ -25,7 +24,7 @@ fn contexts(f: &Facts<'_>) -> Option<Vec<(String, Word)>> {
 
 impl Rule for OnStopContextDiffers {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for pair in pairs(cx.pipeline) {
+        for pair in cx.pipeline.on_stop_pairs() {
             let Some(start) = cx.facts().of(pair.start) else {
                 continue;
             };

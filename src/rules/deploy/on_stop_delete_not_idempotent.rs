@@ -1,6 +1,5 @@
 //! KAS308: a stop job deletes with `kubectl delete` and fails when the object is gone.
 
-use super::on_stop::pairs;
 use crate::analysis::kube::{self, Tool};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
@@ -16,7 +15,7 @@ crate::rules::declare_rule!(
 impl Rule for OnStopDeleteNotIdempotent {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = Vec::new();
-        for pair in pairs(cx.pipeline) {
+        for pair in cx.pipeline.on_stop_pairs() {
             if seen.contains(&pair.stop.name) {
                 continue;
             }

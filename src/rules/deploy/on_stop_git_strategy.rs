@@ -1,6 +1,6 @@
 //! KAS305: the stop job of a branch environment fetches the branch, which may be deleted.
 
-use super::on_stop::{env_name, in_merge_requests, pairs};
+use super::on_stop::{env_name, in_merge_requests};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -15,7 +15,7 @@ crate::rules::declare_rule!(
 impl Rule for OnStopGitStrategy {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = Vec::new();
-        for pair in pairs(cx.pipeline) {
+        for pair in cx.pipeline.on_stop_pairs() {
             let Some(name) = env_name(pair.start) else {
                 continue;
             };

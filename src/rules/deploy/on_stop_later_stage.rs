@@ -1,7 +1,5 @@
 //! KAS304: the stop job is in a later stage than its start job and does not `need` it.
 
-use super::on_stop::pairs;
-use super::stage_of;
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -18,8 +16,8 @@ impl Rule for OnStopLaterStage {
         let Some(stages) = cx.pipeline.stages() else {
             return;
         };
-        for pair in pairs(cx.pipeline) {
-            let (a, b) = (stage_of(pair.start), stage_of(pair.stop));
+        for pair in cx.pipeline.on_stop_pairs() {
+            let (a, b) = (pair.start.stage_name(), pair.stop.stage_name());
             let (Some(ia), Some(ib)) = (
                 stages.iter().position(|s| *s == a),
                 stages.iter().position(|s| *s == b),

@@ -1,6 +1,5 @@
 //! KAS303: a manual stop job in `rules` without `allow_failure: true` blocks the pipeline.
 
-use super::on_stop::pairs;
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -15,7 +14,7 @@ crate::rules::declare_rule!(
 impl Rule for OnStopManualBlocks {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = Vec::new();
-        for pair in pairs(cx.pipeline) {
+        for pair in cx.pipeline.on_stop_pairs() {
             let stop = pair.stop;
             let Some(rules) = stop.rules() else {
                 continue;

@@ -1,6 +1,5 @@
 //! KAS306: start and stop jobs are not in the same `resource_group`.
 
-use super::on_stop::pairs;
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -14,7 +13,7 @@ crate::rules::declare_rule!(
 
 impl Rule for OnStopResourceGroup {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for pair in pairs(cx.pipeline) {
+        for pair in cx.pipeline.on_stop_pairs() {
             let Some(group) = pair.start.node.get("resource_group") else {
                 continue;
             };

@@ -1,6 +1,6 @@
 //! KAS301: the stop job is not in the pipelines its start job is in.
 
-use super::on_stop::{canon, in_merge_requests, pairs};
+use super::on_stop::{canon, in_merge_requests};
 use crate::diagnostic::Diagnostic;
 use crate::model::Job;
 use crate::rules::{Context, Rule};
@@ -15,7 +15,7 @@ crate::rules::declare_rule!(
 
 impl Rule for OnStopRulesDiffer {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for pair in pairs(cx.pipeline) {
+        for pair in cx.pipeline.on_stop_pairs() {
             if !missing_where_start_runs(pair.start, pair.stop) {
                 continue;
             }

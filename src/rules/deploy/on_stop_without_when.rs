@@ -1,6 +1,6 @@
 //! KAS302: the stop job has no `when`, so it runs as soon as its stage is reached.
 
-use super::on_stop::{pairs, whens};
+use super::on_stop::whens;
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 
@@ -15,7 +15,7 @@ crate::rules::declare_rule!(
 impl Rule for OnStopWithoutWhen {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = Vec::new();
-        for pair in pairs(cx.pipeline) {
+        for pair in cx.pipeline.on_stop_pairs() {
             if !whens(pair.stop).is_empty() || seen.contains(&pair.stop.name) {
                 continue;
             }
