@@ -104,7 +104,8 @@ impl<'a> Context<'a> {
 pub static RULES: &[&dyn Rule] = &ALL;
 
 /// Every rule: the engine's own (loading, the model, GitLab's validation), each family's
-/// [`family!`] list, then ShellCheck and kaslint's own. Codes ascend.
+/// `RULES` (one per rule file, listed by `build.rs`), then ShellCheck and kaslint's own.
+/// Codes ascend.
 static ALL: [&dyn Rule; CORE.len() + deploy::RULES.len() + security::RULES.len() + TAIL.len()] =
     concat(&[CORE, deploy::RULES, security::RULES, TAIL]);
 
@@ -299,17 +300,6 @@ fn dedup_naming_jobs(out: &mut Vec<Diagnostic>) {
     *out = kept;
 }
 
-/// A family's rules (in its `mod.rs`): `family! { module::Rule, ... }` declares each rule's
-/// module and lists the rules as the family's `RULES`, which [`RULES`] includes.
-macro_rules! family {
-    ($($module:ident::$ty:ident),* $(,)?) => {
-        $(pub mod $module;)*
-
-        pub const RULES: &[&dyn $crate::rules::Rule] = &[$(&$module::$ty),*];
-    };
-}
-pub(crate) use family;
-
 /// Declares a rule, the one way: its code, name, default severity, one-line summary
 /// (its page is `rules/<code>.md`, embedded) and the shared analyses it uses.
 ///
@@ -410,5 +400,16 @@ mod tests {
             );
         }
         assert_eq!(format!("{serial:?}"), format!("{parallel:?}"));
+    }
+
+    /// `RULES` holds each rule once, codes ascending: the families' lists `build.rs`
+    /// writes from their files take their place among the engine's own.
+    #[test]
+    fn every_rule_once_in_code_order() {
+        let codes: Vec<&str> = RULES.iter().map(|r| r.meta().code).collect();
+        assert!(codes.windows(2).all(|w| w[0] < w[1]), "{codes:?}");
+        for code in ["KAS101", "KAS110", "KAS308", "KAS403", "KAS409"] {
+            assert!(codes.contains(&code), "{code}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! `cargo xtask new-rule KASnnn rule-name [summary]`: the scaffold of a new rule. Writes the
 //! rule file (`src/rules/<family>/<name>.rs`), its page (`rules/KASnnn.md`), a bad and a
-//! good fixture (`fixtures/KASnnn/{bad,good}/example.yml`), and registers the rule in its
-//! family's `family!` list, in code order. The skeleton is a working rule (it reports a
+//! good fixture (`fixtures/KASnnn/{bad,good}/example.yml`): four files, nothing else to
+//! edit (`build.rs` registers every rule file of a family). The skeleton is a working rule (it reports a
 //! placeholder command) so that `cargo test` passes at once; then write the real logic,
 //! page and fixtures, and `INSTA_UPDATE=always cargo test --test fixtures`.
 //! Never overwrites a file.
@@ -156,46 +156,6 @@ fn page(n: &Names, summary: &str) -> String {
     )
 }
 
-/// `text` (a family's `mod.rs`) with `module::Type` in its `family!` list, before the
-/// first rule whose code (read by `code_of`) is greater.
-fn register(
-    text: &str,
-    n: &Names,
-    code_of: impl Fn(&str) -> Option<String>,
-) -> Result<String, String> {
-    let open = text
-        .find("crate::rules::family! {\n")
-        .ok_or("no `crate::rules::family! {` list")?
-        + "crate::rules::family! {\n".len();
-    let close = open + text[open..].find("\n}").ok_or("unclosed `family!` list")? + 1;
-    let mut at = close;
-    let mut offset = open;
-    for line in text[open..close].split_inclusive('\n') {
-        let module = line.trim().split("::").next().unwrap_or("");
-        if module == n.module {
-            return Err(format!("`{}` is already registered", n.module));
-        }
-        if code_of(module).is_some_and(|c| c > n.code) {
-            at = offset;
-            break;
-        }
-        offset += line.len();
-    }
-    Ok(format!(
-        "{}    {}::{},\n{}",
-        &text[..at],
-        n.module,
-        n.ty,
-        &text[at..]
-    ))
-}
-
-/// The rule code a rule file declares (its first `"KASnnn"`).
-fn declared_code(text: &str) -> Option<String> {
-    let i = text.find("\"KAS")?;
-    text.get(i + 1..i + 7).map(str::to_string)
-}
-
 /// Create `path` with `text`; an existing file is an error.
 fn create(path: &Path, text: &str) -> Result<(), String> {
     if let Some(dir) = path.parent() {
@@ -223,16 +183,10 @@ fn new_rule(
     if page_path.exists() {
         return Err(format!("{code} exists: {}", page_path.display()));
     }
-    let family_dir = root.join("src/rules").join(n.family);
-    let rule_path = family_dir.join(format!("{}.rs", n.module));
-    let mod_path = family_dir.join("mod.rs");
-    let mod_text =
-        fs::read_to_string(&mod_path).map_err(|e| format!("{}: {e}", mod_path.display()))?;
-    let registered = register(&mod_text, &n, |module| {
-        fs::read_to_string(family_dir.join(format!("{module}.rs")))
-            .ok()
-            .and_then(|t| declared_code(&t))
-    })?;
+    let rule_path = root
+        .join("src/rules")
+        .join(n.family)
+        .join(format!("{}.rs", n.module));
     let fixtures = root.join("fixtures").join(code);
     let files = [
         (rule_path, rule_file(&n, summary)),
@@ -243,12 +197,7 @@ fn new_rule(
     for (path, text) in &files {
         create(path, text)?;
     }
-    // The registration last: the list names a module that now exists.
-    let tmp = mod_path.with_extension("rs.new");
-    fs::write(&tmp, registered).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    fs::rename(&tmp, &mod_path).map_err(|e| format!("{}: {e}", mod_path.display()))?;
-    let mut written: Vec<PathBuf> = files.into_iter().map(|(p, _)| p).collect();
-    written.push(mod_path);
+    let written: Vec<PathBuf> = files.into_iter().map(|(p, _)| p).collect();
     Ok(written)
 }
 
@@ -271,23 +220,6 @@ mod tests {
     }
 
     #[test]
-    fn registration_goes_in_code_order() {
-        let text =
-            "pub mod on_stop;\n\ncrate::rules::family! {\n    a::A,\n    c::C,\n}\n\nuse x;\n";
-        let code = |m: &str| Some(if m == "a" { "KAS101" } else { "KAS301" }.to_string());
-        let n = names("KAS201", "b").unwrap();
-        assert_eq!(
-            register(text, &n, code).unwrap(),
-            "pub mod on_stop;\n\ncrate::rules::family! {\n    a::A,\n    b::B,\n    c::C,\n}\n\nuse x;\n"
-        );
-        let last = names("KAS399", "d").unwrap();
-        assert!(register(text, &last, code)
-            .unwrap()
-            .contains("    c::C,\n    d::D,\n}"));
-        assert!(register(text, &names("KAS102", "a").unwrap(), code).is_err());
-    }
-
-    #[test]
     fn the_page_example_is_the_bad_fixture_and_fires() {
         let n = names("KAS310", "stop-job-too-slow").unwrap();
         let page = page(&n, "a job runs `change-me`");
@@ -305,32 +237,5 @@ mod tests {
         let rule = rule_file(&n, "a job runs `change-me`");
         assert!(rule.contains("crate::rules::declare_rule!(\n    StopJobTooSlow,\n    \"KAS310\",\n    \"stop-job-too-slow\","));
         assert!(rule.contains(&format!("const COMMAND: &str = \"{PLACEHOLDER}\";")));
-        assert_eq!(declared_code(&rule).as_deref(), Some("KAS310"));
-    }
-
-    /// Every family's list in the repository is in code order (what `register` keeps).
-    #[test]
-    fn family_lists_are_in_code_order() {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../src/rules");
-        for family in ["deploy", "security"] {
-            let text = fs::read_to_string(root.join(family).join("mod.rs")).unwrap();
-            let open = text.find("crate::rules::family! {\n").unwrap();
-            let list = &text[open..open + text[open..].find("\n}").unwrap()];
-            let codes: Vec<String> = list
-                .lines()
-                .skip(1)
-                .map(|l| {
-                    let module = l.trim().split("::").next().unwrap();
-                    declared_code(
-                        &fs::read_to_string(root.join(family).join(format!("{module}.rs")))
-                            .unwrap(),
-                    )
-                    .unwrap()
-                })
-                .collect();
-            let mut sorted = codes.clone();
-            sorted.sort();
-            assert_eq!(codes, sorted, "{family}");
-        }
     }
 }

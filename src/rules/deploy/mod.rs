@@ -3,40 +3,9 @@
 
 pub mod on_stop;
 
-// The rules of this family, in code order: each line declares the rule's module and
-// registers it (`cargo xtask new-rule` adds one).
-crate::rules::family! {
-    context_not_selected::ContextNotSelected,
-    context_variable_misspelt::ContextVariableMisspelt,
-    context_variable_undefined::ContextVariableUndefined,
-    context_invalid::ContextInvalid,
-    context_agent_mismatch::ContextAgentMismatch,
-    context_in_cluster_fallback::ContextInClusterFallback,
-    agent_not_found::AgentNotFound,
-    agent_config_invalid::AgentConfigInvalid,
-    agent_config_too_many::AgentConfigTooMany,
-    job_environment_not_authorized::JobEnvironmentNotAuthorized,
-    job_without_environment_for_agent::JobWithoutEnvironmentForAgent,
-    image_no_shell::ImageNoShell,
-    image_entrypoint::ImageEntrypoint,
-    image_home_not_writable::ImageHomeNotWritable,
-    image_empty::ImageEmpty,
-    image_missing::ImageMissing,
-    image_unpinned::ImageUnpinned,
-    kubectl_version::KubectlBrokenVersion,
-    kubectl_version_validation_off::KubectlBrokenVersionValidationOff,
-    kubectl_version_floating::KubectlVersionFloating,
-    on_stop_rules_differ::OnStopRulesDiffer,
-    on_stop_without_when::OnStopWithoutWhen,
-    on_stop_manual_blocks::OnStopManualBlocks,
-    on_stop_later_stage::OnStopLaterStage,
-    on_stop_git_strategy::OnStopGitStrategy,
-    on_stop_resource_group::OnStopResourceGroup,
-    on_stop_context_differs::OnStopContextDiffers,
-    on_stop_delete_not_idempotent::OnStopDeleteNotIdempotent,
-    tls_verify_disabled::TlsVerifyDisabled,
-    secret_create_not_idempotent::SecretCreateNotIdempotent,
-}
+// The rules of this family: every file here that declares a rule, in code order (`build.rs`
+// writes the list; a new rule is its file).
+include!(concat!(env!("OUT_DIR"), "/rules/deploy.rs"));
 
 // Analyses the rules of this folder read (they live in `analysis/`).
 pub use crate::analysis::agent::{repo_agents, var_names};
