@@ -1,9 +1,10 @@
 //! `cargo xtask new-rule KASnnn rule-name [summary]`: the scaffold of a new rule. Writes the
 //! rule file (`src/rules/<family>/<name>.rs`), its page (`rules/KASnnn.md`), a bad and a
 //! good fixture (`fixtures/KASnnn/{bad,good}/example.yml`): four files, nothing else to
-//! edit (`build.rs` registers every rule file of a family). The skeleton is a working rule (it reports a
-//! placeholder command) so that `cargo test` passes at once; then write the real logic,
-//! page and fixtures, and `INSTA_UPDATE=always cargo test --test fixtures`.
+//! edit (`build.rs` registers every rule file of a family). The skeleton is a working rule
+//! (it reports a placeholder command, and its page's Example fires it); write the real
+//! logic, page and fixtures, then `INSTA_UPDATE=always cargo test --test fixtures` writes
+//! the fixtures' two snapshots to review.
 //! Never overwrites a file.
 
 use std::fs;
