@@ -154,6 +154,7 @@ fn main() {
     };
     let runs = 5;
     peak_memory(runs);
+    start_up(300);
 
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     let files = common::corpus_files(&corpus);
@@ -284,4 +285,58 @@ fn peak_memory(runs: usize) {
         peak as f64 / 1024.0,
         runs.len()
     );
+}
+
+/// Start-up: `cat` of a small pipeline, `kaslint --version` and `kaslint check
+/// --no-shellcheck` of it, one process each, interleaved over `rounds` rounds so that the
+/// machine's load falls on all alike; min and median wall time, and the ratio to `cat`.
+fn start_up(rounds: usize) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bench-start");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let file = dir.join(".gitlab-ci.yml");
+    std::fs::write(
+        &file,
+        "stages: [build]\n\nbuild:\n  stage: build\n  image: alpine:3.20\n  script:\n    - echo hello\n",
+    )
+    .expect("write");
+    let path = file.to_string_lossy();
+    let kaslint = env!("CARGO_BIN_EXE_kaslint");
+    let cases: [(&str, &str, Vec<&str>); 3] = [
+        ("cat FILE", "cat", vec![&path]),
+        ("kaslint --version", kaslint, vec!["--version"]),
+        (
+            "kaslint check --no-shellcheck FILE",
+            kaslint,
+            vec!["check", "--no-shellcheck", &path],
+        ),
+    ];
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); cases.len()];
+    for _ in 0..rounds {
+        for (i, (_, program, args)) in cases.iter().enumerate() {
+            let t = Instant::now();
+            let status = std::process::Command::new(program)
+                .args(args)
+                .stdout(std::process::Stdio::null())
+                .status()
+                .expect("runs");
+            times[i].push(t.elapsed());
+            assert!(status.code().is_some_and(|c| c <= 1), "{program}: {status}");
+        }
+    }
+    let stats: Vec<(f64, f64)> = times
+        .iter_mut()
+        .map(|t| {
+            t.sort();
+            let ms = |d: Duration| d.as_secs_f64() * 1e3;
+            (ms(t[0]), ms(t[t.len() / 2]))
+        })
+        .collect();
+    println!("start-up, {rounds} interleaved rounds (min / median ms, ratio to cat):");
+    for ((what, _, _), (min, median)) in cases.iter().zip(&stats) {
+        println!(
+            "  {what:<36} {min:>6.2} / {median:>6.2}  ({:.2}x / {:.2}x)",
+            min / stats[0].0,
+            median / stats[0].1
+        );
+    }
 }

@@ -645,3 +645,38 @@ fn big_pipelines_give_the_same_findings_on_two_threads() {
     assert_eq!(rules.iter().filter(|r| *r == "KAS401").count(), 300);
     assert_eq!(rules.iter().filter(|r| *r == "KAS024").count(), 1);
 }
+
+/// Each subcommand's arguments are built only when it runs (`defer`); its help still
+/// starts with the line `kaslint --help` gives it, and still lists its options.
+#[test]
+fn subcommand_help_matches_the_top_level_list() {
+    let top = stdout(&run(&["--help"]));
+    let listed: Vec<(String, String)> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| {
+            let (name, about) = l.trim().split_once(' ')?;
+            Some((name.to_string(), about.trim().to_string()))
+        })
+        .filter(|(name, _)| name != "help")
+        .collect();
+    assert!(listed.len() >= 6, "{top}");
+    for (name, about) in &listed {
+        let help = stdout(&run(&[name, "--help"]));
+        // The list shows the first line of a longer about text.
+        let first = help.lines().next().unwrap_or_default();
+        assert!(
+            about.starts_with(first) || first.starts_with(about.as_str()),
+            "{name}: `{first}` is not `{about}`"
+        );
+    }
+    let check = stdout(&run(&["check", "--help"]));
+    assert!(
+        check.contains("--no-shellcheck") && check.contains("--fail-on"),
+        "{check}"
+    );
+    let generate = stdout(&run(&["generate", "kubectl-deploy", "--help"]));
+    assert!(generate.contains("--agent"), "{generate}");
+}

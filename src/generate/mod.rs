@@ -29,7 +29,8 @@ pub use rbac::RbacArgs;
 pub use registry_secret::RegistrySecretArgs;
 pub use review_app::ReviewAppArgs;
 
-/// `kaslint generate [--list] TEMPLATE [options]`.
+// `kaslint generate [--list] TEMPLATE [options]` (a plain comment: under `defer` a doc
+// comment here would replace the subcommand's about text).
 #[derive(clap::Args, Debug)]
 #[command(
     args_conflicts_with_subcommands = true,

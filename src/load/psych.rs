@@ -6,17 +6,26 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+// Ruby's `\d` and `\s` are ASCII: `[0-9]` and `[ \t\r\n\f\v]` (Rust's are Unicode).
 /// `ScalarScanner#tokenize`: a plain `2024-01-31` is a `Date`.
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\d{4}-(?:1[012]|0\d|\d)-(?:[12]\d|3[01]|0\d|\d)$").expect("date pattern")
+    Regex::new(r"^[0-9]{4}-(?:1[012]|0[0-9]|[0-9])-(?:[12][0-9]|3[01]|0[0-9]|[0-9])$")
+        .expect("date pattern")
 });
 /// `ScalarScanner::TIME`: a plain `2024-01-31 10:00:00` is a `Time`.
 static TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^-?\d{4}-\d{1,2}-\d{1,2}(?:[Tt]|\s+)\d{1,2}:\d\d:\d\d(?:\.\d*)?(?:\s*(?:Z|[-+]\d{1,2}:?(?:\d\d)?))?$",
+        r"^-?[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t\r\n\f\v]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t\r\n\f\v]*(?:Z|[-+][0-9]{1,2}:?(?:[0-9]{2})?))?$",
     )
     .expect("time pattern")
 });
+
+/// Both patterns start with four digits and a dash (a time may have a `-` before): most
+/// scalars are told apart here, and the patterns are built only for one that is not.
+fn may_be_date_or_time(text: &str) -> bool {
+    let b = text.strip_prefix('-').unwrap_or(text).as_bytes();
+    b.len() >= 8 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-'
+}
 /// `MultiDocYaml::MULTI_DOC_DIVIDER`.
 static DIVIDER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?m)^---\s+").expect("divider pattern"));
@@ -48,7 +57,7 @@ pub(super) fn disallowed_class(tag: Option<&str>, plain: Option<&str>) -> Option
         }
         return None;
     }
-    let text = plain?;
+    let text = plain.filter(|t| may_be_date_or_time(t))?;
     if DATE.is_match(text) {
         Some("Date".into())
     } else if TIME.is_match(text) {
@@ -271,6 +280,12 @@ mod tests {
             (None, Some("2024-01-31 10:00:00"), Some("Time")),
             (None, Some("2024-13-01"), None),
             (None, Some("v2024-01-31"), None),
+            (None, Some("2024-1-5"), Some("Date")),
+            (None, Some("-2024-01-31T10:00:00Z"), Some("Time")),
+            (None, Some("2024-01-31t10:00:00.5 +01:00"), Some("Time")),
+            // Ruby's `\d` is ASCII: Arabic-Indic digits are a string.
+            (None, Some("\u{663}\u{663}\u{663}\u{663}-01-31"), None),
+            (None, Some("1.5"), None),
         ];
         for (tag, plain, want) in cases {
             assert_eq!(
