@@ -186,23 +186,12 @@ fn inspect(node: &Node) -> String {
     }
 }
 
+/// `s` as Ruby's `String#inspect` writes it.
 fn ruby_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\u{1b}' => out.push_str("\\e"),
-            '#' if matches!(chars.peek(), Some('{' | '$' | '@')) => out.push_str("\\#"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::load::scalar::double_quote(s, |c, next| match c {
+        '\u{1b}' => Some("\\e".to_string()),
+        '#' if matches!(next, Some('{' | '$' | '@')) => Some("\\#".to_string()),
+        c if c.is_control() => Some(format!("\\x{:02X}", c as u32)),
+        _ => None,
+    })
 }
