@@ -36,15 +36,7 @@ pub static IMAGES: &[ImageInfo] = &[
         cluster_tool: true,
     },
     ImageInfo {
-        names: &["registry.k8s.io/kubectl"],
-        shell: None,
-        entrypoint: Some("/bin/kubectl"),
-        home_not_writable: None,
-        tag: TagMeaning::Kubectl,
-        cluster_tool: true,
-    },
-    ImageInfo {
-        names: &["rancher/kubectl"],
+        names: &["registry.k8s.io/kubectl", "rancher/kubectl"],
         shell: None,
         entrypoint: Some("/bin/kubectl"),
         home_not_writable: None,

@@ -7,26 +7,19 @@ use serde::Serialize;
 use super::doc::{Doc, Environment, Job, Line, Note, RuleItem, Vars};
 use super::params;
 use super::pipeline::{
-    agent_var, image, kubernetes, stages, Tier, DEFAULT_AGENT, DEFAULT_BRANCH_RULE,
-    DEFAULT_NAMESPACE, FLUX_IMAGE,
+    agent_var, image, kubernetes, stages, TargetArgs, DEFAULT_BRANCH_RULE, FLUX_IMAGE,
 };
 use super::OutputArgs;
 
 /// Parameters of `kaslint generate flux-oci`.
 #[derive(clap::Args, Debug, Clone)]
+#[command(
+    mut_arg("environment", |a| a.help("Environment name (`$VARIABLES` allowed)")),
+    mut_arg("namespace", |a| a.help("Namespace the application runs in (the Kustomization's `targetNamespace`)")),
+)]
 pub struct FluxOciArgs {
-    /// The agent's kube context: `<agent's configuration project path>:<agent name>`
-    #[arg(long, value_name = "PATH:AGENT", default_value = DEFAULT_AGENT, value_parser = params::agent)]
-    pub agent: String,
-    /// Environment name (`$VARIABLES` allowed)
-    #[arg(long, value_name = "NAME", default_value = "production", value_parser = params::environment)]
-    pub environment: String,
-    /// Namespace the application runs in (the Kustomization's `targetNamespace`)
-    #[arg(long, value_name = "NS", default_value = DEFAULT_NAMESPACE, value_parser = params::namespace)]
-    pub namespace: String,
-    /// Deployment tier of the environment
-    #[arg(long, value_enum, default_value_t = Tier::Production)]
-    pub tier: Tier,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Name of the OCI artifact, the OCIRepository and the Kustomization
     #[arg(long, value_name = "NAME", default_value = "my-app", value_parser = params::object_name)]
     pub name: String,
@@ -72,7 +65,8 @@ pub fn render(a: &FluxOciArgs) -> Result<String, String> {
     }
     let mut vars = Vars::default();
     let img = image(&a.image, &mut vars);
-    agent_var(&mut vars, &a.agent);
+    let t = &a.target;
+    agent_var(&mut vars, &t.agent);
     vars.set("OCI_ARTIFACT", &a.name)
         .set("OCI_TAG", &a.tag)
         .set("MANIFESTS", &a.manifests)
@@ -106,20 +100,18 @@ pub fn render(a: &FluxOciArgs) -> Result<String, String> {
             .collect(),
         script: vec![push, reconcile],
         environment: Environment {
-            name: a.environment.clone(),
-            deployment_tier: Some(a.tier.as_str()),
             kubernetes: Some(kubernetes(
-                &a.agent,
-                &a.namespace,
+                &t.agent,
+                &t.namespace,
                 Some(format!(
                     "kustomize.toolkit.fluxcd.io/v1/namespaces/{}/kustomizations/{}",
                     a.flux_namespace, a.name
                 )),
             )),
-            ..Environment::default()
+            ..t.environment()
         },
         resource_group: Some(Note::with(
-            a.environment.clone(),
+            t.environment.clone(),
             "one push and reconcile at a time",
         )),
         rules: vec![RuleItem {
@@ -232,7 +224,7 @@ fn cluster(a: &FluxOciArgs) -> Result<String, String> {
             },
             path: "./".into(),
             prune: true,
-            target_namespace: a.namespace.clone(),
+            target_namespace: a.target.namespace.clone(),
             wait: true,
             timeout: "5m".into(),
         },

@@ -1,34 +1,18 @@
 //! `helm-deploy`: `helm upgrade --install` through the agent, and `helm uninstall` to stop.
 
-use super::doc::{Doc, Environment, Line, Vars};
+use super::doc::{Line, Vars};
 use super::params;
-use super::pipeline::{
-    kubernetes, write_pair, Pair, Tier, DEFAULT_AGENT, DEFAULT_BRANCH_RULE, DEFAULT_NAMESPACE,
-    KUBECTL_IMAGE,
-};
-use super::OutputArgs;
+use super::pipeline::{pair_document, DeployArgs, Pair, PairArgs};
 
 /// Parameters of `kaslint generate helm-deploy`.
 #[derive(clap::Args, Debug, Clone)]
+#[command(
+    mut_arg("namespace", |a| a.help("Kubernetes namespace of the release (it must exist: creating namespaces needs cluster-wide rights)")),
+    mut_arg("image", |a| a.help("Image with a shell, helm and kubectl (pinned)")),
+)]
 pub struct HelmDeployArgs {
-    /// The agent's kube context: `<agent's configuration project path>:<agent name>`
-    #[arg(long, value_name = "PATH:AGENT", default_value = DEFAULT_AGENT, value_parser = params::agent)]
-    pub agent: String,
-    /// Environment name (`$VARIABLES` allowed, e.g. `review/$CI_COMMIT_REF_SLUG`)
-    #[arg(long, value_name = "NAME", default_value = "production", value_parser = params::environment)]
-    pub environment: String,
-    /// Kubernetes namespace of the release (it must exist: creating namespaces needs cluster-wide rights)
-    #[arg(long, value_name = "NS", default_value = DEFAULT_NAMESPACE, value_parser = params::namespace)]
-    pub namespace: String,
-    /// Deployment tier of the environment
-    #[arg(long, value_enum, default_value_t = Tier::Production)]
-    pub tier: Tier,
-    /// Environment URL
-    #[arg(long, value_name = "URL", value_parser = params::url)]
-    pub url: Option<String>,
-    /// Image with a shell, helm and kubectl (pinned)
-    #[arg(long, value_name = "IMAGE", default_value = KUBECTL_IMAGE, value_parser = params::image)]
-    pub image: String,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
     /// Helm release name
     #[arg(long, value_name = "NAME", default_value = "my-app", value_parser = params::release)]
     pub release: String,
@@ -44,71 +28,70 @@ pub struct HelmDeployArgs {
     /// Name of the deploy job (the stop job is `stop-<JOB>`)
     #[arg(long, value_name = "JOB", default_value = "helm-deploy", value_parser = params::job_name)]
     pub job: String,
-    /// Stage of both jobs
-    #[arg(long, value_name = "STAGE", default_value = "deploy", value_parser = params::stage)]
-    pub stage: String,
     #[command(flatten)]
-    pub tls: super::pipeline::TlsArgs,
-    #[command(flatten)]
-    pub output: OutputArgs,
+    pub pair: PairArgs,
 }
 
-pub fn render(a: &HelmDeployArgs) -> Result<String, String> {
-    let mut vars = Vars::default();
-    vars.set("DEPLOY_NAMESPACE", &a.namespace)
-        .set("HELM_RELEASE", &a.release)
-        .set("HELM_CHART", &a.chart);
+/// `helm upgrade --install` of `$HELM_RELEASE` from `$HELM_CHART` into `$DEPLOY_NAMESPACE`
+/// with the agent's context: `--version` and `--values` when given (their variables added to
+/// `vars`), then `set` (`--set-string ...`), atomic and waiting.
+pub fn upgrade(
+    vars: &mut Vars,
+    version: Option<&str>,
+    values: Option<&str>,
+    set: &[&'static str],
+) -> Line {
     let mut upgrade = vec![
         "helm upgrade --install \"$HELM_RELEASE\" \"$HELM_CHART\"",
         "--kube-context \"$AGENT_KUBECONTEXT\"",
         "--namespace \"$DEPLOY_NAMESPACE\"",
     ];
-    if let Some(v) = &a.chart_version {
+    if let Some(v) = version {
         vars.set("HELM_CHART_VERSION", v);
         upgrade.push("--version \"$HELM_CHART_VERSION\"");
     }
-    if let Some(v) = &a.values {
+    if let Some(v) = values {
         vars.set("HELM_VALUES", v);
         upgrade.push("--values \"$HELM_VALUES\"");
     }
+    upgrade.extend(set);
     upgrade.extend(["--atomic", "--wait", "--timeout 10m"]);
+    Line::block(&upgrade)
+}
+
+/// `helm uninstall` of `$HELM_RELEASE`, the stop job's command.
+pub fn uninstall() -> Line {
+    Line::noted(
+        "helm uninstall \"$HELM_RELEASE\" --kube-context \"$AGENT_KUBECONTEXT\" --namespace \"$DEPLOY_NAMESPACE\" --ignore-not-found --wait",
+        "succeeds when the release is already gone (Helm 3.13+)",
+    )
+}
+
+pub fn render(a: &HelmDeployArgs) -> Result<String, String> {
+    let mut vars = Vars::default();
+    vars.set("DEPLOY_NAMESPACE", &a.deploy.target.namespace)
+        .set("HELM_RELEASE", &a.release)
+        .set("HELM_CHART", &a.chart);
+    let upgrade = upgrade(
+        &mut vars,
+        a.chart_version.as_deref(),
+        a.values.as_deref(),
+        &[],
+    );
     let pair = Pair {
-        job: a.job.clone(),
-        stop_job: format!("stop-{}", a.job),
-        stage: a.stage.clone(),
-        image: a.image.clone(),
-        agent: a.agent.clone(),
-        environment: Environment {
-            name: a.environment.clone(),
-            url: a.url.clone(),
-            deployment_tier: Some(a.tier.as_str()),
-            kubernetes: Some(kubernetes(&a.agent, &a.namespace, None)),
-            ..Environment::default()
-        },
         variables: vars,
-        use_context: false,
-        deploy: vec![Line::block(&upgrade)],
-        stop: vec![Line::noted(
-            "helm uninstall \"$HELM_RELEASE\" --kube-context \"$AGENT_KUBECONTEXT\" --namespace \"$DEPLOY_NAMESPACE\" --ignore-not-found --wait",
-            "succeeds when the release is already gone (Helm 3.13+)",
-        )],
-        rule_if: DEFAULT_BRANCH_RULE.to_string(),
-        kas_ca: a.tls.kas_ca_file.clone(),
+        deploy: vec![upgrade],
+        stop: vec![uninstall()],
+        ..a.deploy.pair(&a.job, &a.pair)
     };
-    let mut doc = Doc::default();
-    doc.comment(
+    pair_document(
         "Generated by `kaslint generate helm-deploy`.\n\
          Installs or upgrades a Helm release through the GitLab agent for Kubernetes.\n\
          Every helm command names the agent's context with `--kube-context`: the\n\
          agent's KUBECONFIG has no current context. `--atomic` rolls a failed upgrade back.",
-    );
-    doc.blank();
-    write_pair(
-        &mut doc,
         pair,
         "Installs the release, or upgrades it, and waits until it is ready.",
         "Stopping the environment uninstalls the release.\n\
          Same rules, stage, resource_group and context as the deploy job, as GitLab documents.",
-    )?;
-    Ok(doc.finish())
+    )
 }

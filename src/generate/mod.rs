@@ -102,11 +102,11 @@ impl Template {
 
     pub fn output(&self) -> &OutputArgs {
         match self {
-            Template::KubectlDeploy(a) => &a.output,
-            Template::HelmDeploy(a) => &a.output,
+            Template::KubectlDeploy(a) => &a.pair.output,
+            Template::HelmDeploy(a) => &a.pair.output,
             Template::FluxOci(a) => &a.output,
-            Template::RegistrySecret(a) => &a.output,
-            Template::ReviewApp(a) => &a.output,
+            Template::RegistrySecret(a) => &a.pair.output,
+            Template::ReviewApp(a) => &a.pair.output,
             Template::AgentConfig(a) => &a.output,
             Template::Rbac(a) => &a.output,
         }

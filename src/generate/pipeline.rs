@@ -2,7 +2,7 @@
 //! deploy/stop job pair GitLab documents (and does not enforce).
 
 use super::doc::{Dashboard, Doc, Environment, Image, Job, Kubernetes, Line, Note, RuleItem, Vars};
-use super::params::DEFAULT_STAGES;
+use super::params::{self, DEFAULT_STAGES};
 use crate::data::images;
 
 /// Recognisable placeholders: values a reader knows to replace.
@@ -45,6 +45,74 @@ pub struct TlsArgs {
     /// kubeconfig gets it), instead of ever skipping TLS verification
     #[arg(long, value_name = "VARIABLE", value_parser = super::params::variable)]
     pub kas_ca_file: Option<String>,
+}
+
+/// `--agent`, `--environment`, `--namespace`, `--tier`: the environment a template deploys
+/// to and the agent that reaches its cluster (kubectl-deploy, helm-deploy, flux-oci; a
+/// template words `--namespace` for itself with `mut_arg`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct TargetArgs {
+    /// The agent's kube context: `<agent's configuration project path>:<agent name>`
+    #[arg(long, value_name = "PATH:AGENT", default_value = DEFAULT_AGENT, value_parser = params::agent)]
+    pub agent: String,
+    /// Environment name (`$VARIABLES` allowed, e.g. `review/$CI_COMMIT_REF_SLUG`)
+    #[arg(long, value_name = "NAME", default_value = "production", value_parser = params::environment)]
+    pub environment: String,
+    /// Kubernetes namespace of the environment
+    #[arg(long, value_name = "NS", default_value = DEFAULT_NAMESPACE, value_parser = params::namespace)]
+    pub namespace: String,
+    /// Deployment tier of the environment
+    #[arg(long, value_enum, default_value_t = Tier::Production)]
+    pub tier: Tier,
+}
+
+impl TargetArgs {
+    /// The environment with its tier, linked to the agent's dashboard of the namespace.
+    pub fn environment(&self) -> Environment {
+        Environment {
+            name: self.environment.clone(),
+            deployment_tier: Some(self.tier.as_str()),
+            kubernetes: Some(kubernetes(&self.agent, &self.namespace, None)),
+            ..Environment::default()
+        }
+    }
+}
+
+/// [`TargetArgs`] with the environment's URL and the job image: what kubectl-deploy and
+/// helm-deploy deploy where.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Environment URL
+    #[arg(long, value_name = "URL", value_parser = params::url)]
+    pub url: Option<String>,
+    /// Image with a shell and kubectl (a pinned tag; never kubectl 1.27.0 or 1.27.1)
+    #[arg(long, value_name = "IMAGE", default_value = KUBECTL_IMAGE, value_parser = params::image)]
+    pub image: String,
+}
+
+impl DeployArgs {
+    /// The deploy job `job` and its stop job `stop-<job>`, from the default branch.
+    pub fn pair(&self, job: &str, options: &PairArgs) -> Pair {
+        let environment = Environment {
+            url: self.url.clone(),
+            ..self.target.environment()
+        };
+        Pair::new(job, options, &self.image, &self.target.agent, environment)
+    }
+}
+
+/// What every deploy/stop pair template ends with: the stage, the TLS option, the output.
+#[derive(clap::Args, Debug, Clone)]
+pub struct PairArgs {
+    /// Stage of both jobs
+    #[arg(long, value_name = "STAGE", default_value = "deploy", value_parser = params::stage)]
+    pub stage: String,
+    #[command(flatten)]
+    pub tls: TlsArgs,
+    #[command(flatten)]
+    pub output: super::OutputArgs,
 }
 
 /// The agent's kubeconfig (its cluster is named `gitlab`) made to trust the CA in the
@@ -124,6 +192,31 @@ pub struct Pair {
 }
 
 impl Pair {
+    /// The deploy job `job` in `environment` and its stop job `stop-<job>`, run from the
+    /// default branch, with no variables or commands yet and no `use-context`.
+    pub fn new(
+        job: &str,
+        options: &PairArgs,
+        image: &str,
+        agent: &str,
+        environment: Environment,
+    ) -> Pair {
+        Pair {
+            job: job.to_string(),
+            stop_job: format!("stop-{job}"),
+            stage: options.stage.clone(),
+            image: image.to_string(),
+            agent: agent.to_string(),
+            environment,
+            variables: Vars::default(),
+            use_context: false,
+            deploy: Vec::new(),
+            stop: Vec::new(),
+            rule_if: DEFAULT_BRANCH_RULE.to_string(),
+            kas_ca: options.tls.kas_ca_file.clone(),
+        }
+    }
+
     /// The two jobs: the same `rules` conditions, stage, `resource_group` and context;
     /// the stop job manual, allowed to fail, and with no checkout.
     pub fn jobs(self) -> (Job, Job) {
@@ -220,14 +313,18 @@ pub fn stages(doc: &mut Doc, stage: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A deploy/stop pair as text, each job under its comment.
-pub fn write_pair(
-    doc: &mut Doc,
+/// A deploy/stop pair template's text: `header` (what generated it, what it does), then
+/// each job under its comment.
+pub fn pair_document(
+    header: &str,
     pair: Pair,
     deploy_comment: &str,
     stop_comment: &str,
-) -> Result<(), String> {
-    stages(doc, &pair.stage)?;
+) -> Result<String, String> {
+    let mut doc = Doc::default();
+    doc.comment(header);
+    doc.blank();
+    stages(&mut doc, &pair.stage)?;
     let (name, stop_name) = (pair.job.clone(), pair.stop_job.clone());
     let (deploy, stop) = pair.jobs();
     doc.comment(deploy_comment);
@@ -235,7 +332,7 @@ pub fn write_pair(
     doc.blank();
     doc.comment(stop_comment);
     doc.entry(&stop_name, &stop)?;
-    Ok(())
+    Ok(doc.finish())
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ pub struct RbacArgs {
     pub output: OutputArgs,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Metadata {
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -256,11 +256,6 @@ pub fn render(a: &RbacArgs) -> Result<String, String> {
         }
         return Ok(doc.finish());
     }
-    let name = format!("{}-deploy", a.name);
-    let metadata = || Metadata {
-        name: name.clone(),
-        namespace: Some(a.namespace.clone()),
-    };
     doc.comment(&format!(
         "The Role: what kubectl-deploy and helm-deploy jobs do in `{}`, and no more.\n\
          Remove what you do not deploy (e.g. secrets, if you use kubectl and no secret).",
@@ -271,31 +266,55 @@ pub fn render(a: &RbacArgs) -> Result<String, String> {
             doc.comment(&format!("- {}: {note}.", resources.join(", ")));
         }
     }
+    let rules = RULES
+        .iter()
+        .map(|(_, groups, resources, verbs)| PolicyRule {
+            api_groups: FlowSeq(groups.to_vec()),
+            resources: FlowSeq(resources.to_vec()),
+            verbs: FlowSeq(verbs.to_vec()),
+        })
+        .collect();
+    let role = Metadata {
+        name: format!("{}-deploy", a.name),
+        namespace: Some(a.namespace.clone()),
+    };
+    role_and_binding(
+        doc,
+        role,
+        rules,
+        "Grants the Role to the impersonated jobs, in this namespace only.",
+        subjects(),
+    )
+}
+
+/// A Role with `rules`, then the RoleBinding (of the same name and namespace, under
+/// `binding_comment`) granting it to `subjects`.
+fn role_and_binding(
+    mut doc: Doc,
+    metadata: Metadata,
+    rules: Vec<PolicyRule>,
+    binding_comment: &str,
+    subjects: Vec<Subject>,
+) -> Result<String, String> {
+    let name = metadata.name.clone();
     doc.document(&Role {
         api_version: "rbac.authorization.k8s.io/v1",
         kind: "Role",
-        metadata: metadata(),
-        rules: RULES
-            .iter()
-            .map(|(_, groups, resources, verbs)| PolicyRule {
-                api_groups: FlowSeq(groups.to_vec()),
-                resources: FlowSeq(resources.to_vec()),
-                verbs: FlowSeq(verbs.to_vec()),
-            })
-            .collect(),
+        metadata: metadata.clone(),
+        rules,
     })?;
     doc.separator();
-    doc.comment("Grants the Role to the impersonated jobs, in this namespace only.");
+    doc.comment(binding_comment);
     doc.document(&Binding {
         api_version: "rbac.authorization.k8s.io/v1",
         kind: "RoleBinding",
-        metadata: metadata(),
+        metadata,
         role_ref: RoleRef {
             api_group: RBAC_GROUP,
             kind: "Role",
-            name: name.clone(),
+            name,
         },
-        subjects: subjects(),
+        subjects,
     })?;
     Ok(doc.finish())
 }
@@ -304,38 +323,25 @@ pub fn render(a: &RbacArgs) -> Result<String, String> {
 /// it reads the OCIRepository, patches its `reconcile.fluxcd.io/requestedAt` annotation and
 /// watches its status.
 fn reconcile_only(a: &RbacArgs, mut doc: Doc, subjects: Vec<Subject>) -> Result<String, String> {
-    let name = format!("{}-flux-reconcile", a.name);
-    let metadata = || Metadata {
-        name: name.clone(),
-        namespace: Some(a.flux_namespace.clone()),
-    };
     doc.comment(&format!(
         "The Role: `flux reconcile source oci` in `{}` and nothing else (no create or delete,\n\
          no Kustomizations, no Secrets).",
         a.flux_namespace
     ));
-    doc.document(&Role {
-        api_version: "rbac.authorization.k8s.io/v1",
-        kind: "Role",
-        metadata: metadata(),
-        rules: vec![PolicyRule {
-            api_groups: FlowSeq(vec!["source.toolkit.fluxcd.io"]),
-            resources: FlowSeq(vec!["ocirepositories"]),
-            verbs: FlowSeq(vec!["get", "list", "watch", "patch"]),
-        }],
-    })?;
-    doc.separator();
-    doc.comment("Grants the Role to the impersonated jobs, in Flux's namespace only.");
-    doc.document(&Binding {
-        api_version: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: metadata(),
-        role_ref: RoleRef {
-            api_group: RBAC_GROUP,
-            kind: "Role",
-            name: name.clone(),
-        },
+    let role = Metadata {
+        name: format!("{}-flux-reconcile", a.name),
+        namespace: Some(a.flux_namespace.clone()),
+    };
+    let rules = vec![PolicyRule {
+        api_groups: FlowSeq(vec!["source.toolkit.fluxcd.io"]),
+        resources: FlowSeq(vec!["ocirepositories"]),
+        verbs: FlowSeq(vec!["get", "list", "watch", "patch"]),
+    }];
+    role_and_binding(
+        doc,
+        role,
+        rules,
+        "Grants the Role to the impersonated jobs, in Flux's namespace only.",
         subjects,
-    })?;
-    Ok(doc.finish())
+    )
 }

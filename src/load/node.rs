@@ -189,6 +189,58 @@ impl Node {
             _ => None,
         }
     }
+    /// A node like this one (its span, tag and style) holding `value`.
+    pub fn with_value(&self, value: Value) -> NodeRef {
+        Arc::new(Node {
+            span: self.span,
+            tag: self.tag.clone(),
+            style: self.style,
+            value,
+        })
+    }
+    /// Copy on write: this sequence or mapping with each child that `child` replaces
+    /// (it gets the child's key in a mapping) and each key that `key` renames; `None`
+    /// when nothing changed (or for a scalar).
+    pub fn rewrite_children(
+        &self,
+        mut child: impl FnMut(Option<&str>, &NodeRef) -> Option<NodeRef>,
+        key: impl Fn(&str) -> Option<String>,
+    ) -> Option<NodeRef> {
+        match &self.value {
+            Value::Seq(items) => {
+                let new: Vec<Option<NodeRef>> = items.iter().map(|i| child(None, i)).collect();
+                if new.iter().all(Option::is_none) {
+                    return None;
+                }
+                let items = items
+                    .iter()
+                    .zip(new)
+                    .map(|(old, new)| new.unwrap_or_else(|| old.clone()))
+                    .collect();
+                Some(self.with_value(Value::Seq(items)))
+            }
+            Value::Map(map) => {
+                let new: Vec<Option<NodeRef>> =
+                    map.iter().map(|(k, e)| child(Some(k), &e.value)).collect();
+                let keys: Vec<Option<String>> = map.keys().map(|k| key(k)).collect();
+                if keys.iter().all(Option::is_none) && new.iter().all(Option::is_none) {
+                    return None;
+                }
+                let mut out = Map::default();
+                for (((old_key, entry), new), new_key) in map.iter().zip(new).zip(keys) {
+                    out.insert(
+                        new_key.unwrap_or_else(|| old_key.clone()),
+                        Entry {
+                            key_span: entry.key_span,
+                            value: new.unwrap_or_else(|| entry.value.clone()),
+                        },
+                    );
+                }
+                Some(self.with_value(Value::Map(out)))
+            }
+            _ => None,
+        }
+    }
     /// A word for the value's type, as in GitLab's messages.
     pub fn type_name(&self) -> &'static str {
         match self.value {

@@ -553,37 +553,40 @@ mod tests {
         }
     }
 
-    #[test]
-    fn flow_styles() {
-        check("k: echo é $X\n", Style::Plain, "echo é $X");
-        check(
+    /// (YAML, style of `k`'s scalar, the decoded text).
+    const STYLES: &[(&str, Style, &str)] = &[
+        ("k: echo é $X\n", Style::Plain, "echo é $X"),
+        (
             "k: echo a\n   b\n\n   c\nz: 1\n",
             Style::Plain,
             "echo a b\nc",
-        );
-        check("k: 'it''s\t $X'\n", Style::SingleQuoted, "it's\t $X");
-        check(
+        ),
+        ("k: 'it''s\t $X'\n", Style::SingleQuoted, "it's\t $X"),
+        (
             "k: \"a\\tb \\u00e9\\x41 \\\"q\\\" \\\\ $X\"\n",
             Style::DoubleQuoted,
             "a\tb éA \"q\" \\ $X",
-        );
-        check("k: \"a  \n    b\\\n    c\"\n", Style::DoubleQuoted, "a bc");
-        check("k: \"a \\\n  b\"\n", Style::DoubleQuoted, "a b");
-    }
-
-    #[test]
-    fn block_styles() {
-        check("k: |\n  a\n    b\n\n  c\n", Style::Literal, "a\n  b\n\nc\n");
-        check("k: |-\n  a\n  b\n\n", Style::Literal, "a\nb");
-        check("k: |+\n  a\n\n", Style::Literal, "a\n\n");
-        check("k: |2\n    a\n  b\n", Style::Literal, "  a\nb\n");
-        check(
+        ),
+        ("k: \"a  \n    b\\\n    c\"\n", Style::DoubleQuoted, "a bc"),
+        ("k: \"a \\\n  b\"\n", Style::DoubleQuoted, "a b"),
+        ("k: |\n  a\n    b\n\n  c\n", Style::Literal, "a\n  b\n\nc\n"),
+        ("k: |-\n  a\n  b\n\n", Style::Literal, "a\nb"),
+        ("k: |+\n  a\n\n", Style::Literal, "a\n\n"),
+        ("k: |2\n    a\n  b\n", Style::Literal, "  a\nb\n"),
+        (
             "k: >\n  a\n  b\n\n  c\n    d\n  e\n",
             Style::Folded,
             "a b\nc\n  d\ne\n",
-        );
-        check("k: >-\n  a\n  b\n", Style::Folded, "a b");
-        check("k: |\n  a\n# c\nz: 1\n", Style::Literal, "a\n");
+        ),
+        ("k: >-\n  a\n  b\n", Style::Folded, "a b"),
+        ("k: |\n  a\n# c\nz: 1\n", Style::Literal, "a\n"),
+    ];
+
+    #[test]
+    fn flow_and_block_styles() {
+        for &(src, style, want) in STYLES {
+            check(src, style, want);
+        }
     }
 
     #[test]

@@ -151,9 +151,46 @@ pub fn scalar_value(text: &str, style: ScalarStyle, tag: Option<&str>) -> (Style
     (st, value)
 }
 
+/// `s` between double quotes with the backslash escapes YAML and Ruby share (`\"`, `\\`,
+/// `\n`, `\t`, `\r`); any other char is written as `escape` says (given the char and the
+/// next one), or as itself.
+pub fn double_quote(s: &str, escape: impl Fn(char, Option<char>) -> Option<String>) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c => match escape(c, chars.peek().copied()) {
+                Some(e) => out.push_str(&e),
+                None => out.push(c),
+            },
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn double_quote_escapes_then_asks() {
+        let none = |_: char, _: Option<char>| None;
+        assert_eq!(
+            double_quote("a\"b\\c\nd\te\rf", none),
+            r#""a\"b\\c\nd\te\rf""#
+        );
+        let hash = |c: char, next: Option<char>| {
+            (c == '#' && next == Some('{')).then(|| "\\#".to_string())
+        };
+        assert_eq!(double_quote("#{x}#", hash), r#""\#{x}#""#);
+    }
 
     #[test]
     fn psych_typing() {

@@ -2,10 +2,9 @@
 //! the pipeline's sources (so findings in them can be shown) as spanned trees.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::load::yaml::Entry;
-use crate::load::{self, FileId, FileProblem, FileProblemKind, Map, Node, NodeRef, Sources, Value};
+use crate::load::{self, FileId, FileProblem, FileProblemKind, Map, NodeRef, Sources, Value};
 
 /// One folder under `.gitlab/agents/`: an agent of this repository's configuration project.
 #[derive(Debug)]
@@ -164,19 +163,11 @@ fn proto_names(node: &NodeRef, top: bool) -> NodeRef {
                     },
                 );
             }
-            Arc::new(Node {
-                span: node.span,
-                tag: node.tag.clone(),
-                style: node.style,
-                value: Value::Map(out),
-            })
+            node.with_value(Value::Map(out))
         }
-        Value::Seq(items) if !top => Arc::new(Node {
-            span: node.span,
-            tag: node.tag.clone(),
-            style: node.style,
-            value: Value::Seq(items.iter().map(|i| proto_names(i, false)).collect()),
-        }),
+        Value::Seq(items) if !top => node.with_value(Value::Seq(
+            items.iter().map(|i| proto_names(i, false)).collect(),
+        )),
         _ => node.clone(),
     }
 }

@@ -35,6 +35,19 @@ pub struct Unresolved {
     pub reason: Option<String>,
 }
 
+impl Unresolved {
+    /// Not read, and not yet tried or refused.
+    pub fn new(kind: &'static str, location: String, span: Span) -> Unresolved {
+        Unresolved {
+            kind,
+            location,
+            span,
+            invalid: false,
+            reason: None,
+        }
+    }
+}
+
 /// A file read from beyond the repository.
 #[derive(Clone, Debug)]
 pub struct FetchedFile {
@@ -198,13 +211,8 @@ impl<'a> Resolver<'a> {
         }
         if path.contains('$') {
             // Variables in include paths expand at pipeline creation time.
-            self.unresolved.push(Unresolved {
-                kind: "local",
-                location: path.to_string(),
-                span,
-                invalid: false,
-                reason: None,
-            });
+            self.unresolved
+                .push(Unresolved::new("local", path.to_string(), span));
             return false;
         }
         true
@@ -252,13 +260,8 @@ impl<'a> Resolver<'a> {
             return None;
         }
         let Some(root) = self.root.clone() else {
-            self.unresolved.push(Unresolved {
-                kind: "local",
-                location: path.to_string(),
-                span,
-                invalid: false,
-                reason: None,
-            });
+            self.unresolved
+                .push(Unresolved::new("local", path.to_string(), span));
             return None;
         };
         let full = root.join(path);
@@ -270,13 +273,8 @@ impl<'a> Resolver<'a> {
                     Err(_) => {
                         if !self.root_certain {
                             // The root was guessed: the file may exist in the real repository.
-                            self.unresolved.push(Unresolved {
-                                kind: "local",
-                                location: path.to_string(),
-                                span,
-                                invalid: false,
-                                reason: None,
-                            });
+                            self.unresolved
+                                .push(Unresolved::new("local", path.to_string(), span));
                         } else if !conditional {
                             self.problems.push(Problem::new(
                                 ProblemKind::IncludeMissing,

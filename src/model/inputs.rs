@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use super::problem::{Problem, ProblemKind};
-use crate::load::yaml::{Entry, Map, Node};
+use crate::load::yaml::Node;
 use crate::load::{NodeRef, Span, Value};
 
 pub fn placeholder_re() -> &'static Regex {
@@ -229,7 +229,7 @@ pub fn interpolate_component(
     };
     let text = |n: &NodeRef, s: &str| {
         let out = replace(s);
-        (out != s).then(|| rebuild(n, Value::Str(out.into())))
+        (out != s).then(|| n.with_value(Value::Str(out.into())))
     };
     walk_with(content, &text, &replace).unwrap_or_else(|| content.clone())
 }
@@ -242,56 +242,11 @@ fn walk_with(
 ) -> Option<NodeRef> {
     match &node.value {
         Value::Str(s) if super::job::has_placeholder(s) => value(node, s),
-        Value::Seq(items) => {
-            let new: Vec<Option<NodeRef>> =
-                items.iter().map(|i| walk_with(i, value, key_fn)).collect();
-            if new.iter().all(Option::is_none) {
-                return None;
-            }
-            let items = items
-                .iter()
-                .zip(new)
-                .map(|(old, new)| new.unwrap_or_else(|| old.clone()))
-                .collect();
-            Some(rebuild(node, Value::Seq(items)))
-        }
-        Value::Map(map) => {
-            let new: Vec<Option<NodeRef>> = map
-                .iter()
-                .map(|(_, e)| walk_with(&e.value, value, key_fn))
-                .collect();
-            let key_changes = map.keys().any(|k| super::job::has_placeholder(k));
-            if !key_changes && new.iter().all(Option::is_none) {
-                return None;
-            }
-            let mut out = Map::default();
-            for ((key, entry), new) in map.iter().zip(new) {
-                let new_key = if super::job::has_placeholder(key) {
-                    key_fn(key)
-                } else {
-                    key.clone()
-                };
-                out.insert(
-                    new_key,
-                    Entry {
-                        key_span: entry.key_span,
-                        value: new.unwrap_or_else(|| entry.value.clone()),
-                    },
-                );
-            }
-            Some(rebuild(node, Value::Map(out)))
-        }
-        _ => None,
+        _ => node.rewrite_children(
+            |_, child| walk_with(child, value, key_fn),
+            |key| super::job::has_placeholder(key).then(|| key_fn(key)),
+        ),
     }
-}
-
-fn rebuild(node: &NodeRef, value: Value) -> NodeRef {
-    Arc::new(Node {
-        span: node.span,
-        tag: node.tag.clone(),
-        style: node.style,
-        value,
-    })
 }
 
 fn substitute(node: &NodeRef, s: &str, inputs: &[(String, Option<NodeRef>)]) -> Option<NodeRef> {
@@ -310,7 +265,7 @@ fn substitute(node: &NodeRef, s: &str, inputs: &[(String, Option<NodeRef>)]) -> 
         }
     }
     let out = splice(s, inputs);
-    (out != s).then(|| rebuild(node, Value::Str(out.into())))
+    (out != s).then(|| node.with_value(Value::Str(out.into())))
 }
 
 fn splice(s: &str, inputs: &[(String, Option<NodeRef>)]) -> String {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::problem::{Problem, ProblemKind};
-use crate::load::yaml::{Entry, Map, Node};
+use crate::load::yaml::Node;
 use crate::load::{NodeRef, Value};
 
 /// GitLab's limit on nested `!reference` tags.
@@ -45,46 +45,15 @@ impl Resolver<'_> {
         if node.is_reference() {
             return self.reference(node, chain, job);
         }
-        match &node.value {
-            Value::Seq(items) => {
-                let new: Vec<Option<NodeRef>> =
-                    items.iter().map(|i| self.walk(i, chain, job)).collect();
-                if new.iter().all(Option::is_none) {
-                    return None;
-                }
-                let items = items
-                    .iter()
-                    .zip(new)
-                    .map(|(o, n)| n.unwrap_or_else(|| o.clone()))
-                    .collect();
-                Some(rebuild(node, Value::Seq(items)))
-            }
-            Value::Map(map) => {
-                let top = Arc::ptr_eq(node, self.root);
-                let new: Vec<Option<NodeRef>> = map
-                    .iter()
-                    .map(|(key, entry)| {
-                        let job = if top { Some(key.as_str()) } else { job };
-                        self.walk(&entry.value, chain, job)
-                    })
-                    .collect();
-                if new.iter().all(Option::is_none) {
-                    return None;
-                }
-                let mut out = Map::default();
-                for ((key, entry), new) in map.iter().zip(new) {
-                    out.insert(
-                        key.clone(),
-                        Entry {
-                            key_span: entry.key_span,
-                            value: new.unwrap_or_else(|| entry.value.clone()),
-                        },
-                    );
-                }
-                Some(rebuild(node, Value::Map(out)))
-            }
-            _ => None,
-        }
+        let top = Arc::ptr_eq(node, self.root);
+        node.rewrite_children(
+            |key, child| {
+                // The root's keys are the jobs.
+                let job = if top { key } else { job };
+                self.walk(child, chain, job)
+            },
+            |_| None,
+        )
     }
 
     fn reference(
@@ -217,32 +186,12 @@ fn inspect(node: &Node) -> String {
     }
 }
 
+/// `s` as Ruby's `String#inspect` writes it.
 fn ruby_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            '\u{1b}' => out.push_str("\\e"),
-            '#' if matches!(chars.peek(), Some('{' | '$' | '@')) => out.push_str("\\#"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn rebuild(node: &NodeRef, value: Value) -> NodeRef {
-    Arc::new(Node {
-        span: node.span,
-        tag: node.tag.clone(),
-        style: node.style,
-        value,
+    crate::load::scalar::double_quote(s, |c, next| match c {
+        '\u{1b}' => Some("\\e".to_string()),
+        '#' if matches!(next, Some('{' | '$' | '@')) => Some("\\#".to_string()),
+        c if c.is_control() => Some(format!("\\x{:02X}", c as u32)),
+        _ => None,
     })
 }

@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use super::{locate, FileReport, Severity};
+use super::{locate, FileReport, Location, Severity};
 
 pub const VERSION: u32 = 1;
 
@@ -31,11 +31,9 @@ pub struct Finding {
     pub name: String,
     pub severity: Severity,
     pub message: String,
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
+    /// `file`, `line`, `column`, `end_line`, `end_column`.
+    #[serde(flatten)]
+    pub at: Location,
     pub job: Option<String>,
     /// Every job the finding concerns (a shared template names them all).
     pub jobs: Vec<String>,
@@ -58,11 +56,9 @@ pub struct Fix {
 /// `end_line:end_column`) with `content`.
 #[derive(Serialize)]
 pub struct Edit {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
+    /// `file`, `line`, `column`, `end_line`, `end_column`.
+    #[serde(flatten)]
+    pub at: Location,
     pub start_byte: u32,
     pub end_byte: u32,
     pub content: String,
@@ -71,11 +67,9 @@ pub struct Edit {
 #[derive(Serialize)]
 pub struct Related {
     pub message: String,
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
+    /// `file`, `line`, `column`, `end_line`, `end_column`.
+    #[serde(flatten)]
+    pub at: Location,
 }
 
 #[derive(Serialize)]
@@ -101,33 +95,21 @@ pub fn build(reports: &[FileReport]) -> Output {
                 Severity::Warning => summary.warning += 1,
                 Severity::Info => summary.info += 1,
             }
-            let loc = locate(&r.sources, d.primary);
             findings.push(Finding {
                 rule: d.code().to_string(),
                 name: d.name().to_string(),
                 severity: d.severity,
                 message: d.message.clone(),
-                file: loc.file,
-                line: loc.line,
-                column: loc.column,
-                end_line: loc.end_line,
-                end_column: loc.end_column,
+                at: locate(&r.sources, d.primary),
                 job: d.job.clone(),
                 jobs: d.jobs().map(str::to_string).collect(),
                 help: d.help.clone(),
                 related: d
                     .related
                     .iter()
-                    .map(|l| {
-                        let loc = locate(&r.sources, l.span);
-                        Related {
-                            message: l.text.clone(),
-                            file: loc.file,
-                            line: loc.line,
-                            column: loc.column,
-                            end_line: loc.end_line,
-                            end_column: loc.end_column,
-                        }
+                    .map(|l| Related {
+                        message: l.text.clone(),
+                        at: locate(&r.sources, l.span),
                     })
                     .collect(),
                 fix: d.fix.as_ref().map(|f| Fix {
@@ -136,18 +118,11 @@ pub fn build(reports: &[FileReport]) -> Output {
                     edits: f
                         .edits
                         .iter()
-                        .map(|e| {
-                            let loc = locate(&r.sources, e.span);
-                            Edit {
-                                file: loc.file,
-                                line: loc.line,
-                                column: loc.column,
-                                end_line: loc.end_line,
-                                end_column: loc.end_column,
-                                start_byte: e.span.start,
-                                end_byte: e.span.end,
-                                content: e.content.clone(),
-                            }
+                        .map(|e| Edit {
+                            at: locate(&r.sources, e.span),
+                            start_byte: e.span.start,
+                            end_byte: e.span.end,
+                            content: e.content.clone(),
                         })
                         .collect(),
                 }),

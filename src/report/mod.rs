@@ -24,7 +24,7 @@ pub struct FileReport {
 }
 
 /// A span as file name and 1-based start/end line and column.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Location {
     pub file: String,
     pub line: usize,

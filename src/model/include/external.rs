@@ -81,13 +81,7 @@ impl Resolver<'_> {
         };
         let mut out = Vec::new();
         for file in matching(path, || tree.files()) {
-            let u = Unresolved {
-                kind: "local",
-                location: tree.display(&file),
-                span,
-                invalid: false,
-                reason: None,
-            };
+            let u = Unresolved::new("local", tree.display(&file), span);
             if !self.name_admitted(&file, span) {
                 continue;
             }

@@ -116,16 +116,6 @@ impl Item {
     }
 }
 
-fn unresolved(kind: &'static str, location: String, span: Span) -> Unresolved {
-    Unresolved {
-        kind,
-        location,
-        span,
-        invalid: false,
-        reason: None,
-    }
-}
-
 fn item(node: &NodeRef, entry_pipeline: bool) -> Option<Item> {
     if let Some(s) = node.as_str() {
         // GitLab's `Mapper::Normalizer`: a string with a valid address is remote.
@@ -182,7 +172,7 @@ fn item(node: &NodeRef, entry_pipeline: bool) -> Option<Item> {
             .into_iter()
             .find(|k| map.contains_key(k))
             .unwrap_or("local");
-        let u = unresolved(kind, text(kind).unwrap_or_default(), node.span);
+        let u = Unresolved::new(kind, text(kind).unwrap_or_default(), node.span);
         return Some(Item::InvalidOther(u, message));
     }
     let inputs = map.get("inputs").cloned();
@@ -237,7 +227,7 @@ fn item(node: &NodeRef, entry_pipeline: bool) -> Option<Item> {
             } else if kind == "component" && v.as_str().is_some() {
                 target = Some(Target::Component(location.clone()));
             }
-            let u = unresolved(kind, location, v.span);
+            let u = Unresolved::new(kind, location, v.span);
             let wrong = names.iter().filter(|n| !n.contains('$')).find_map(|n| {
                 if !has_yaml_extension(n) {
                     Some(format!("Included file `{n}` does not have YAML extension!"))
@@ -260,7 +250,7 @@ fn item(node: &NodeRef, entry_pipeline: bool) -> Option<Item> {
             });
         }
     }
-    let u = unresolved("artifact", text("artifact").unwrap_or_default(), node.span);
+    let u = Unresolved::new("artifact", text("artifact").unwrap_or_default(), node.span);
     if entry_pipeline {
         // `File::Artifact#validate_context!`: there is no parent pipeline.
         let message =
@@ -368,7 +358,7 @@ fn remote(
     inputs: Option<NodeRef>,
     conditional: bool,
 ) -> Item {
-    let u = unresolved("remote", location.to_string(), span);
+    let u = Unresolved::new("remote", location.to_string(), span);
     if location.contains('$') {
         return Item::Other(u);
     }
