@@ -241,17 +241,30 @@ fn run_check(args: &CheckArgs) -> u8 {
         };
         jobs.push((t, idx));
     }
-    if let Some((_, s)) = by_config.first() {
-        if let Err(e) = check_shellcheck_requirement(s) {
-            eprintln!("kaslint: {e}");
-            return exit::ERROR;
+    let fix_mode = fix::session::mode(args.fix, args.unsafe_fixes, args.diff);
+    let first_settings = by_config.first().map(|(_, s)| s);
+    if let Some(s) = first_settings {
+        // ShellCheck's version is probed while the pipelines load; a fix, which writes
+        // files, waits for it first.
+        shellcheck::discover::begin(s);
+        if fix_mode.is_some() {
+            if let Err(e) = check_shellcheck_requirement(s) {
+                eprintln!("kaslint: {e}");
+                return exit::ERROR;
+            }
         }
     }
     let mut fixed = fix::session::Summary::default();
-    let results = match fix::session::mode(args.fix, args.unsafe_fixes, args.diff) {
+    let results = match fix_mode {
         Some(mode) => fix::session::fix_all(&jobs, &by_config, args, mode, &mut fixed),
         None => check_all(&jobs, &by_config, args),
     };
+    // A ShellCheck that does not work (or none, with `--require-shellcheck`) is a usage
+    // error, reported instead of the findings.
+    if let Some(Err(e)) = first_settings.map(check_shellcheck_requirement) {
+        eprintln!("kaslint: {e}");
+        return exit::ERROR;
+    }
     let mut reports = Vec::new();
     for r in results {
         match r {

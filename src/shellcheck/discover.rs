@@ -3,7 +3,7 @@
 //! with the cache once per binary file (see [`super::cache::known_version`]).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 
 use crate::settings::{Settings, ShellcheckMode};
@@ -30,37 +30,131 @@ impl Binary {
     }
 }
 
+/// The settings that choose a ShellCheck: `--shellcheck`, `KASLINT_SHELLCHECK`, the cache
+/// root (where versions are remembered).
 type Key = (Option<PathBuf>, Option<PathBuf>, Option<PathBuf>);
 type Found = Result<Option<Binary>, String>;
 
-static CACHE: Mutex<Vec<(Key, Found)>> = Mutex::new(Vec::new());
+/// What this process knows of each setting's ShellCheck.
+enum State {
+    Done(Found),
+    /// Its `--version` runs (started by [`begin`]); the binary, version still unknown.
+    Probing(Binary, Child),
+}
+
+static STATE: Mutex<Vec<(Key, State)>> = Mutex::new(Vec::new());
+
+fn key_of(settings: &Settings) -> Key {
+    let sc = &settings.shellcheck;
+    (sc.path.clone(), sc.env_path.clone(), settings.cache.clone())
+}
+
+/// What [`now`] knows without waiting.
+pub enum Now {
+    Known(Found),
+    /// The version is being probed: the binary with version `(0, 0, 0)`, usable to run
+    /// ShellCheck on (its findings are cached once [`discover`] has the version).
+    Probing(Binary),
+}
+
+/// Start looking for ShellCheck without waiting for it: when its version is not
+/// remembered, its `--version` runs while kaslint loads and checks the pipeline, and
+/// [`discover`] joins it. Nothing happens when the setting's answer is known already.
+pub fn begin(settings: &Settings) {
+    let sc = &settings.shellcheck;
+    if sc.mode == ShellcheckMode::Off {
+        return;
+    }
+    let key = key_of(settings);
+    let Ok(mut state) = STATE.lock() else { return };
+    if state.iter().any(|(k, _)| *k == key) {
+        return;
+    }
+    // The first candidate only; when it is not ShellCheck, `discover` searches on.
+    let Some(path) = candidates(sc.path.as_deref(), sc.env_path.as_deref())
+        .into_iter()
+        .next()
+    else {
+        return;
+    };
+    if settings
+        .cache
+        .as_deref()
+        .and_then(|root| super::cache::known_version(root, &path))
+        .is_some()
+    {
+        return; // `discover` reads it without a process
+    }
+    let mut cmd = version_command(&path);
+    if let Ok(child) = cmd.spawn() {
+        let binary = Binary {
+            size: std::fs::metadata(&path).map_or(0, |m| m.len()),
+            path,
+            version: (0, 0, 0),
+        };
+        state.push((key, State::Probing(binary, child)));
+    }
+}
+
+/// The ShellCheck to use if known now, or the one whose version [`begin`] is probing.
+pub fn now(settings: &Settings) -> Now {
+    let key = key_of(settings);
+    if let Ok(state) = STATE.lock() {
+        if let Some((_, State::Probing(b, _))) = state.iter().find(|(k, _)| *k == key) {
+            if settings.shellcheck.mode != ShellcheckMode::Off {
+                return Now::Probing(b.clone());
+            }
+        }
+    }
+    Now::Known(discover(settings))
+}
 
 /// The ShellCheck to use. `Ok(None)`: none found (mode `Auto`) or mode `Off`.
 /// `Err`: an explicit path that does not work, or none found in mode `Required` (the CLI
-/// turns it into exit code 2). Probed once per process for a given setting.
-pub fn discover(settings: &Settings) -> Result<Option<Binary>, String> {
+/// turns it into exit code 2). Probed once per process for a given setting (a probe
+/// [`begin`] started is waited for).
+pub fn discover(settings: &Settings) -> Found {
     let sc = &settings.shellcheck;
     if sc.mode == ShellcheckMode::Off {
         return Ok(None);
     }
-    let key: Key = (sc.path.clone(), sc.env_path.clone(), settings.cache.clone());
-    let cached = CACHE
-        .lock()
-        .ok()
-        .and_then(|c| c.iter().find(|(k, _)| *k == key).map(|(_, v)| v.clone()));
-    let found = match cached {
-        Some(f) => f,
-        None => {
-            let f = search(
+    let key = key_of(settings);
+    let found = {
+        // Held while a probe is joined or run: other threads wait for its answer.
+        let mut state = match STATE.lock() {
+            Ok(s) => s,
+            Err(p) => p.into_inner(),
+        };
+        let at = state.iter().position(|(k, _)| *k == key);
+        let found = match at.map(|i| state.swap_remove(i).1) {
+            Some(State::Done(f)) => f,
+            Some(State::Probing(b, child)) => {
+                let joined = super::run::wait_within(child, VERSION_TIMEOUT)
+                    .map_err(|e| e.to_string())
+                    .and_then(|out| version_text(&out.stdout));
+                match joined {
+                    Ok(text) => {
+                        if let Some(root) = settings.cache.as_deref() {
+                            super::cache::remember_version(root, &b.path, &text);
+                        }
+                        Ok(Some(with_version(b.path, &text)))
+                    }
+                    // Not ShellCheck after all: the search gives the reason or the next.
+                    Err(_) => search(
+                        sc.path.as_deref(),
+                        sc.env_path.as_deref(),
+                        settings.cache.as_deref(),
+                    ),
+                }
+            }
+            None => search(
                 sc.path.as_deref(),
                 sc.env_path.as_deref(),
                 settings.cache.as_deref(),
-            );
-            if let Ok(mut c) = CACHE.lock() {
-                c.push((key, f.clone()));
-            }
-            f
-        }
+            ),
+        };
+        state.push((key, State::Done(found.clone())));
+        found
     };
     match found {
         Ok(None) if sc.mode == ShellcheckMode::Required => Err(
@@ -70,6 +164,36 @@ pub fn discover(settings: &Settings) -> Result<Option<Binary>, String> {
         ),
         other => other,
     }
+}
+
+/// How long `--version` may take.
+const VERSION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Where to look, in order: the explicit path, `KASLINT_SHELLCHECK`, beside the kaslint
+/// binary, `PATH` (the last two only when they hold a file).
+fn candidates(explicit: Option<&Path>, env: Option<&Path>) -> Vec<PathBuf> {
+    if let Some(p) = explicit {
+        return vec![p.to_path_buf()];
+    }
+    if let Some(p) = env.filter(|p| !p.as_os_str().is_empty()) {
+        return vec![p.to_path_buf()];
+    }
+    let name = if cfg!(windows) {
+        "shellcheck.exe"
+    } else {
+        "shellcheck"
+    };
+    let beside = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(|d| d.join(name)));
+    let on_path: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join(name)).collect())
+        .unwrap_or_default();
+    beside
+        .into_iter()
+        .chain(on_path)
+        .filter(|c| c.is_file())
+        .collect()
 }
 
 fn search(explicit: Option<&Path>, env: Option<&Path>, cache: Option<&Path>) -> Found {
@@ -83,25 +207,9 @@ fn search(explicit: Option<&Path>, env: Option<&Path>, cache: Option<&Path>) -> 
             .map(Some)
             .map_err(|e| format!("KASLINT_SHELLCHECK=`{}`: {e}", p.display()));
     }
-    let name = if cfg!(windows) {
-        "shellcheck.exe"
-    } else {
-        "shellcheck"
-    };
-    let beside = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(|d| d.join(name)));
-    let on_path: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join(name)).collect())
-        .unwrap_or_default();
-    for candidate in beside.into_iter().chain(on_path) {
-        if candidate.is_file() {
-            if let Ok(b) = probe(&candidate, cache) {
-                return Ok(Some(b));
-            }
-        }
-    }
-    Ok(None)
+    Ok(candidates(None, None)
+        .iter()
+        .find_map(|c| probe(c, cache).ok()))
 }
 
 /// The binary's version: remembered in the cache while the file is unchanged, else
@@ -111,30 +219,38 @@ fn probe(path: &Path, cache: Option<&Path>) -> Result<Binary, String> {
     let text = match known {
         Some(text) => text,
         None => {
-            let text = run_version(path)?;
+            let out = super::output_within(version_command(path), VERSION_TIMEOUT)
+                .map_err(|e| e.to_string())?;
+            let text = version_text(&out.stdout)?;
             if let Some(root) = cache {
                 super::cache::remember_version(root, path, &text);
             }
             text
         }
     };
-    Ok(Binary {
-        path: path.to_path_buf(),
-        version: parse_version(&text).unwrap_or((0, 0, 0)),
-        size: std::fs::metadata(path).map_or(0, |m| m.len()),
-    })
+    Ok(with_version(path.to_path_buf(), &text))
 }
 
-/// `--version`'s output, when it is ShellCheck's.
-fn run_version(path: &Path) -> Result<String, String> {
+fn with_version(path: PathBuf, text: &str) -> Binary {
+    Binary {
+        version: parse_version(text).unwrap_or((0, 0, 0)),
+        size: std::fs::metadata(&path).map_or(0, |m| m.len()),
+        path,
+    }
+}
+
+fn version_command(path: &Path) -> Command {
     let mut cmd = Command::new(path);
     cmd.arg("--version")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    let out =
-        super::output_within(cmd, std::time::Duration::from_secs(20)).map_err(|e| e.to_string())?;
-    let text = String::from_utf8_lossy(&out.stdout);
+    cmd
+}
+
+/// `--version`'s output, when it is ShellCheck's.
+fn version_text(stdout: &[u8]) -> Result<String, String> {
+    let text = String::from_utf8_lossy(stdout);
     if !text.contains("ShellCheck") && !text.contains("version:") {
         return Err("not a shellcheck binary (no version in `--version`)".into());
     }

@@ -80,16 +80,21 @@ pub fn start(p: &Pipeline, s: &Settings) -> Pending {
         return Pending::default();
     }
     let entry = Span::point(p.entry, 0);
-    let binary = match discover(s) {
-        Ok(b) => b,
-        Err(e) => {
+    // A ShellCheck whose version is being probed runs at once on the units (when the
+    // cache cannot have them anyway), the probe joined after.
+    let (binary, probing) = match discover::now(s) {
+        discover::Now::Known(Ok(b)) => (b, false),
+        discover::Now::Known(Err(e)) => {
             return Pending {
                 ready: vec![note(entry, e, Severity::Error)],
                 running: None,
             }
         }
+        discover::Now::Probing(b) => (Some(b), true),
     };
-    let busybox = binary.as_ref().is_some_and(Binary::supports_busybox);
+    // While probing, ShellCheck is taken to know `busybox` (0.10, 2024); an older one
+    // checks those units again as `sh` (see `after_probe`).
+    let busybox = probing || binary.as_ref().is_some_and(Binary::supports_busybox);
     let Extracted { units, skipped } = units::extract(p, s, busybox);
     let mut ready = Vec::new();
     if s.verbose {
@@ -122,16 +127,21 @@ pub fn start(p: &Pipeline, s: &Settings) -> Pending {
             running: None,
         };
     }
-    // Everything in the cache: mapped here, no thread, no process.
-    let lookup = Lookup::new(&binary, &units, s.cache.as_deref());
-    if lookup.complete() {
-        ready.extend(finish(lookup, &binary, &units, None));
-        return Pending {
-            ready,
-            running: None,
-        };
-    }
-    let work = move || finish(lookup, &binary, &units, None);
+    let work: Box<dyn FnOnce() -> Vec<Diagnostic> + Send> = if probing {
+        let settings = s.clone();
+        Box::new(move || after_probe(&binary, units, &settings, entry))
+    } else {
+        // Everything in the cache: mapped here, no thread, no process.
+        let lookup = Lookup::new(&binary, &units, s.cache.as_deref());
+        if lookup.complete() {
+            ready.extend(finish(lookup, &binary, &units, None));
+            return Pending {
+                ready,
+                running: None,
+            };
+        }
+        Box::new(move || finish(lookup, &binary, &units, None))
+    };
     let running = match std::thread::Builder::new()
         .name("shellcheck".into())
         .spawn(work)
@@ -194,18 +204,48 @@ pub fn run(binary: &Binary, units: &[Unit], opts: &RunOptions) -> Vec<Diagnostic
     finish(lookup, binary, units, opts.processes)
 }
 
+/// ShellCheck run by `provisional` (version unknown) on every unit while [`discover`]
+/// joins the version probe; the results are then cached under the version. A ShellCheck
+/// older than 0.10 (no `busybox` dialect) or another binary checks everything again.
+fn after_probe(
+    provisional: &Binary,
+    mut units: Vec<Unit>,
+    s: &Settings,
+    entry: Span,
+) -> Vec<Diagnostic> {
+    let mut lookup = Lookup::unkeyed(&units);
+    let (_, failure) = lookup.check_missing(provisional, &units, None);
+    let binary = match discover(s) {
+        Ok(Some(b)) => b,
+        Ok(None) => return Vec::new(),
+        Err(e) => return vec![note(entry, e, Severity::Error)],
+    };
+    let cache = s.cache.as_deref();
+    let busybox_units = units.iter().any(|u| u.dialect == units::Dialect::Busybox);
+    if binary.path != provisional.path || (busybox_units && !binary.supports_busybox()) {
+        units = units::without_busybox(units);
+        return finish(Lookup::new(&binary, &units, cache), &binary, &units, None);
+    }
+    let lookup = lookup.store(&binary, &units, cache);
+    deliver(&units, lookup.users.clone(), lookup.results(failure))
+}
+
 fn finish(
     lookup: Lookup,
     binary: &Binary,
     units: &[Unit],
     processes: Option<usize>,
 ) -> Vec<Diagnostic> {
+    let users = lookup.users.clone();
+    deliver(units, users, lookup.finish(binary, units, processes))
+}
+
+/// The findings of a run's results, and its notes.
+fn deliver(units: &[Unit], users: Vec<Vec<usize>>, results: results::Results) -> Vec<Diagnostic> {
     let first = units
         .first()
         .and_then(|u| u.pieces.first())
         .map_or(Span::default(), |pc| Span::point(pc.span.file, 0));
-    let users = lookup.users.clone();
-    let results = lookup.finish(binary, units, processes);
     let mut out = map_comments(units, &users, results.comments.into_iter());
     if let Some(why) = results.failure {
         out.push(note(first, why, Severity::Warning));

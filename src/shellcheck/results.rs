@@ -32,31 +32,45 @@ pub struct Results {
 impl Lookup {
     /// Look every distinct text of `units` up in the cache under `root` (if any).
     pub fn new(binary: &Binary, units: &[Unit], root: Option<&Path>) -> Lookup {
+        let mut lookup = Lookup::unkeyed(units);
+        lookup.open(binary, units, root);
+        lookup.found = match &lookup.cache {
+            Some(c) => lookup.keys.iter().map(|k| c.get(k)).collect(),
+            None => lookup.found,
+        };
+        lookup
+    }
+
+    /// Nothing looked up: ShellCheck's version, which keys the cache, is being probed
+    /// while the texts are checked (a cold cache); [`Lookup::store`] keeps the results.
+    pub fn unkeyed(units: &[Unit]) -> Lookup {
         let (texts, users) = distinct(units);
-        let (cache, cache_problem) = match root.map(|r| Cache::open(r, binary)) {
+        Lookup {
+            found: vec![None; texts.len()],
+            users,
+            cache: None,
+            keys: Vec::new(),
+            cache_problem: None,
+        }
+    }
+
+    /// Open the cache of `binary`'s version under `root` and key each distinct text.
+    fn open(&mut self, binary: &Binary, units: &[Unit], root: Option<&Path>) {
+        let (cache, problem) = match root.map(|r| Cache::open(r, binary)) {
             Some(Ok(c)) => (c, None),
             Some(Err(e)) => (None, Some(e)),
             None => (None, None),
         };
-        let keys: Vec<String> = match &cache {
-            Some(c) => texts
+        self.keys = match &cache {
+            Some(c) => self
+                .users
                 .iter()
-                .zip(&users)
-                .map(|(t, u)| c.key(units[u[0]].dialect, t))
+                .map(|u| c.key(units[u[0]].dialect, &units[u[0]].text))
                 .collect(),
             None => Vec::new(),
         };
-        let found = match &cache {
-            Some(c) => keys.iter().map(|k| c.get(k)).collect(),
-            None => vec![None; texts.len()],
-        };
-        Lookup {
-            users,
-            cache,
-            keys,
-            found,
-            cache_problem,
-        }
+        self.cache = cache;
+        self.cache_problem = self.cache_problem.take().or(problem);
     }
 
     /// Whether the cache had every text.
@@ -66,40 +80,69 @@ impl Lookup {
 
     /// Check the missing texts with `processes` ShellCheck processes (`None`: one per
     /// core when worth it), store their results, and return everything.
-    pub fn finish(self, binary: &Binary, units: &[Unit], processes: Option<usize>) -> Results {
-        let Lookup {
-            users,
-            cache,
-            keys,
-            mut found,
-            mut cache_problem,
-        } = self;
-        let missing: Vec<usize> = (0..found.len()).filter(|&i| found[i].is_none()).collect();
-        let mut failure = None;
-        if !missing.is_empty() {
-            let to_check: Vec<&str> = missing
-                .iter()
-                .map(|&i| units[users[i][0]].text.as_str())
-                .collect();
-            let processes = processes.unwrap_or_else(|| {
-                let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-                run::processes_for(&to_check, cores)
-            });
-            let (checked, failed) = run::check(binary, &to_check, processes);
-            failure = failed;
-            for (&i, comments) in missing.iter().zip(checked) {
-                if let (Some(c), Some(comments)) = (&cache, &comments) {
-                    if let Err(e) = c.put(&keys[i], comments) {
-                        cache_problem = cache_problem.or(Some(e));
-                    }
+    pub fn finish(mut self, binary: &Binary, units: &[Unit], processes: Option<usize>) -> Results {
+        let (fresh, failure) = self.check_missing(binary, units, processes);
+        self.put(&fresh);
+        self.results(failure)
+    }
+
+    /// [`Lookup::unkeyed`]'s results stored in the cache of `binary` (now known).
+    pub fn store(mut self, binary: &Binary, units: &[Unit], root: Option<&Path>) -> Lookup {
+        self.open(binary, units, root);
+        let all: Vec<usize> = (0..self.found.len()).collect();
+        self.put(&all);
+        self
+    }
+
+    /// Check the texts the lookup lacks; their indices and the first failure.
+    pub fn check_missing(
+        &mut self,
+        binary: &Binary,
+        units: &[Unit],
+        processes: Option<usize>,
+    ) -> (Vec<usize>, Option<String>) {
+        let missing: Vec<usize> = (0..self.found.len())
+            .filter(|&i| self.found[i].is_none())
+            .collect();
+        if missing.is_empty() {
+            return (missing, None);
+        }
+        let to_check: Vec<&str> = missing
+            .iter()
+            .map(|&i| units[self.users[i][0]].text.as_str())
+            .collect();
+        let processes = processes.unwrap_or_else(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+            run::processes_for(&to_check, cores)
+        });
+        let (checked, failure) = run::check(binary, &to_check, processes);
+        for (&i, comments) in missing.iter().zip(checked) {
+            self.found[i] = comments;
+        }
+        (missing, failure)
+    }
+
+    /// Store the results of `fresh` texts (those checked) in the cache, if any.
+    fn put(&mut self, fresh: &[usize]) {
+        let Some(c) = &self.cache else { return };
+        let mut wrote = false;
+        for &i in fresh {
+            if let (Some(comments), Some(key)) = (&self.found[i], self.keys.get(i)) {
+                wrote = true;
+                if let Err(e) = c.put(key, comments) {
+                    self.cache_problem = self.cache_problem.take().or(Some(e));
                 }
-                found[i] = comments;
-            }
-            if let Some(c) = &cache {
-                c.prune_if_due();
             }
         }
-        let comments = found
+        if wrote {
+            c.prune_if_due();
+        }
+    }
+
+    /// Every text's comments (in text order), with the run's notes.
+    pub fn results(self, failure: Option<String>) -> Results {
+        let comments = self
+            .found
             .into_iter()
             .enumerate()
             .flat_map(|(i, cs)| cs.unwrap_or_default().into_iter().map(move |c| (i, c)))
@@ -107,7 +150,7 @@ impl Lookup {
         Results {
             comments,
             failure,
-            cache_problem,
+            cache_problem: self.cache_problem,
         }
     }
 }

@@ -102,9 +102,16 @@ pub fn output_within(
     mut cmd: Command,
     limit: std::time::Duration,
 ) -> std::io::Result<std::process::Output> {
+    wait_within(cmd.spawn()?, limit)
+}
+
+/// [`output_within`] for a child already started (its output piped).
+pub fn wait_within(
+    mut child: std::process::Child,
+    limit: std::time::Duration,
+) -> std::io::Result<std::process::Output> {
     use std::io::Read;
     use std::time::{Duration, Instant};
-    let mut child = cmd.spawn()?;
     let deadline = Instant::now() + limit;
     let (tx, rx) = std::sync::mpsc::channel();
     let pipes: [Option<Box<dyn Read + Send>>; 2] = [

@@ -240,6 +240,21 @@ fn assemble(pieces: &[Piece], dialect: Dialect) -> (String, Vec<usize>, Vec<(usi
     (text, starts, placeholders)
 }
 
+/// `units` as [`extract`] gives them for a ShellCheck without the `busybox` dialect
+/// (before 0.10): BusyBox ash checked as `sh`.
+pub fn without_busybox(units: Vec<Unit>) -> Vec<Unit> {
+    units
+        .into_iter()
+        .map(|mut u| {
+            if u.dialect == Dialect::Busybox {
+                u.dialect = Dialect::BusyboxAsSh;
+                (u.text, u.starts, u.placeholders) = assemble(&u.pieces, u.dialect);
+            }
+            u
+        })
+        .collect()
+}
+
 /// Units are the same when they run the same items (by place) in the same way.
 type UnitKey = (Part, Dialect, Vec<(FileId, u32, u32)>);
 
@@ -371,5 +386,33 @@ mod tests {
         assert!(matches_value("$[[ inputs.a ]]", "x"));
         assert!(!matches_value("echo $[[ inputs.a ]] b", "echo hello c"));
         assert!(!matches_value("echo a", "echo b"));
+    }
+
+    /// A probe that finds a ShellCheck before 0.10 turns the units extracted for
+    /// `busybox` into exactly those extracted without it.
+    #[test]
+    fn without_busybox_is_extracting_without_it() {
+        let p = Pipeline::from_yaml(
+            ".gitlab-ci.yml",
+            "a:\n  image: alpine:3.20\n  script:\n    - echo \"$[[ inputs.x ]]\"\n    - ls\nb:\n  image: ubuntu\n  script: [ls]\nc:\n  image: busybox\n  script: [echo c]\n",
+        );
+        let s = Settings::default();
+        let summary = |units: &[Unit]| -> Vec<String> {
+            units
+                .iter()
+                .map(|u| {
+                    format!(
+                        "{:?} {:?} {:?} {:?} {:?}",
+                        u.jobs, u.dialect, u.text, u.starts, u.placeholders
+                    )
+                })
+                .collect()
+        };
+        let with = extract(&p, &s, true).units;
+        assert!(with.iter().any(|u| u.dialect == Dialect::Busybox), "{:?}", summary(&with));
+        assert_eq!(
+            summary(&without_busybox(with)),
+            summary(&extract(&p, &s, false).units)
+        );
     }
 }
