@@ -2,11 +2,10 @@
 //! does not have the documented shape.
 
 use crate::analysis::agent_config::validate;
-use crate::diagnostic::Diagnostic;
 use crate::model::Role;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     AgentConfigInvalid,
     "KAS111",
     "agent-config-invalid",

@@ -1,11 +1,10 @@
 //! KAS112: an agent configuration authorises more than 500 projects or groups; GitLab
 //! silently ignores the rest.
 
-use crate::diagnostic::Diagnostic;
 use crate::model::Role;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     AgentConfigTooMany,
     "KAS112",
     "agent-config-too-many",

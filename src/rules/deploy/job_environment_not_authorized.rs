@@ -2,10 +2,9 @@
 //! `ci_access` entry for this project lists, so GitLab gives it no context.
 
 use super::agent::{environment_matches, patterns, restricted_uses};
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     JobEnvironmentNotAuthorized,
     "KAS113",
     "job-environment-not-authorized",
@@ -13,14 +12,8 @@ crate::rules::declare_rule!(
     "a job's environment is not one its agent's `ci_access` allows", uses: [facts]
 );
 
-impl crate::rules::Rule for JobEnvironmentNotAuthorized {
-    fn check_job(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for JobEnvironmentNotAuthorized {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let Some(env) = super::agent::environment_name(f) else {
             return;
         };

@@ -2,10 +2,9 @@
 //! `environments`, but the job has no `environment`, so GitLab gives it no context.
 
 use super::agent::{patterns, restricted_uses};
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     JobWithoutEnvironmentForAgent,
     "KAS114",
     "job-without-environment-for-agent",
@@ -13,14 +12,8 @@ crate::rules::declare_rule!(
     "a job without `environment` uses an agent restricted to environments", uses: [facts]
 );
 
-impl crate::rules::Rule for JobWithoutEnvironmentForAgent {
-    fn check_job(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for JobWithoutEnvironmentForAgent {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         if super::agent::environment_name(f).is_some() || job.node.get("environment").is_some() {
             return;
         }

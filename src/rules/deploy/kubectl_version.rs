@@ -5,14 +5,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::Facts;
 use crate::analysis::kube::{self, Tool};
 use crate::data::images::TagMeaning;
-use crate::diagnostic::Diagnostic;
 use crate::load::Span;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     KubectlBrokenVersion,
     "KAS210",
     "kubectl-broken-version",
@@ -141,14 +139,8 @@ pub fn validation_off(f: &Facts<'_>) -> bool {
         })
 }
 
-impl crate::rules::Rule for KubectlBrokenVersion {
-    fn check_job(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for KubectlBrokenVersion {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         if f.script.incomplete || validation_off(f) {
             return;
         }

@@ -1,10 +1,9 @@
 //! KAS211: kubectl 1.27.0 or 1.27.1 with validation turned off on every command that validates.
 
 use super::kubectl_version::{is_broken, kubectl_versions, validation_off};
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     KubectlBrokenVersionValidationOff,
     "KAS211",
     "kubectl-broken-version-validation-off",
@@ -12,14 +11,8 @@ crate::rules::declare_rule!(
     "kubectl 1.27.0 or 1.27.1 is used with `--validate=false` as a workaround", uses: [facts]
 );
 
-impl crate::rules::Rule for KubectlBrokenVersionValidationOff {
-    fn check_job(
-        &self,
-        _cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for KubectlBrokenVersionValidationOff {
+    fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         if f.script.incomplete || !validation_off(f) {
             return;
         }

@@ -1,10 +1,9 @@
 //! KAS308: a stop job deletes with `kubectl delete` and fails when the object is gone.
 
 use crate::analysis::kube::{self, Tool};
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     OnStopDeleteNotIdempotent,
     "KAS308",
     "on-stop-delete-not-idempotent",

@@ -1,10 +1,9 @@
 //! KAS305: the stop job of a branch environment fetches the branch, which may be deleted.
 
 use super::on_stop::{env_name, in_merge_requests};
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     OnStopGitStrategy,
     "KAS305",
     "on-stop-git-strategy-missing",

@@ -1,9 +1,9 @@
 //! KAS303: a manual stop job in `rules` without `allow_failure: true` blocks the pipeline.
 
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+
+declare_rule!(
     OnStopManualBlocks,
     "KAS303",
     "on-stop-manual-blocks-pipeline",

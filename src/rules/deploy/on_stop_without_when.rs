@@ -1,10 +1,9 @@
 //! KAS302: the stop job has no `when`, so it runs as soon as its stage is reached.
 
 use super::on_stop::whens;
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     OnStopWithoutWhen,
     "KAS302",
     "on-stop-job-without-when",

@@ -1,11 +1,10 @@
 //! KAS408: `ci_access` for a group or the instance lets every job act as the agent itself.
 
-use crate::diagnostic::Diagnostic;
 use crate::load::{NodeRef, Span};
 use crate::model::Role;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     AgentAccessAsAgent,
     "KAS408",
     "agent-access-as-agent",

@@ -1,12 +1,10 @@
 //! KAS403: a value someone outside the project chooses is parsed as shell code.
 
 use crate::analysis::taint::{self, Controlled};
-use crate::diagnostic::Diagnostic;
 use crate::load::Span;
-use crate::rules::deploy::Facts;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     ScriptInjection,
     "KAS403",
     "script-injection",
@@ -45,14 +43,8 @@ fn narrowed(cx: &Context<'_>, span: Span, name: &str) -> Span {
     }
 }
 
-impl crate::rules::Rule for ScriptInjection {
-    fn check_job(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for ScriptInjection {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen: Vec<Span> = Vec::new();
         for r in taint::reparsed(&f.script) {
             let Some(origin) = taint::origin(&f.vars, &r.var.name) else {
@@ -84,7 +76,7 @@ impl ScriptInjection {
     fn expand_vars(
         &self,
         cx: &Context<'_>,
-        job: &crate::model::Job,
+        job: &Job,
         f: &Facts<'_>,
         seen: &mut Vec<Span>,
         out: &mut Vec<Diagnostic>,
