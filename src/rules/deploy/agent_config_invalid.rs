@@ -1,8 +1,7 @@
 //! KAS111: an agent configuration file the agent server rejects, or whose `ci_access`
 //! does not have the documented shape.
 
-use crate::analysis::agent_config::validate;
-use crate::model::Role;
+use crate::analysis::agent_config::{repo_configs, validate};
 use crate::rules::prelude::*;
 
 declare_rule!(
@@ -15,12 +14,7 @@ declare_rule!(
 
 impl Rule for AgentConfigInvalid {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        // The files belong to the repository, not to one pipeline: report them once, with
-        // the repository's entry pipeline.
-        if cx.pipeline.role != Role::Entry {
-            return;
-        }
-        for agent in &cx.pipeline.agents {
+        for agent in repo_configs(cx.pipeline) {
             for i in validate(agent) {
                 out.push(
                     Diagnostic::new(&META, i.span, i.message)

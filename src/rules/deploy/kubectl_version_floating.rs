@@ -1,6 +1,6 @@
 //! KAS212: a kubectl image tagged `1.27` floats and may resolve to a broken patch.
 
-use super::kubectl_version::kubectl_versions;
+use crate::analysis::kubectl::kubectl_versions;
 use crate::rules::prelude::*;
 
 declare_rule!(

@@ -1,6 +1,6 @@
 //! KAS211: kubectl 1.27.0 or 1.27.1 with validation turned off on every command that validates.
 
-use super::kubectl_version::{is_broken, kubectl_versions, validation_off};
+use crate::analysis::kubectl::{broken_versions, validating_commands, validation_off};
 use crate::rules::prelude::*;
 
 declare_rule!(
@@ -16,22 +16,13 @@ impl Rule for KubectlBrokenVersionValidationOff {
         if f.script.incomplete || !validation_off(f) {
             return;
         }
-        let validates = f.script.commands.iter().any(|c| {
-            crate::analysis::kube::tool(c) == Some(crate::analysis::kube::Tool::Kubectl)
-                && matches!(
-                    crate::analysis::kube::positionals(c).first(),
-                    Some(&("apply" | "create" | "replace"))
-                )
-        });
+        let validates = validating_commands(f).next().is_some();
         let why = if validates {
             "only works through the agent because validation is off"
         } else {
             "fails validation through the agent; no command of this job validates manifests yet"
         };
-        for found in kubectl_versions(f)
-            .into_iter()
-            .filter(|v| is_broken(&v.version))
-        {
+        for found in broken_versions(f) {
             out.push(
                 Diagnostic::new(
                     &META,
