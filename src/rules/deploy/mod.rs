@@ -39,11 +39,13 @@ crate::rules::family! {
 }
 
 // Analyses the rules of this folder read (they live in `analysis/`).
+use crate::analysis::agent::RestrictedUse;
 pub use crate::analysis::agent::{repo_agents, var_names};
 pub use crate::analysis::facts::{Facts, FactsTable, JobImage};
 pub use crate::analysis::{agent, selection};
 use crate::data::images::{ImageInfo, ImageRef};
 pub use crate::diagnostic::quoted_list;
+use crate::diagnostic::Diagnostic;
 use crate::model::{Job, Pipeline};
 
 /// The job's `tags` name a Kubernetes runner (a tag containing `kubernetes` or `k8s`, as
@@ -72,4 +74,11 @@ pub fn catalogued_image<'c>(
 ) -> Option<(&'c JobImage<'c>, &'static ImageInfo, ImageRef)> {
     let image = f.image.as_ref()?;
     Some((image, image.info()?, image.reference()?))
+}
+
+/// `d` pointing at the `environments` lists that restrict the job's use of the agent.
+pub fn with_environment_lists(d: Diagnostic, r: &RestrictedUse<'_>) -> Diagnostic {
+    r.lists.iter().fold(d, |d, l| {
+        d.related(l.span, "the environments this project may use the agent in")
+    })
 }

@@ -1,5 +1,7 @@
 //! KAS403: a value someone outside the project chooses is parsed as shell code.
 
+use std::collections::HashSet;
+
 use crate::analysis::taint::{self, Controlled};
 use crate::load::Span;
 use crate::rules::prelude::*;
@@ -45,16 +47,15 @@ fn narrowed(cx: &Context<'_>, span: Span, name: &str) -> Span {
 
 impl Rule for ScriptInjection {
     fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen: Vec<Span> = Vec::new();
+        let mut seen = HashSet::new();
         for r in taint::reparsed(&f.script) {
             let Some(origin) = taint::origin(&f.vars, &r.var.name) else {
                 continue;
             };
             let span = narrowed(cx, r.var.span, &r.var.name);
-            if seen.contains(&span) {
+            if !seen.insert(span) {
                 continue;
             }
-            seen.push(span);
             out.push(
                 Diagnostic::new(
                     &META,
@@ -78,7 +79,7 @@ impl ScriptInjection {
         cx: &Context<'_>,
         job: &Job,
         f: &Facts<'_>,
-        seen: &mut Vec<Span>,
+        seen: &mut HashSet<Span>,
         out: &mut Vec<Diagnostic>,
     ) {
         for cmd in &f.script.commands {
@@ -89,10 +90,9 @@ impl ScriptInjection {
             for (start, end, input) in taint::expand_vars_inputs(slice) {
                 let at = cmd.span.start as usize;
                 let span = Span::new(cmd.span.file, at + start, at + end);
-                if seen.contains(&span) {
+                if !seen.insert(span) {
                     continue;
                 }
-                seen.push(span);
                 out.push(
                     Diagnostic::new(
                         &META,
