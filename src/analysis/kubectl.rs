@@ -31,6 +31,13 @@ pub struct Found {
     pub source: &'static str,
 }
 
+/// `kubectl 1.27.0 (from the image tag)`.
+impl std::fmt::Display for Found {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "kubectl {} (from {})", self.version, self.source)
+    }
+}
+
 pub fn is_broken(version: &str) -> bool {
     matches!(version, "1.27.0" | "1.27.1")
 }

@@ -1,5 +1,6 @@
 //! KAS210: kubectl 1.27.0 or 1.27.1 (HTTP 426 on validation through the agent).
 
+use super::broken_kubectl;
 use crate::analysis::kubectl::{broken_versions, validation_off};
 use crate::rules::prelude::*;
 
@@ -18,18 +19,9 @@ impl Rule for KubectlBrokenVersion {
         }
         for found in broken_versions(f) {
             out.push(
-                Diagnostic::new(
-                    &META,
-                    found.span,
-                    format!(
-                        "kubectl {} (from {}) fails manifest validation through the agent with HTTP 426",
-                        found.version, found.source
-                    ),
-                )
-                .label("kubectl 1.27.0 and 1.27.1 are affected")
-                .job(job.name.clone())
-                .help("use another kubectl version (kubernetes/kubernetes#117463); as a workaround pass `--validate=false` to `apply`, `create` and `replace`")
-                .fix_opt(crate::fix::build::kubectl_version(cx.pipeline, found.span, &found.version, found.source == "a download URL")),
+                broken_kubectl(&META, job, &found, "fails manifest validation through the agent with HTTP 426")
+                    .help("use another kubectl version (kubernetes/kubernetes#117463); as a workaround pass `--validate=false` to `apply`, `create` and `replace`")
+                    .fix_opt(crate::fix::build::kubectl_version(cx.pipeline, found.span, &found.version, found.source == "a download URL")),
             );
         }
     }

@@ -1,5 +1,6 @@
 //! KAS211: kubectl 1.27.0 or 1.27.1 with validation turned off on every command that validates.
 
+use super::broken_kubectl;
 use crate::analysis::kubectl::{broken_versions, validating_commands, validation_off};
 use crate::rules::prelude::*;
 
@@ -24,17 +25,8 @@ impl Rule for KubectlBrokenVersionValidationOff {
         };
         for found in broken_versions(f) {
             out.push(
-                Diagnostic::new(
-                    &META,
-                    found.span,
-                    format!(
-                        "kubectl {} (from {}) {why}",
-                        found.version, found.source
-                    ),
-                )
-                .label("kubectl 1.27.0 and 1.27.1 are affected")
-                .job(job.name.clone())
-                .help("move to another kubectl version and drop `--validate=false`, so manifests are validated again"),
+                broken_kubectl(&META, job, &found, why)
+                    .help("move to another kubectl version and drop `--validate=false`, so manifests are validated again"),
             );
         }
     }

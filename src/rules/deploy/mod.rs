@@ -42,6 +42,7 @@ crate::rules::family! {
 use crate::analysis::agent::RestrictedUse;
 pub use crate::analysis::agent::{repo_agents, var_names};
 pub use crate::analysis::facts::{Facts, FactsTable, JobImage};
+use crate::analysis::kubectl::Found;
 pub use crate::analysis::{agent, selection};
 use crate::data::images::{ImageInfo, ImageRef};
 pub use crate::diagnostic::quoted_list;
@@ -81,4 +82,17 @@ pub fn with_environment_lists(d: Diagnostic, r: &RestrictedUse<'_>) -> Diagnosti
     r.lists.iter().fold(d, |d, l| {
         d.related(l.span, "the environments this project may use the agent in")
     })
+}
+
+/// A finding on a kubectl 1.27.0 or 1.27.1 of the job (KAS210, KAS211):
+/// `kubectl 1.27.0 (from the image tag) {consequence}`.
+pub fn broken_kubectl(
+    meta: &'static crate::rules::RuleMeta,
+    job: &Job,
+    found: &Found,
+    consequence: &str,
+) -> Diagnostic {
+    Diagnostic::new(meta, found.span, format!("{found} {consequence}"))
+        .label("kubectl 1.27.0 and 1.27.1 are affected")
+        .job(job.name.clone())
 }
