@@ -60,23 +60,21 @@ fn origin(f: &Facts<'_>, raw: &str, version: &str, span: Span) -> Span {
 /// Every kubectl version the job's image tag, download URLs and package pins show.
 pub fn kubectl_versions(f: &Facts<'_>) -> Vec<Found> {
     let mut out = Vec::new();
-    if let Some(image) = f.image.as_ref() {
-        if let (Some(info), Some(r)) = (image.info(), image.reference()) {
-            if let (TagMeaning::Kubectl, Some(tag)) = (info.tag, r.tag.as_deref()) {
-                if let Some(c) = TAG_VERSION.captures(tag) {
-                    let (major, minor) = (&c[1], &c[2]);
-                    let (version, floating) = match c.get(3) {
-                        Some(patch) => (format!("{major}.{minor}.{}", patch.as_str()), false),
-                        None => (format!("{major}.{minor}"), true),
-                    };
-                    let span = origin(f, &image.raw, tag, image.node.span);
-                    out.push(Found {
-                        version,
-                        floating,
-                        span,
-                        source: "the image tag",
-                    });
-                }
+    if let Some((image, info, r)) = f.catalogued_image() {
+        if let (TagMeaning::Kubectl, Some(tag)) = (info.tag, r.tag.as_deref()) {
+            if let Some(c) = TAG_VERSION.captures(tag) {
+                let (major, minor) = (&c[1], &c[2]);
+                let (version, floating) = match c.get(3) {
+                    Some(patch) => (format!("{major}.{minor}.{}", patch.as_str()), false),
+                    None => (format!("{major}.{minor}"), true),
+                };
+                let span = origin(f, &image.raw, tag, image.node.span);
+                out.push(Found {
+                    version,
+                    floating,
+                    span,
+                    source: "the image tag",
+                });
             }
         }
     }

@@ -4,7 +4,7 @@
 //! with its shell unless `FF_KUBERNETES_HONOR_ENTRYPOINT` is on. The YAML cannot name the
 //! executor, so this is a warning, silent when the job's tags name a Kubernetes runner.
 
-use super::{catalogued_image, kubernetes_runner};
+use super::kubernetes_runner;
 use crate::rules::prelude::*;
 
 declare_rule!(
@@ -20,7 +20,7 @@ impl Rule for ImageEntrypoint {
         if job.script().is_none() {
             return;
         }
-        let Some((image, info, r)) = catalogued_image(f) else {
+        let Some((image, info, r)) = f.catalogued_image() else {
             return;
         };
         let (Some(program), Some(_)) = (info.entrypoint, info.shell) else {

@@ -16,10 +16,7 @@ impl Rule for ImageHomeNotWritable {
         if f.script.incomplete {
             return;
         }
-        let Some(image) = f.image.as_ref() else {
-            return;
-        };
-        let (Some(info), Some(r)) = (image.info(), image.reference()) else {
+        let Some((image, info, r)) = f.catalogued_image() else {
             return;
         };
         let Some(user) = info.home_not_writable else {

@@ -1,6 +1,5 @@
 //! KAS201: a job with `script` runs in an image that has no shell.
 
-use super::catalogued_image;
 use crate::rules::prelude::*;
 
 declare_rule!(
@@ -16,7 +15,7 @@ impl Rule for ImageNoShell {
         if job.script().is_none() {
             return;
         }
-        let Some((image, info, r)) = catalogued_image(f) else {
+        let Some((image, info, r)) = f.catalogued_image() else {
             return;
         };
         if info.shell.is_some() {

@@ -1,6 +1,5 @@
 //! KAS206: a cluster-tool image with `latest` or no tag.
 
-use super::catalogued_image;
 use crate::rules::prelude::*;
 
 declare_rule!(
@@ -13,7 +12,7 @@ declare_rule!(
 
 impl Rule for ImageUnpinned {
     fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
-        let Some((image, info, r)) = catalogued_image(f) else {
+        let Some((image, info, r)) = f.catalogued_image() else {
             return;
         };
         if !info.cluster_tool || r.digest.is_some() {

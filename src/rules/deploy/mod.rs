@@ -44,7 +44,6 @@ pub use crate::analysis::agent::{repo_agents, var_names};
 pub use crate::analysis::facts::{Facts, FactsTable, JobImage};
 use crate::analysis::kubectl::Found;
 pub use crate::analysis::{agent, selection};
-use crate::data::images::{ImageInfo, ImageRef};
 pub use crate::diagnostic::quoted_list;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Job, Pipeline};
@@ -66,15 +65,6 @@ pub fn kubernetes_runner(p: &Pipeline, job: &Job) -> bool {
             t.contains("kubernetes") || t.contains("k8s")
         })
     })
-}
-
-/// The job's image when the catalogue knows it: the image, its catalogue row, its parsed
-/// reference (variables expanded through the job's facts).
-pub fn catalogued_image<'c>(
-    f: &'c Facts<'c>,
-) -> Option<(&'c JobImage<'c>, &'static ImageInfo, ImageRef)> {
-    let image = f.image.as_ref()?;
-    Some((image, image.info()?, image.reference()?))
 }
 
 /// `d` pointing at the `environments` lists that restrict the job's use of the agent.
