@@ -68,11 +68,7 @@ impl Entries<'_> {
                 );
             }
         }
-        if let Some(x) = Self::attr(m, "exclude") {
-            if !array_of_strings(x) {
-                self.error(x.span, loc, "exclude", "should be an array of strings");
-            }
-        }
+        self.check_strings(loc, m, "exclude");
         self.check_one_of(loc, m, "when", kw::ARTIFACTS_WHEN, || {
             format!("should be one of: {}", joined(kw::ARTIFACTS_WHEN))
         });

@@ -184,6 +184,15 @@ impl<'a> Entries<'a> {
         }
     }
 
+    /// `type: Array` of strings.
+    fn check_strings(&mut self, loc: &str, map: &Map, key: &str) {
+        if let Some(v) = Self::attr(map, key) {
+            if !array_of_strings(v) {
+                self.error(v.span, loc, key, "should be an array of strings");
+            }
+        }
+    }
+
     fn check_bool(&mut self, loc: &str, map: &Map, key: &str) {
         if let Some(v) = Self::attr(map, key) {
             if !is_bool(v) {
