@@ -187,14 +187,24 @@ pub fn own_project_environments<'a>(
     Some(lists)
 }
 
-/// The patterns of `environments` lists.
-pub fn patterns(lists: &[&NodeRef]) -> Vec<String> {
-    lists
-        .iter()
-        .filter_map(|l| l.as_seq())
-        .flatten()
-        .filter_map(|i| i.scalar_text())
-        .collect()
+/// A job's use of an agent whose `ci_access` entry for this project lists `environments`.
+pub struct RestrictedUse<'p> {
+    pub agent_use: AgentUse,
+    pub config: &'p AgentConfig,
+    /// The entry's `environments` lists.
+    pub lists: Vec<&'p NodeRef>,
+}
+
+impl RestrictedUse<'_> {
+    /// The environment names and patterns the lists allow.
+    pub fn patterns(&self) -> Vec<String> {
+        self.lists
+            .iter()
+            .filter_map(|l| l.as_seq())
+            .flatten()
+            .filter_map(|i| i.scalar_text())
+            .collect()
+    }
 }
 
 /// GitLab's `EnvironmentMatcher`: an exact match, or, when the pattern holds `*`, a
@@ -226,7 +236,7 @@ pub fn restricted_uses<'p>(
     p: &'p Pipeline,
     options: &Run,
     f: &Facts<'_>,
-) -> Vec<(AgentUse, &'p AgentConfig, Vec<&'p NodeRef>)> {
+) -> Vec<RestrictedUse<'p>> {
     let Some(project) = options.project.as_deref() else {
         return Vec::new();
     };
@@ -244,7 +254,11 @@ pub fn restricted_uses<'p>(
             continue;
         }
         if let Some(lists) = own_project_environments(config, project) {
-            out.push((u, config, lists));
+            out.push(RestrictedUse {
+                agent_use: u,
+                config,
+                lists,
+            });
         }
     }
     out

@@ -3,6 +3,7 @@
 
 use crate::load::{FileProblemKind, NodeRef, Span, Value};
 use crate::model::agents::AgentConfig;
+use crate::model::{Pipeline, Role};
 
 const CI_ACCESS_KEYS: &[&str] = &["projects", "groups", "instance"];
 const ENTRY_KEYS: &[&str] = &[
@@ -15,6 +16,23 @@ const ENTRY_KEYS: &[&str] = &[
 ];
 const ACCESS_AS_KEYS: &[&str] = &["agent", "ci_job", "impersonate"];
 const IMPERSONATE_KEYS: &[&str] = &["username", "uid", "groups", "extra"];
+
+/// The repository's agent configurations, for the rules that judge the files themselves:
+/// the files belong to the repository, not to one pipeline, so only the repository's entry
+/// pipeline reports them (a fragment has none).
+pub fn repo_configs(p: &Pipeline) -> &[AgentConfig] {
+    match p.role {
+        Role::Entry => &p.agents,
+        Role::Fragment => &[],
+    }
+}
+
+/// [`repo_configs`] that have a `ci_access`, with it.
+pub fn repo_ci_access(p: &Pipeline) -> impl Iterator<Item = (&AgentConfig, &NodeRef)> {
+    repo_configs(p)
+        .iter()
+        .filter_map(|a| Some((a, a.ci_access()?)))
+}
 
 /// One problem in an agent configuration.
 pub struct Invalid {

@@ -99,6 +99,13 @@ impl<'a> Facts<'a> {
         env_agent_of(self.job)
     }
 
+    /// The job's image when the catalogue knows it: the image, its catalogue row, its
+    /// parsed reference (variables expanded through the job's facts).
+    pub fn catalogued_image(&self) -> Option<(&JobImage<'a>, &'static ImageInfo, ImageRef)> {
+        let image = self.image.as_ref()?;
+        Some((image, image.info()?, image.reference()?))
+    }
+
     /// A variable used in `word` (for pointing inside it).
     pub fn var_span(&self, word: &Word, name: &str) -> Span {
         self.script

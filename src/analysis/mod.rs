@@ -6,6 +6,7 @@ pub mod agent;
 pub mod agent_config;
 pub mod facts;
 pub mod kube;
+pub mod kubectl;
 pub mod run;
 pub mod selection;
 pub mod shell;

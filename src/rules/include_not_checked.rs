@@ -1,10 +1,9 @@
 //! Includes that are not read (`project`, `remote`, `template`, `component` without the
 //! include cache, not in it, or not fetched), each named once with the reason.
 
-use super::{Context, Rule};
-use crate::diagnostic::Diagnostic;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     IncludeNotChecked,
     "KAS008",
     "include-not-checked",

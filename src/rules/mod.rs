@@ -8,6 +8,7 @@ use crate::model::{Job, Pipeline};
 pub mod deploy;
 pub mod gitlab;
 mod include_not_checked;
+pub mod prelude;
 pub mod reported;
 pub mod security;
 pub mod shellcheck;

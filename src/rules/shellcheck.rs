@@ -2,10 +2,9 @@
 //! runs one ShellCheck process beside the rule engine (`check.rs` starts it before the
 //! rules and joins it after); findings carry ShellCheck's own code (`SC2086`).
 
-use super::{Context, Rule};
-use crate::diagnostic::Diagnostic;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     Shellcheck,
     "KAS500",
     "shellcheck",

@@ -1,9 +1,9 @@
 //! a suppression comment is malformed or names an unknown rule. Reported by the suppression pass (`src/suppress.rs`), which runs after
 //! the rules, so this rule has no hook of its own.
 
-use super::Rule;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     SuppressionMalformed,
     "KAS901",
     "malformed-suppression",

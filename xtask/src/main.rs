@@ -97,12 +97,9 @@ fn rule_file(n: &Names, summary: &str) -> String {
     format!(
         r#"//! {code}: {summary}.
 
-use crate::analysis::facts::Facts;
-use crate::diagnostic::Diagnostic;
-use crate::model::Job;
-use crate::rules::{{Context, Rule}};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     {ty},
     "{code}",
     "{name}",
@@ -236,7 +233,9 @@ mod tests {
         }
         assert!(page.contains("    - change-me # expect: KAS310\n"));
         let rule = rule_file(&n, "a job runs `change-me`");
-        assert!(rule.contains("crate::rules::declare_rule!(\n    StopJobTooSlow,\n    \"KAS310\",\n    \"stop-job-too-slow\","));
+        assert!(rule.contains(
+            "\ndeclare_rule!(\n    StopJobTooSlow,\n    \"KAS310\",\n    \"stop-job-too-slow\","
+        ));
         assert!(rule.contains(&format!("const COMMAND: &str = \"{PLACEHOLDER}\";")));
     }
 }

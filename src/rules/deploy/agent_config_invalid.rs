@@ -1,12 +1,10 @@
 //! KAS111: an agent configuration file the agent server rejects, or whose `ci_access`
 //! does not have the documented shape.
 
-use crate::analysis::agent_config::validate;
-use crate::diagnostic::Diagnostic;
-use crate::model::Role;
-use crate::rules::{Context, Rule};
+use crate::analysis::agent_config::{repo_configs, validate};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     AgentConfigInvalid,
     "KAS111",
     "agent-config-invalid",
@@ -16,12 +14,7 @@ crate::rules::declare_rule!(
 
 impl Rule for AgentConfigInvalid {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        // The files belong to the repository, not to one pipeline: report them once, with
-        // the repository's entry pipeline.
-        if cx.pipeline.role != Role::Entry {
-            return;
-        }
-        for agent in &cx.pipeline.agents {
+        for agent in repo_configs(cx.pipeline) {
             for i in validate(agent) {
                 out.push(
                     Diagnostic::new(&META, i.span, i.message)

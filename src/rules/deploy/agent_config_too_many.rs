@@ -1,11 +1,10 @@
 //! KAS112: an agent configuration authorises more than 500 projects or groups; GitLab
 //! silently ignores the rest.
 
-use crate::diagnostic::Diagnostic;
-use crate::model::Role;
-use crate::rules::{Context, Rule};
+use crate::analysis::agent_config::repo_ci_access;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     AgentConfigTooMany,
     "KAS112",
     "agent-config-too-many",
@@ -18,13 +17,7 @@ pub const MAX_ENTRIES: usize = 500;
 
 impl Rule for AgentConfigTooMany {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if cx.pipeline.role != Role::Entry {
-            return;
-        }
-        for agent in &cx.pipeline.agents {
-            let Some(ci_access) = agent.ci_access() else {
-                continue;
-            };
+        for (agent, ci_access) in repo_ci_access(cx.pipeline) {
             for key in ["projects", "groups"] {
                 let Some(items) = ci_access.get(key).and_then(|v| v.as_seq()) else {
                     continue;

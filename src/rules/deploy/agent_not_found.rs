@@ -3,10 +3,9 @@
 
 use super::agent::{agent_uses, repo_agent, ConfigProject};
 use super::repo_agents;
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     AgentNotFound,
     "KAS110",
     "agent-not-found",
@@ -14,14 +13,8 @@ crate::rules::declare_rule!(
     "a kube context names an agent this project does not configure", uses: [facts]
 );
 
-impl crate::rules::Rule for AgentNotFound {
-    fn check_job(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for AgentNotFound {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let p = cx.pipeline;
         // Only a repository that keeps its agents' configurations shows which exist.
         if p.agents.is_empty() {

@@ -1,9 +1,9 @@
 //! KAS105: the context a job selects differs from its `environment:kubernetes:agent`.
 
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+
+declare_rule!(
     ContextAgentMismatch,
     "KAS105",
     "kube-context-agent-mismatch",
@@ -11,14 +11,8 @@ crate::rules::declare_rule!(
     "the selected kube context differs from `environment:kubernetes:agent`", uses: [facts]
 );
 
-impl crate::rules::Rule for ContextAgentMismatch {
-    fn check_job(
-        &self,
-        _cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for ContextAgentMismatch {
+    fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let Some(agent) = f.env_agent() else { return };
         let Some(env) = agent.as_str().and_then(|a| f.vars.expand(a)) else {
             return;

@@ -1,13 +1,11 @@
 //! KAS104: a literal kube context does not have GitLab's `<project full path>:<agent name>` shape.
 
-use super::Facts;
 use crate::analysis::kube::shape_problem;
 use crate::analysis::Word;
-use crate::diagnostic::Diagnostic;
 use crate::load::Span;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     ContextInvalid,
     "KAS104",
     "kube-context-invalid",
@@ -15,14 +13,8 @@ crate::rules::declare_rule!(
     "an agent kube context is not `<project full path>:<agent name>`", uses: [facts]
 );
 
-impl crate::rules::Rule for ContextInvalid {
-    fn check_job(
-        &self,
-        _cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for ContextInvalid {
+    fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen: Vec<Span> = Vec::new();
         let mut report = |span: Span, value: &str, problem: String, what: &str| {
             if seen.contains(&span) {

@@ -2,10 +2,9 @@
 
 use super::kubernetes_runner;
 use super::selection::{command_text, unselected_jobs};
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     ContextNotSelected,
     "KAS101",
     "kube-context-not-selected",

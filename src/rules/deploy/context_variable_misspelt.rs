@@ -1,11 +1,10 @@
 //! KAS102: the variable a kube context is read from is not defined, and a defined name
 //! is one typo away (`$AGENT_KUBECONTEXT` used, `AGENTKUBECONTEXT` defined).
 
-use super::Facts;
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+
+declare_rule!(
     ContextVariableMisspelt,
     "KAS102",
     "kube-context-variable-misspelt",
@@ -13,14 +12,8 @@ crate::rules::declare_rule!(
     "the kube context is read from an undefined variable whose name is close to a defined one", uses: [facts]
 );
 
-impl crate::rules::Rule for ContextVariableMisspelt {
-    fn check_job(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for ContextVariableMisspelt {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         if !cx.pipeline.is_complete() {
             return;
         }

@@ -1,10 +1,9 @@
 //! KAS103: the variable a kube context is read from is defined nowhere the files show.
 
 use super::context_variable_misspelt::{near_definition, undefined_context_vars};
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     ContextVariableUndefined,
     "KAS103",
     "kube-context-variable-undefined",
@@ -12,14 +11,8 @@ crate::rules::declare_rule!(
     "the kube context is read from a variable the pipeline's files do not define", uses: [facts]
 );
 
-impl crate::rules::Rule for ContextVariableUndefined {
-    fn check_job(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for ContextVariableUndefined {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         if !cx.pipeline.is_complete() {
             return;
         }

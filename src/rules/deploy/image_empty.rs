@@ -1,9 +1,9 @@
 //! KAS204: `image: ""` in a job that runs kubectl, helm or flux.
 
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+
+declare_rule!(
     ImageEmpty,
     "KAS204",
     "image-empty",
@@ -11,14 +11,8 @@ crate::rules::declare_rule!(
     "a job that runs a cluster tool has an empty `image`", uses: [facts]
 );
 
-impl crate::rules::Rule for ImageEmpty {
-    fn check_job(
-        &self,
-        _cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for ImageEmpty {
+    fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let Some(image) = f.image.as_ref() else {
             return;
         };

@@ -4,11 +4,10 @@
 //! with its shell unless `FF_KUBERNETES_HONOR_ENTRYPOINT` is on. The YAML cannot name the
 //! executor, so this is a warning, silent when the job's tags name a Kubernetes runner.
 
-use super::{catalogued_image, kubernetes_runner};
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use super::kubernetes_runner;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     ImageEntrypoint,
     "KAS202",
     "image-entrypoint-not-overridden",
@@ -17,17 +16,11 @@ crate::rules::declare_rule!(
 );
 
 impl Rule for ImageEntrypoint {
-    fn check_job(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &crate::analysis::facts::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         if job.script().is_none() {
             return;
         }
-        let Some((image, info, r)) = catalogued_image(f) else {
+        let Some((image, info, r)) = f.catalogued_image() else {
             return;
         };
         let (Some(program), Some(_)) = (info.entrypoint, info.shell) else {
@@ -55,7 +48,7 @@ impl Rule for ImageEntrypoint {
 
 /// The job is tagged for a Kubernetes runner and does not turn on
 /// `FF_KUBERNETES_HONOR_ENTRYPOINT`: that executor starts the shell itself.
-fn on_kubernetes_runner(cx: &Context<'_>, job: &crate::model::Job) -> bool {
+fn on_kubernetes_runner(cx: &Context<'_>, job: &Job) -> bool {
     let honours = cx.facts().of(job).is_some_and(|f| {
         f.vars
             .value("FF_KUBERNETES_HONOR_ENTRYPOINT")

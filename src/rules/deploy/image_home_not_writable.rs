@@ -1,10 +1,9 @@
 //! KAS203: a non-root image whose HOME is not writable, in a job that writes the kubeconfig.
 
 use crate::analysis::kube;
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     ImageHomeNotWritable,
     "KAS203",
     "image-kube-config-not-writable",
@@ -12,21 +11,12 @@ crate::rules::declare_rule!(
     "the job writes the kubeconfig in an image whose user cannot write its home directory", uses: [facts]
 );
 
-impl crate::rules::Rule for ImageHomeNotWritable {
-    fn check_job(
-        &self,
-        _cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for ImageHomeNotWritable {
+    fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         if f.script.incomplete {
             return;
         }
-        let Some(image) = f.image.as_ref() else {
-            return;
-        };
-        let (Some(info), Some(r)) = (image.info(), image.reference()) else {
+        let Some((image, info, r)) = f.catalogued_image() else {
             return;
         };
         let Some(user) = info.home_not_writable else {

@@ -1,10 +1,9 @@
 //! KAS205: a job that runs a cluster tool names no image (the runner's default is unknown).
 
 use crate::analysis::kube;
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     ImageMissing,
     "KAS205",
     "image-not-set",
@@ -12,14 +11,8 @@ crate::rules::declare_rule!(
     "a job that runs a cluster tool names no image", uses: [facts]
 );
 
-impl crate::rules::Rule for ImageMissing {
-    fn check_job(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for ImageMissing {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let p = cx.pipeline;
         if !p.is_complete() || p.job_value(job, "image").is_some() {
             return;

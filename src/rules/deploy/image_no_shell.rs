@@ -1,10 +1,8 @@
 //! KAS201: a job with `script` runs in an image that has no shell.
 
-use super::catalogued_image;
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     ImageNoShell,
     "KAS201",
     "image-without-shell",
@@ -13,17 +11,11 @@ crate::rules::declare_rule!(
 );
 
 impl Rule for ImageNoShell {
-    fn check_job(
-        &self,
-        _cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &crate::analysis::facts::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+    fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         if job.script().is_none() {
             return;
         }
-        let Some((image, info, r)) = catalogued_image(f) else {
+        let Some((image, info, r)) = f.catalogued_image() else {
             return;
         };
         if info.shell.is_some() {

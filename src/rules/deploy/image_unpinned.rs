@@ -1,10 +1,8 @@
 //! KAS206: a cluster-tool image with `latest` or no tag.
 
-use super::catalogued_image;
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     ImageUnpinned,
     "KAS206",
     "cluster-tool-image-unpinned",
@@ -13,14 +11,8 @@ crate::rules::declare_rule!(
 );
 
 impl Rule for ImageUnpinned {
-    fn check_job(
-        &self,
-        _cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &crate::analysis::facts::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
-        let Some((image, info, r)) = catalogued_image(f) else {
+    fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
+        let Some((image, info, r)) = f.catalogued_image() else {
             return;
         };
         if !info.cluster_tool || r.digest.is_some() {

@@ -1,11 +1,11 @@
 //! KAS113: a job's environment matches none of the `environments` its agent's
 //! `ci_access` entry for this project lists, so GitLab gives it no context.
 
-use super::agent::{environment_matches, patterns, restricted_uses};
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use super::agent::{environment_matches, restricted_uses};
+use super::with_environment_lists;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     JobEnvironmentNotAuthorized,
     "KAS113",
     "job-environment-not-authorized",
@@ -13,14 +13,8 @@ crate::rules::declare_rule!(
     "a job's environment is not one its agent's `ci_access` allows", uses: [facts]
 );
 
-impl crate::rules::Rule for JobEnvironmentNotAuthorized {
-    fn check_job(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for JobEnvironmentNotAuthorized {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let Some(env) = super::agent::environment_name(f) else {
             return;
         };
@@ -28,8 +22,8 @@ impl crate::rules::Rule for JobEnvironmentNotAuthorized {
         let Some(name) = env.scalar_text().and_then(|t| f.vars.expand(&t)) else {
             return;
         };
-        for (u, config, lists) in restricted_uses(cx.pipeline, cx.options, f) {
-            let pats = patterns(&lists);
+        for r in restricted_uses(cx.pipeline, cx.options, f) {
+            let pats = r.patterns();
             if pats
                 .iter()
                 .any(|p| environment_matches(p, &name) != Some(false))
@@ -37,25 +31,22 @@ impl crate::rules::Rule for JobEnvironmentNotAuthorized {
                 continue;
             }
             let list = super::quoted_list(&pats);
-            let mut d = Diagnostic::new(
+            let d = Diagnostic::new(
                 &META,
                 env.span,
                 format!(
                     "environment `{name}` is not one of {list}, the environments in which this project may use agent `{}`",
-                    u.agent
+                    r.agent_use.agent
                 ),
             )
             .label("GitLab gives this job no context for the agent")
             .job(job.name.clone())
-            .related(u.span, "the agent is used here")
+            .related(r.agent_use.span, "the agent is used here")
             .help(format!(
                 "deploy to an environment matching {list} (`*` is a wildcard), or add this one to the agent's `ci_access` entry for this project (`.gitlab/agents/{}/config.yaml`)",
-                config.name
+                r.config.name
             ));
-            for l in &lists {
-                d = d.related(l.span, "the environments this project may use the agent in");
-            }
-            out.push(d);
+            out.push(with_environment_lists(d, &r));
         }
     }
 }

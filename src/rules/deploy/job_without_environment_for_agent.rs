@@ -1,11 +1,11 @@
 //! KAS114: a job selects an agent whose `ci_access` entry for this project lists
 //! `environments`, but the job has no `environment`, so GitLab gives it no context.
 
-use super::agent::{patterns, restricted_uses};
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use super::agent::restricted_uses;
+use super::with_environment_lists;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     JobWithoutEnvironmentForAgent,
     "KAS114",
     "job-without-environment-for-agent",
@@ -13,37 +13,28 @@ crate::rules::declare_rule!(
     "a job without `environment` uses an agent restricted to environments", uses: [facts]
 );
 
-impl crate::rules::Rule for JobWithoutEnvironmentForAgent {
-    fn check_job(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for JobWithoutEnvironmentForAgent {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         if super::agent::environment_name(f).is_some() || job.node.get("environment").is_some() {
             return;
         }
-        for (u, config, lists) in restricted_uses(cx.pipeline, cx.options, f) {
-            let list = super::quoted_list(&patterns(&lists));
-            let mut d = Diagnostic::new(
+        for r in restricted_uses(cx.pipeline, cx.options, f) {
+            let list = super::quoted_list(&r.patterns());
+            let d = Diagnostic::new(
                 &META,
-                u.span,
+                r.agent_use.span,
                 format!(
                     "the job uses agent `{}`, which this project may use only in environments {list}, but the job has no `environment`",
-                    u.agent
+                    r.agent_use.agent
                 ),
             )
             .label("no such context in the job's KUBECONFIG")
             .job(job.name.clone())
             .help(format!(
                 "give the job an `environment` matching {list}, or remove `environments` from the agent's `ci_access` entry for this project (`.gitlab/agents/{}/config.yaml`)",
-                config.name
+                r.config.name
             ));
-            for l in &lists {
-                d = d.related(l.span, "the environments this project may use the agent in");
-            }
-            out.push(d);
+            out.push(with_environment_lists(d, &r));
         }
     }
 }

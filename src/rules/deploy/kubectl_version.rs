@@ -1,18 +1,10 @@
-//! KAS210: kubectl 1.27.0 or 1.27.1 (HTTP 426 on validation through the agent), and the
-//! detection shared with KAS211 and KAS212.
+//! KAS210: kubectl 1.27.0 or 1.27.1 (HTTP 426 on validation through the agent).
 
-use std::sync::LazyLock;
+use super::broken_kubectl;
+use crate::analysis::kubectl::{broken_versions, validation_off};
+use crate::rules::prelude::*;
 
-use regex::Regex;
-
-use super::Facts;
-use crate::analysis::kube::{self, Tool};
-use crate::data::images::TagMeaning;
-use crate::diagnostic::Diagnostic;
-use crate::load::Span;
-use crate::rules::Context;
-
-crate::rules::declare_rule!(
+declare_rule!(
     KubectlBrokenVersion,
     "KAS210",
     "kubectl-broken-version",
@@ -20,155 +12,16 @@ crate::rules::declare_rule!(
     "kubectl 1.27.0 or 1.27.1 fails validation through the agent (HTTP 426)", uses: [facts]
 );
 
-static TAG_VERSION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:$|[-_+])").expect("valid regex"));
-static URL_VERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:dl\.k8s\.io|kubernetes-release)/release/v?(\d+\.\d+\.\d+)/bin/")
-        .expect("valid regex")
-});
-static PIN_VERSION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^kubectl[=-]v?(\d+\.\d+\.\d+)").expect("valid regex"));
-
-/// A kubectl version the files show.
-pub struct Found {
-    pub version: String,
-    /// Only `major.minor` (a floating tag).
-    pub floating: bool,
-    /// Where the version was written.
-    pub span: Span,
-    pub source: &'static str,
-}
-
-pub fn is_broken(version: &str) -> bool {
-    matches!(version, "1.27.0" | "1.27.1")
-}
-
-/// Where the text of `raw` holding `version` was written: the variable it came from, or `span`.
-fn origin(f: &Facts<'_>, raw: &str, version: &str, span: Span) -> Span {
-    if raw.contains(version) {
-        return span;
-    }
-    for name in super::var_names(raw) {
-        if let [def] = f.vars.defs(&name) {
-            if f.vars.values(&name).iter().any(|v| v.contains(version)) {
-                return def.span;
-            }
-        }
-    }
-    span
-}
-
-/// Every kubectl version the job's image tag, download URLs and package pins show.
-pub fn kubectl_versions(f: &Facts<'_>) -> Vec<Found> {
-    let mut out = Vec::new();
-    if let Some(image) = f.image.as_ref() {
-        if let (Some(info), Some(r)) = (image.info(), image.reference()) {
-            if let (TagMeaning::Kubectl, Some(tag)) = (info.tag, r.tag.as_deref()) {
-                if let Some(c) = TAG_VERSION.captures(tag) {
-                    let (major, minor) = (&c[1], &c[2]);
-                    let (version, floating) = match c.get(3) {
-                        Some(patch) => (format!("{major}.{minor}.{}", patch.as_str()), false),
-                        None => (format!("{major}.{minor}"), true),
-                    };
-                    let span = origin(f, &image.raw, tag, image.node.span);
-                    out.push(Found {
-                        version,
-                        floating,
-                        span,
-                        source: "the image tag",
-                    });
-                }
-            }
-        }
-    }
-    for cmd in &f.script.commands {
-        let installer = matches!(
-            cmd.program(),
-            Some("apk" | "apt" | "apt-get" | "yum" | "dnf" | "microdnf" | "zypper")
-        );
-        for w in &cmd.words {
-            // (Cheap tests first: this runs for every word of every job.)
-            let text = match w.text.contains('$') {
-                true => std::borrow::Cow::Owned(
-                    f.vars.expand(&w.text).unwrap_or_else(|| w.text.clone()),
-                ),
-                false => std::borrow::Cow::Borrowed(w.text.as_str()),
-            };
-            if !text.contains("kubectl") {
-                continue;
-            }
-            let found = URL_VERSION
-                .captures(&text)
-                .map(|c| (c[1].to_string(), "a download URL"))
-                .or_else(|| {
-                    installer
-                        .then(|| PIN_VERSION.captures(&text))
-                        .flatten()
-                        .map(|c| (c[1].to_string(), "a package pin"))
-                });
-            if let Some((version, source)) = found {
-                out.push(Found {
-                    span: origin(f, &w.text, &version, w.span),
-                    version,
-                    floating: false,
-                    source,
-                });
-            }
-        }
-    }
-    out
-}
-
-/// Every `kubectl apply/create/replace` passes `--validate=false`.
-pub fn validation_off(f: &Facts<'_>) -> bool {
-    f.script
-        .commands
-        .iter()
-        .filter(|c| kube::tool(c) == Some(Tool::Kubectl))
-        .filter(|c| {
-            matches!(
-                kube::positionals(c).first(),
-                Some(&("apply" | "create" | "replace"))
-            )
-        })
-        .all(|c| {
-            matches!(
-                c.flag_value(&["--validate"])
-                    .as_ref()
-                    .map(|w| w.text.as_str()),
-                Some("false" | "ignore")
-            )
-        })
-}
-
-impl crate::rules::Rule for KubectlBrokenVersion {
-    fn check_job(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for KubectlBrokenVersion {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         if f.script.incomplete || validation_off(f) {
             return;
         }
-        for found in kubectl_versions(f)
-            .into_iter()
-            .filter(|v| is_broken(&v.version))
-        {
+        for found in broken_versions(f) {
             out.push(
-                Diagnostic::new(
-                    &META,
-                    found.span,
-                    format!(
-                        "kubectl {} (from {}) fails manifest validation through the agent with HTTP 426",
-                        found.version, found.source
-                    ),
-                )
-                .label("kubectl 1.27.0 and 1.27.1 are affected")
-                .job(job.name.clone())
-                .help("use another kubectl version (kubernetes/kubernetes#117463); as a workaround pass `--validate=false` to `apply`, `create` and `replace`")
-                .fix_opt(crate::fix::build::kubectl_version(cx.pipeline, found.span, &found.version, found.source == "a download URL")),
+                broken_kubectl(&META, job, &found, "fails manifest validation through the agent with HTTP 426")
+                    .help("use another kubectl version (kubernetes/kubernetes#117463); as a workaround pass `--validate=false` to `apply`, `create` and `replace`")
+                    .fix_opt(crate::fix::build::kubectl_version(cx.pipeline, found.span, &found.version, found.source == "a download URL")),
             );
         }
     }

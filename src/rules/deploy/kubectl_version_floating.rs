@@ -1,10 +1,9 @@
 //! KAS212: a kubectl image tagged `1.27` floats and may resolve to a broken patch.
 
-use super::kubectl_version::kubectl_versions;
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use crate::analysis::kubectl::kubectl_versions;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     KubectlVersionFloating,
     "KAS212",
     "kubectl-version-floating",
@@ -12,14 +11,8 @@ crate::rules::declare_rule!(
     "a kubectl image tag names only `1.27`, which may resolve to a broken patch", uses: [facts]
 );
 
-impl crate::rules::Rule for KubectlVersionFloating {
-    fn check_job(
-        &self,
-        _cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for KubectlVersionFloating {
+    fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         for found in kubectl_versions(f)
             .into_iter()
             .filter(|v| v.floating && v.version == "1.27")

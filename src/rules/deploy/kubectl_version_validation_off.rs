@@ -1,10 +1,10 @@
 //! KAS211: kubectl 1.27.0 or 1.27.1 with validation turned off on every command that validates.
 
-use super::kubectl_version::{is_broken, kubectl_versions, validation_off};
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use super::broken_kubectl;
+use crate::analysis::kubectl::{broken_versions, validating_commands, validation_off};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     KubectlBrokenVersionValidationOff,
     "KAS211",
     "kubectl-broken-version-validation-off",
@@ -12,45 +12,21 @@ crate::rules::declare_rule!(
     "kubectl 1.27.0 or 1.27.1 is used with `--validate=false` as a workaround", uses: [facts]
 );
 
-impl crate::rules::Rule for KubectlBrokenVersionValidationOff {
-    fn check_job(
-        &self,
-        _cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for KubectlBrokenVersionValidationOff {
+    fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         if f.script.incomplete || !validation_off(f) {
             return;
         }
-        let validates = f.script.commands.iter().any(|c| {
-            crate::analysis::kube::tool(c) == Some(crate::analysis::kube::Tool::Kubectl)
-                && matches!(
-                    crate::analysis::kube::positionals(c).first(),
-                    Some(&("apply" | "create" | "replace"))
-                )
-        });
+        let validates = validating_commands(f).next().is_some();
         let why = if validates {
             "only works through the agent because validation is off"
         } else {
             "fails validation through the agent; no command of this job validates manifests yet"
         };
-        for found in kubectl_versions(f)
-            .into_iter()
-            .filter(|v| is_broken(&v.version))
-        {
+        for found in broken_versions(f) {
             out.push(
-                Diagnostic::new(
-                    &META,
-                    found.span,
-                    format!(
-                        "kubectl {} (from {}) {why}",
-                        found.version, found.source
-                    ),
-                )
-                .label("kubectl 1.27.0 and 1.27.1 are affected")
-                .job(job.name.clone())
-                .help("move to another kubectl version and drop `--validate=false`, so manifests are validated again"),
+                broken_kubectl(&META, job, &found, why)
+                    .help("move to another kubectl version and drop `--validate=false`, so manifests are validated again"),
             );
         }
     }

@@ -8,11 +8,13 @@ pub mod on_stop;
 include!(concat!(env!("OUT_DIR"), "/rules/deploy.rs"));
 
 // Analyses the rules of this folder read (they live in `analysis/`).
+use crate::analysis::agent::RestrictedUse;
 pub use crate::analysis::agent::{repo_agents, var_names};
 pub use crate::analysis::facts::{Facts, FactsTable, JobImage};
+use crate::analysis::kubectl::Found;
 pub use crate::analysis::{agent, selection};
-use crate::data::images::{ImageInfo, ImageRef};
 pub use crate::diagnostic::quoted_list;
+use crate::diagnostic::Diagnostic;
 use crate::model::{Job, Pipeline};
 
 /// The job's `tags` name a Kubernetes runner (a tag containing `kubernetes` or `k8s`, as
@@ -34,11 +36,22 @@ pub fn kubernetes_runner(p: &Pipeline, job: &Job) -> bool {
     })
 }
 
-/// The job's image when the catalogue knows it: the image, its catalogue row, its parsed
-/// reference (variables expanded through the job's facts).
-pub fn catalogued_image<'c>(
-    f: &'c Facts<'c>,
-) -> Option<(&'c JobImage<'c>, &'static ImageInfo, ImageRef)> {
-    let image = f.image.as_ref()?;
-    Some((image, image.info()?, image.reference()?))
+/// `d` pointing at the `environments` lists that restrict the job's use of the agent.
+pub fn with_environment_lists(d: Diagnostic, r: &RestrictedUse<'_>) -> Diagnostic {
+    r.lists.iter().fold(d, |d, l| {
+        d.related(l.span, "the environments this project may use the agent in")
+    })
+}
+
+/// A finding on a kubectl 1.27.0 or 1.27.1 of the job (KAS210, KAS211):
+/// `kubectl 1.27.0 (from the image tag) {consequence}`.
+pub fn broken_kubectl(
+    meta: &'static crate::rules::RuleMeta,
+    job: &Job,
+    found: &Found,
+    consequence: &str,
+) -> Diagnostic {
+    Diagnostic::new(meta, found.span, format!("{found} {consequence}"))
+        .label("kubectl 1.27.0 and 1.27.1 are affected")
+        .job(job.name.clone())
 }

@@ -1,8 +1,18 @@
 //! What the `on_stop` rules (KAS3xx) share beyond the model's start/stop pairs
 //! (`Pipeline::on_stop_pairs`): conditions compared as text, merge request reach, `when`s.
 
+use std::collections::HashSet;
+
 use crate::load::{NodeRef, Value};
-use crate::model::Job;
+use crate::model::{Job, OnStopPair, Pipeline};
+
+/// The pairs, each stop job once (in its first pair): for the findings on the stop job
+/// alone, however many jobs name it.
+pub fn each_stop_job(p: &Pipeline) -> impl Iterator<Item = OnStopPair<'_>> {
+    let mut seen = HashSet::new();
+    p.on_stop_pairs()
+        .filter(move |pair| seen.insert(pair.stop.name.as_str()))
+}
 
 /// The environment name as written (`review/$CI_COMMIT_REF_SLUG`).
 pub fn env_name(job: &Job) -> Option<String> {

@@ -1,11 +1,9 @@
 //! KAS307: the stop job selects another kube context than its start job.
 
-use super::Facts;
 use crate::analysis::Word;
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     OnStopContextDiffers,
     "KAS307",
     "on-stop-context-differs",

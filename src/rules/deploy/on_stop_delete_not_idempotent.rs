@@ -1,10 +1,10 @@
 //! KAS308: a stop job deletes with `kubectl delete` and fails when the object is gone.
 
 use crate::analysis::kube::{self, Tool};
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use super::on_stop::each_stop_job;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     OnStopDeleteNotIdempotent,
     "KAS308",
     "on-stop-delete-not-idempotent",
@@ -14,12 +14,7 @@ crate::rules::declare_rule!(
 
 impl Rule for OnStopDeleteNotIdempotent {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = Vec::new();
-        for pair in cx.pipeline.on_stop_pairs() {
-            if seen.contains(&pair.stop.name) {
-                continue;
-            }
-            seen.push(pair.stop.name.clone());
+        for pair in each_stop_job(cx.pipeline) {
             let Some(f) = cx.facts().of(pair.stop) else {
                 continue;
             };

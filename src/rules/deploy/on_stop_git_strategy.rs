@@ -1,10 +1,9 @@
 //! KAS305: the stop job of a branch environment fetches the branch, which may be deleted.
 
 use super::on_stop::{env_name, in_merge_requests};
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     OnStopGitStrategy,
     "KAS305",
     "on-stop-git-strategy-missing",
@@ -14,7 +13,7 @@ crate::rules::declare_rule!(
 
 impl Rule for OnStopGitStrategy {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for pair in cx.pipeline.on_stop_pairs() {
             let Some(name) = env_name(pair.start) else {
                 continue;
@@ -27,7 +26,7 @@ impl Rule for OnStopGitStrategy {
             .iter()
             .any(|v| name.contains(v))
                 || name.starts_with("review/");
-            if !branch_scoped || in_merge_requests(pair.start) || seen.contains(&pair.stop.name) {
+            if !branch_scoped || in_merge_requests(pair.start) || seen.contains(pair.stop.name.as_str()) {
                 continue;
             }
             let Some(f) = cx.facts().of(pair.stop) else {
@@ -44,7 +43,7 @@ impl Rule for OnStopGitStrategy {
             if !defs.is_empty() && defs.iter().any(|d| d.value.is_none()) {
                 continue;
             }
-            seen.push(pair.stop.name.clone());
+            seen.insert(pair.stop.name.as_str());
             out.push(
                 Diagnostic::new(
                     &META,

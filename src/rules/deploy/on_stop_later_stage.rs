@@ -1,9 +1,9 @@
 //! KAS304: the stop job is in a later stage than its start job and does not `need` it.
 
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+
+declare_rule!(
     OnStopLaterStage,
     "KAS304",
     "on-stop-job-in-later-stage",

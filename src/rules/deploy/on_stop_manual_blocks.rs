@@ -1,9 +1,10 @@
 //! KAS303: a manual stop job in `rules` without `allow_failure: true` blocks the pipeline.
 
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use super::on_stop::each_stop_job;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+
+declare_rule!(
     OnStopManualBlocks,
     "KAS303",
     "on-stop-manual-blocks-pipeline",
@@ -13,17 +14,15 @@ crate::rules::declare_rule!(
 
 impl Rule for OnStopManualBlocks {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = Vec::new();
-        for pair in cx.pipeline.on_stop_pairs() {
+        for pair in each_stop_job(cx.pipeline) {
             let stop = pair.stop;
             let Some(rules) = stop.rules() else {
                 continue;
             };
-            if seen.contains(&stop.name)
-                || stop
-                    .node
-                    .get("allow_failure")
-                    .is_some_and(|a| a.as_bool() != Some(false))
+            if stop
+                .node
+                .get("allow_failure")
+                .is_some_and(|a| a.as_bool() != Some(false))
             {
                 continue;
             }
@@ -37,7 +36,6 @@ impl Rule for OnStopManualBlocks {
                 (is_manual && !allowed).then(|| when.or(stop.node.get("when")))
             });
             let Some(Some(when)) = blocking else { continue };
-            seen.push(stop.name.clone());
             out.push(
                 Diagnostic::new(
                     &META,

@@ -1,9 +1,9 @@
 //! KAS306: start and stop jobs are not in the same `resource_group`.
 
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+
+declare_rule!(
     OnStopResourceGroup,
     "KAS306",
     "on-stop-resource-group-differs",

@@ -1,11 +1,9 @@
 //! KAS301: the stop job is not in the pipelines its start job is in.
 
 use super::on_stop::{canon, in_merge_requests};
-use crate::diagnostic::Diagnostic;
-use crate::model::Job;
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     OnStopRulesDiffer,
     "KAS301",
     "on-stop-rules-differ",

@@ -1,10 +1,9 @@
 //! KAS302: the stop job has no `when`, so it runs as soon as its stage is reached.
 
-use super::on_stop::whens;
-use crate::diagnostic::Diagnostic;
-use crate::rules::{Context, Rule};
+use super::on_stop::{each_stop_job, whens};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     OnStopWithoutWhen,
     "KAS302",
     "on-stop-job-without-when",
@@ -14,12 +13,10 @@ crate::rules::declare_rule!(
 
 impl Rule for OnStopWithoutWhen {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = Vec::new();
-        for pair in cx.pipeline.on_stop_pairs() {
-            if !whens(pair.stop).is_empty() || seen.contains(&pair.stop.name) {
+        for pair in each_stop_job(cx.pipeline) {
+            if !whens(pair.stop).is_empty() {
                 continue;
             }
-            seen.push(pair.stop.name.clone());
             out.push(
                 Diagnostic::new(
                     &META,

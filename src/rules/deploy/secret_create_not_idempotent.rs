@@ -1,10 +1,9 @@
 //! KAS402: `kubectl create secret` fails when the secret already exists.
 
 use crate::analysis::kube::{self, Tool};
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     SecretCreateNotIdempotent,
     "KAS402",
     "secret-create-not-idempotent",
@@ -12,14 +11,8 @@ crate::rules::declare_rule!(
     "`kubectl create secret` fails on the second run when the secret exists", uses: [facts]
 );
 
-impl crate::rules::Rule for SecretCreateNotIdempotent {
-    fn check_job(
-        &self,
-        _cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for SecretCreateNotIdempotent {
+    fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let cmds = &f.script.commands;
         for (i, cmd) in cmds.iter().enumerate() {
             if kube::tool(cmd) != Some(Tool::Kubectl) {

@@ -1,10 +1,9 @@
 //! KAS401: TLS verification turned off for the cluster connection.
 
 use crate::analysis::kube::{self, Tool};
-use crate::diagnostic::Diagnostic;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     TlsVerifyDisabled,
     "KAS401",
     "tls-verify-disabled",
@@ -12,14 +11,8 @@ crate::rules::declare_rule!(
     "a cluster tool runs with `--insecure-skip-tls-verify`", uses: [facts]
 );
 
-impl crate::rules::Rule for TlsVerifyDisabled {
-    fn check_job(
-        &self,
-        _cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &super::Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for TlsVerifyDisabled {
+    fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         for cmd in &f.script.commands {
             let names: &[&str] = match kube::tool(cmd) {
                 Some(Tool::Kubectl | Tool::Flux) => &["--insecure-skip-tls-verify"],

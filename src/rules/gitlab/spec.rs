@@ -21,21 +21,28 @@ fn err(out: &mut Vec<Finding>, span: crate::load::Span, message: String) {
     out.push(Finding::new(Class::InputSpec, span, message));
 }
 
+/// `{loc} config contains unknown keys: {k}`, a finding for each key of `m` not in
+/// `known`, at the key, with the known key it may be a typo of.
+fn unknown_keys(loc: &str, m: &Map, known: &[&str], out: &mut Vec<Finding>) {
+    for (k, e) in m.iter() {
+        if known.contains(&k.as_str()) {
+            continue;
+        }
+        let mut f = Finding::new(
+            Class::InputSpec,
+            e.key_span,
+            format!("{loc} config contains unknown keys: {k}").to_lowercase(),
+        );
+        if let Some(s) = suggest(k, known.iter().copied()) {
+            f = f.help(format!("did you mean `{s}`?"));
+        }
+        out.push(f);
+    }
+}
+
 fn check_header(_file: FileId, header: &NodeRef, out: &mut Vec<Finding>) {
     let Some(m) = header.as_map() else { return };
-    for (k, e) in m.iter() {
-        if k != "spec" {
-            let mut f = Finding::new(
-                Class::InputSpec,
-                e.key_span,
-                format!("header config contains unknown keys: {k}").to_lowercase(),
-            );
-            if let Some(s) = suggest(k, ["spec"]) {
-                f = f.help(format!("did you mean `{s}`?"));
-            }
-            out.push(f);
-        }
-    }
+    unknown_keys("header", m, &["spec"], out);
     let Some(spec) = m.get("spec") else { return };
     let Some(sm) = spec.as_map() else {
         if !spec.is_null() {
@@ -43,19 +50,7 @@ fn check_header(_file: FileId, header: &NodeRef, out: &mut Vec<Finding>) {
         }
         return;
     };
-    for (k, e) in sm.iter() {
-        if !kw::SPEC_KEYS.contains(&k.as_str()) {
-            let mut f = Finding::new(
-                Class::InputSpec,
-                e.key_span,
-                format!("header:spec config contains unknown keys: {k}").to_lowercase(),
-            );
-            if let Some(s) = suggest(k, kw::SPEC_KEYS.iter().copied()) {
-                f = f.help(format!("did you mean `{s}`?"));
-            }
-            out.push(f);
-        }
-    }
+    unknown_keys("header:spec", sm, kw::SPEC_KEYS, out);
     spec_attributes(sm, out);
     let Some(inputs) = sm.get("inputs").filter(|i| !i.is_null()) else {
         return;
@@ -82,19 +77,7 @@ fn check_header(_file: FileId, header: &NodeRef, out: &mut Vec<Finding>) {
             );
             continue;
         };
-        for (k, ke) in d.iter() {
-            if !kw::INPUT_KEYS.contains(&k.as_str()) {
-                let mut f = Finding::new(
-                    Class::InputSpec,
-                    ke.key_span,
-                    format!("{loc} config contains unknown keys: {k}").to_lowercase(),
-                );
-                if let Some(s) = suggest(k, kw::INPUT_KEYS.iter().copied()) {
-                    f = f.help(format!("did you mean `{s}`?"));
-                }
-                out.push(f);
-            }
-        }
+        unknown_keys(&loc, d, kw::INPUT_KEYS, out);
         input_rules(&loc, v.span, d, out);
         let ty = d.get("type").filter(|t| !t.is_null());
         if let Some(t) = ty {

@@ -1,11 +1,10 @@
 //! KAS408: `ci_access` for a group or the instance lets every job act as the agent itself.
 
-use crate::diagnostic::Diagnostic;
 use crate::load::{NodeRef, Span};
-use crate::model::Role;
-use crate::rules::{Context, Rule};
+use crate::analysis::agent_config::repo_ci_access;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     AgentAccessAsAgent,
     "KAS408",
     "agent-access-as-agent",
@@ -23,13 +22,7 @@ fn acts_as_agent(entry: &NodeRef) -> bool {
 
 impl Rule for AgentAccessAsAgent {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if cx.pipeline.role != Role::Entry {
-            return;
-        }
-        for agent in &cx.pipeline.agents {
-            let Some(ci_access) = agent.ci_access() else {
-                continue;
-            };
+        for (agent, ci_access) in repo_ci_access(cx.pipeline) {
             let mut found: Vec<(Span, String)> = Vec::new();
             // One finding per agent for its groups, at the first.
             let groups: Vec<&NodeRef> = ci_access

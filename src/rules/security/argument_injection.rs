@@ -1,11 +1,9 @@
 //! KAS404: a chosen value, unquoted, where `git`, `kubectl` or `helm` reads options.
 
 use crate::analysis::{kube, taint};
-use crate::diagnostic::Diagnostic;
-use crate::rules::deploy::Facts;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     ArgumentInjection,
     "KAS404",
     "argument-injection",
@@ -32,14 +30,8 @@ const GIT_VALUE_FLAGS: &[&str] = &[
     "--set-upstream-to",
 ];
 
-impl crate::rules::Rule for ArgumentInjection {
-    fn check_job(
-        &self,
-        _cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for ArgumentInjection {
+    fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         // A value parsed again as code is KAS403's (looked up once, when needed).
         let reparsed = std::cell::OnceCell::new();
         let is_reparsed = |span| {

@@ -6,11 +6,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::load::{yaml, FileId, NodeRef, Span, Value};
-use crate::rules::{Context, Rule};
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     IncludeNotPinned,
     "KAS409",
     "include-not-pinned",

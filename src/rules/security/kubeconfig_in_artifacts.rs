@@ -1,14 +1,12 @@
 //! KAS406: the kubeconfig is written where `artifacts`, `cache` or a dotenv report picks it up.
 
 use super::kubeconfig::{project_relative, written_to};
-use crate::diagnostic::Diagnostic;
 use crate::load::{NodeRef, Span, Value};
 use crate::model::include::wildcard_regex;
-use crate::model::{Job, Pipeline};
-use crate::rules::deploy::Facts;
-use crate::rules::Context;
+use crate::model::Pipeline;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     KubeconfigInArtifacts,
     "KAS406",
     "kubeconfig-in-artifacts",
@@ -101,14 +99,8 @@ fn keeps(pattern: &str, path: &str) -> bool {
         .any(|c| *c == pat || c.starts_with(&format!("{pat}/")) || re.is_match(c))
 }
 
-impl crate::rules::Rule for KubeconfigInArtifacts {
-    fn check_job(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for KubeconfigInArtifacts {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let cmds = &f.script.commands;
         let keepers = keepers(cx.pipeline, job);
         // `artifacts:exclude` drops files from `artifacts:paths` and `untracked`.

@@ -1,11 +1,9 @@
 //! KAS405: a job prints its kubeconfig, or every variable, into the job log.
 
 use super::kubeconfig;
-use crate::diagnostic::Diagnostic;
-use crate::rules::deploy::Facts;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     KubeconfigPrinted,
     "KAS405",
     "kubeconfig-printed",
@@ -19,14 +17,8 @@ const TRUE: &[&str] = &["true", "True", "TRUE", "t", "T", "1"];
 /// Programs that keep the whole of their input in the log.
 const PASS_THROUGH: &[&str] = &["sort", "cat", "tee", "less", "more", "column"];
 
-impl crate::rules::Rule for KubeconfigPrinted {
-    fn check_job(
-        &self,
-        _cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
+impl Rule for KubeconfigPrinted {
+    fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let cmds = &f.script.commands;
         let agent = super::uses_agent(f);
         // Output that goes to a file or another program is not in the log.

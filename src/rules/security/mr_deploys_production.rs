@@ -2,15 +2,13 @@
 //! pipelines, which run the merge request author's YAML.
 
 use super::uses_agent;
-use crate::diagnostic::Diagnostic;
 use crate::load::NodeRef;
-use crate::model::{Job, Pipeline};
+use crate::model::Pipeline;
 use crate::rules::deploy::agent::{agent_uses, project_entries, repo_agent, ConfigProject};
 use crate::rules::deploy::on_stop::canon;
-use crate::rules::deploy::Facts;
-use crate::rules::Context;
+use crate::rules::prelude::*;
 
-crate::rules::declare_rule!(
+declare_rule!(
     MrDeploysProduction,
     "KAS407",
     "mr-deploys-production",
@@ -220,7 +218,7 @@ fn limited_by_agent_config(cx: &Context<'_>, f: &Facts<'_>) -> bool {
     })
 }
 
-impl crate::rules::Rule for MrDeploysProduction {
+impl Rule for MrDeploysProduction {
     fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let Some((tier, guessed_from)) = tier(f) else {
             return;

@@ -1,12 +1,12 @@
 //! KAS403: a value someone outside the project chooses is parsed as shell code.
 
-use crate::analysis::taint::{self, Controlled};
-use crate::diagnostic::Diagnostic;
-use crate::load::Span;
-use crate::rules::deploy::Facts;
-use crate::rules::Context;
+use std::collections::HashSet;
 
-crate::rules::declare_rule!(
+use crate::analysis::taint::{self, Controlled};
+use crate::load::Span;
+use crate::rules::prelude::*;
+
+declare_rule!(
     ScriptInjection,
     "KAS403",
     "script-injection",
@@ -45,73 +45,60 @@ fn narrowed(cx: &Context<'_>, span: Span, name: &str) -> Span {
     }
 }
 
-impl crate::rules::Rule for ScriptInjection {
-    fn check_job(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &Facts<'_>,
-        out: &mut Vec<Diagnostic>,
-    ) {
-        let mut seen: Vec<Span> = Vec::new();
-        for r in taint::reparsed(&f.script) {
-            let Some(origin) = taint::origin(&f.vars, &r.var.name) else {
-                continue;
-            };
-            let span = narrowed(cx, r.var.span, &r.var.name);
-            if seen.contains(&span) {
-                continue;
-            }
-            seen.push(span);
-            out.push(
-                Diagnostic::new(
-                    &META,
-                    span,
-                    format!("{} is parsed as code {}", described(&r.var.name, origin), r.sink),
-                )
-                .label("a `;`, `$(...)` or backquote in the value runs as a command")
-                .related(f.script.commands[r.command].span, "the value is parsed again here")
-                .job(job.name.clone())
-                .help("pass the value as data: an argument or environment variable the inner script quotes (`sh -c 'deploy \"$1\"' _ \"$CI_COMMIT_BRANCH\"`), never inside the code text"),
-            );
-        }
-        self.expand_vars(cx, job, f, &mut seen, out);
+impl Rule for ScriptInjection {
+    fn check_job(&self, cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
+        let mut found = reparsed_values(cx, job, f);
+        found.extend(expand_vars(cx, job, f));
+        // One finding a place (a value parsed again by two commands, one text twice).
+        let mut seen = HashSet::new();
+        out.extend(found.into_iter().filter(|d| seen.insert(d.primary)));
     }
 }
 
-impl ScriptInjection {
-    /// `$[[ inputs.x | expand_vars ]]` pastes variable values into the script's text.
-    fn expand_vars(
-        &self,
-        cx: &Context<'_>,
-        job: &crate::model::Job,
-        f: &Facts<'_>,
-        seen: &mut Vec<Span>,
-        out: &mut Vec<Diagnostic>,
-    ) {
-        for cmd in &f.script.commands {
-            let text = &cx.pipeline.sources.get(cmd.span.file).text;
-            let Some(slice) = text.get(cmd.span.range()) else {
-                continue;
-            };
-            for (start, end, input) in taint::expand_vars_inputs(slice) {
-                let at = cmd.span.start as usize;
-                let span = Span::new(cmd.span.file, at + start, at + end);
-                if seen.contains(&span) {
-                    continue;
-                }
-                seen.push(span);
-                out.push(
-                    Diagnostic::new(
-                        &META,
-                        span,
-                        format!("input `{input}` with `expand_vars` pastes variable values into the script's text before the shell parses it"),
-                    )
-                    .label("a value holding `$CI_COMMIT_BRANCH` or another chosen value becomes code")
-                    .job(job.name.clone())
-                    .help("pass the input through a job variable (`variables: {VALUE: $[[ inputs.x ]]}`) and quote `\"$VALUE\"` in the script"),
-                );
-            }
+/// Values someone outside the project chooses that a command parses again as code.
+fn reparsed_values(cx: &Context<'_>, job: &Job, f: &Facts<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for r in taint::reparsed(&f.script) {
+        let Some(origin) = taint::origin(&f.vars, &r.var.name) else {
+            continue;
+        };
+        let span = narrowed(cx, r.var.span, &r.var.name);
+        out.push(
+            Diagnostic::new(
+                &META,
+                span,
+                format!("{} is parsed as code {}", described(&r.var.name, origin), r.sink),
+            )
+            .label("a `;`, `$(...)` or backquote in the value runs as a command")
+            .related(f.script.commands[r.command].span, "the value is parsed again here")
+            .job(job.name.clone())
+            .help("pass the value as data: an argument or environment variable the inner script quotes (`sh -c 'deploy \"$1\"' _ \"$CI_COMMIT_BRANCH\"`), never inside the code text"),
+        );
+    }
+    out
+}
+
+/// `$[[ inputs.x | expand_vars ]]` pastes variable values into the script's text.
+fn expand_vars(cx: &Context<'_>, job: &Job, f: &Facts<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for cmd in &f.script.commands {
+        let text = &cx.pipeline.sources.get(cmd.span.file).text;
+        let Some(slice) = text.get(cmd.span.range()) else {
+            continue;
+        };
+        for (start, end, input) in taint::expand_vars_inputs(slice) {
+            let at = cmd.span.start as usize;
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    Span::new(cmd.span.file, at + start, at + end),
+                    format!("input `{input}` with `expand_vars` pastes variable values into the script's text before the shell parses it"),
+                )
+                .label("a value holding `$CI_COMMIT_BRANCH` or another chosen value becomes code")
+                .job(job.name.clone())
+                .help("pass the input through a job variable (`variables: {VALUE: $[[ inputs.x ]]}`) and quote `\"$VALUE\"` in the script"),
+            );
         }
     }
+    out
 }

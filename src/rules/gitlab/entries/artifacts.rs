@@ -52,62 +52,32 @@ impl Entries<'_> {
                 );
             }
         }
-        if let Some(e) = Self::attr(m, "expose_as") {
-            if !opaque(e) {
-                match e.as_str() {
-                    None => self.error(e.span, loc, "expose_as", "should be a string"),
-                    Some(s) => {
-                        self.check_length(loc, "expose_as", e, 0, 100);
-                        let mut chars = s.chars();
-                        let ok = chars
-                            .next()
-                            .is_some_and(|c| c.is_alphanumeric() || c == '_')
-                            && chars
-                                .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == ' ');
-                        if !ok {
-                            self.error(
-                                e.span,
-                                loc,
-                                "expose_as",
-                                "can contain only letters, digits, '-', '_' and spaces",
-                            );
-                        }
-                    }
-                }
+        if let Some((e, s)) = self.string_attr(loc, m, "expose_as") {
+            self.check_length(loc, "expose_as", e, 0, 100);
+            let mut chars = s.chars();
+            let ok = chars
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == ' ');
+            if !ok {
+                self.error(
+                    e.span,
+                    loc,
+                    "expose_as",
+                    "can contain only letters, digits, '-', '_' and spaces",
+                );
             }
         }
-        if let Some(x) = Self::attr(m, "exclude") {
-            if !array_of_strings(x) {
-                self.error(x.span, loc, "exclude", "should be an array of strings");
-            }
-        }
-        if let Some(w) = Self::attr(m, "when") {
-            if !is_str(w) {
-                self.error(w.span, loc, "when", "should be a string");
-            }
-            self.check_inclusion(
-                loc,
-                m,
-                "when",
-                kw::ARTIFACTS_WHEN,
-                &format!("should be one of: {}", joined(kw::ARTIFACTS_WHEN)),
-            );
-        }
+        self.check_strings(loc, m, "exclude");
+        self.check_one_of(loc, m, "when", kw::ARTIFACTS_WHEN, || {
+            format!("should be one of: {}", joined(kw::ARTIFACTS_WHEN))
+        });
         if let Some(x) = Self::attr(m, "expire_in") {
             self.check_duration(loc, "expire_in", x, None, true);
         }
-        if let Some(a) = Self::attr(m, "access") {
-            if !is_str(a) {
-                self.error(a.span, loc, "access", "should be a string");
-            }
-            self.check_inclusion(
-                loc,
-                m,
-                "access",
-                kw::ARTIFACTS_ACCESS,
-                &format!("should be one of: {}", joined(kw::ARTIFACTS_ACCESS)),
-            );
-        }
+        self.check_one_of(loc, m, "access", kw::ARTIFACTS_ACCESS, || {
+            format!("should be one of: {}", joined(kw::ARTIFACTS_ACCESS))
+        });
         if let Some(r) = Self::attr(m, "reports") {
             let rloc = sub(loc, "reports");
             match r.as_map() {

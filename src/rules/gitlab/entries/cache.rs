@@ -49,40 +49,21 @@ impl Entries<'_> {
             return;
         };
         self.allowed_keys(loc, m, kw::CACHE_KEYS);
-        if let Some(p) = Self::attr(m, "policy") {
-            if !opaque(p) {
-                match p.as_str() {
-                    None => self.error(p.span, loc, "policy", "should be a string"),
-                    Some(s) => {
-                        // GitLab's ALLOWED_POLICY regexp is unanchored.
-                        let ok = s.is_empty()
-                            || s.contains("pull")
-                            || s.contains("push")
-                            || s.contains('$');
-                        if !ok {
-                            self.error(
-                                p.span,
-                                loc,
-                                "policy",
-                                "should be a variable or one of: pull-push, push, pull",
-                            );
-                        }
-                    }
-                }
+        if let Some((p, s)) = self.string_attr(loc, m, "policy") {
+            // GitLab's ALLOWED_POLICY regexp is unanchored.
+            let ok = s.is_empty() || s.contains("pull") || s.contains("push") || s.contains('$');
+            if !ok {
+                self.error(
+                    p.span,
+                    loc,
+                    "policy",
+                    "should be a variable or one of: pull-push, push, pull",
+                );
             }
         }
-        if let Some(w) = Self::attr(m, "when") {
-            if !is_str(w) {
-                self.error(w.span, loc, "when", "should be a string");
-            }
-            self.check_inclusion(
-                loc,
-                m,
-                "when",
-                kw::CACHE_WHEN,
-                &format!("should be one of: {}", joined(kw::CACHE_WHEN)),
-            );
-        }
+        self.check_one_of(loc, m, "when", kw::CACHE_WHEN, || {
+            format!("should be one of: {}", joined(kw::CACHE_WHEN))
+        });
         if let Some(f) = Self::attr(m, "fallback_keys") {
             if !array_of_strings(f) {
                 self.error(

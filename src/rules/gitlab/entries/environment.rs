@@ -47,30 +47,12 @@ impl Entries<'_> {
                 self.check_length(loc, "url", u, 0, 255);
             }
         }
-        if let Some(a) = Self::attr(m, "action") {
-            if !is_str(a) {
-                self.error(a.span, loc, "action", "should be a string");
-            }
-            self.check_inclusion(
-                loc,
-                m,
-                "action",
-                kw::ENVIRONMENT_ACTIONS,
-                "should be start, stop, prepare, verify, or access",
-            );
-        }
-        if let Some(t) = Self::attr(m, "deployment_tier") {
-            if !is_str(t) {
-                self.error(t.span, loc, "deployment_tier", "should be a string");
-            }
-            self.check_inclusion(
-                loc,
-                m,
-                "deployment_tier",
-                kw::DEPLOYMENT_TIERS,
-                &format!("must be one of {}", joined(kw::DEPLOYMENT_TIERS)),
-            );
-        }
+        self.check_one_of(loc, m, "action", kw::ENVIRONMENT_ACTIONS, || {
+            "should be start, stop, prepare, verify, or access".into()
+        });
+        self.check_one_of(loc, m, "deployment_tier", kw::DEPLOYMENT_TIERS, || {
+            format!("must be one of {}", joined(kw::DEPLOYMENT_TIERS))
+        });
         self.check_string(loc, m, "on_stop");
         if let Some(k) = Self::attr(m, "kubernetes") {
             if k.as_map().is_none() && !opaque(k) {

@@ -28,11 +28,7 @@ impl Entries<'_> {
                 }
             }
         }
-        if let Some(ep) = Self::attr(m, "entrypoint") {
-            if !array_of_strings(ep) {
-                self.error(ep.span, loc, "entrypoint", "should be an array of strings");
-            }
-        }
+        self.check_strings(loc, m, "entrypoint");
         for (executor, fields) in kw::EXECUTOR_OPTS {
             let Some(x) = Self::attr(m, executor) else {
                 continue;
@@ -68,11 +64,7 @@ impl Entries<'_> {
             self.pull_policy(&sub(loc, "pull_policy"), p);
         }
         if keys.contains(&"alias") {
-            if let Some(c) = Self::attr(m, "command") {
-                if !array_of_strings(c) {
-                    self.error(c.span, loc, "command", "should be an array of strings");
-                }
-            }
+            self.check_strings(loc, m, "command");
             self.check_string(loc, m, "alias");
             if let Some(vars) = Self::attr(m, "variables") {
                 self.variables(&sub(loc, "variables"), vars, &[]);

@@ -184,25 +184,10 @@ impl Entries<'_> {
                 None => {}
             }
         }
-        if let Some(w) = Self::attr(m, "when") {
-            if !opaque(w) {
-                if !is_str(w) {
-                    self.error(w.span, loc, "when", "should be a string");
-                }
-                self.check_inclusion(
-                    loc,
-                    m,
-                    "when",
-                    kw::JOB_WHEN,
-                    &format!("should be one of: {}", joined(kw::JOB_WHEN)),
-                );
-            }
-        }
-        if let Some(d) = Self::attr(m, "dependencies") {
-            if !array_of_strings(d) {
-                self.error(d.span, loc, "dependencies", "should be an array of strings");
-            }
-        }
+        self.check_one_of(loc, m, "when", kw::JOB_WHEN, || {
+            format!("should be one of: {}", joined(kw::JOB_WHEN))
+        });
+        self.check_strings(loc, m, "dependencies");
         if let Some(a) = Self::attr(m, "allow_failure") {
             if !(is_bool(a) || a.as_map().is_some()) {
                 self.error(

@@ -152,6 +152,47 @@ impl<'a> Entries<'a> {
         }
     }
 
+    /// `key`'s text for the checks GitLab runs on a string: `None` when the key is absent,
+    /// null or unknown offline; any other non-string is GitLab's "should be a string".
+    fn string_attr<'m>(
+        &mut self,
+        loc: &str,
+        map: &'m Map,
+        key: &str,
+    ) -> Option<(&'m NodeRef, &'m str)> {
+        let v = Self::attr(map, key).filter(|v| !opaque(v))?;
+        let text = v.as_str();
+        if text.is_none() {
+            self.error(v.span, loc, key, "should be a string");
+        }
+        Some((v, text?))
+    }
+
+    /// `type: String` with `inclusion: { in: allowed }`: GitLab reports both when both fail.
+    /// (`message` is written only for a value that is there.)
+    fn check_one_of(
+        &mut self,
+        loc: &str,
+        map: &Map,
+        key: &str,
+        allowed: &[&str],
+        message: impl FnOnce() -> String,
+    ) {
+        self.check_string(loc, map, key);
+        if Self::attr(map, key).is_some() {
+            self.check_inclusion(loc, map, key, allowed, &message());
+        }
+    }
+
+    /// `type: Array` of strings.
+    fn check_strings(&mut self, loc: &str, map: &Map, key: &str) {
+        if let Some(v) = Self::attr(map, key) {
+            if !array_of_strings(v) {
+                self.error(v.span, loc, key, "should be an array of strings");
+            }
+        }
+    }
+
     fn check_bool(&mut self, loc: &str, map: &Map, key: &str) {
         if let Some(v) = Self::attr(map, key) {
             if !is_bool(v) {

@@ -83,9 +83,9 @@ impl Entries<'_> {
             ("on_new_commit", kw::AUTO_CANCEL_ON_NEW_COMMIT),
             ("on_job_failure", kw::AUTO_CANCEL_ON_JOB_FAILURE),
         ] {
-            self.check_string(loc, m, key);
-            let message = format!("must be one of: {}", joined(values));
-            self.check_inclusion(loc, m, key, values, &message);
+            self.check_one_of(loc, m, key, values, || {
+                format!("must be one of: {}", joined(values))
+            });
         }
     }
 }

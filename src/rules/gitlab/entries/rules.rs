@@ -38,11 +38,7 @@ impl Entries<'_> {
                     }
                 }
                 for key in ["variables", "changes"] {
-                    if let Some(x) = Self::attr(m, key) {
-                        if !array_of_strings(x) {
-                            self.error(x.span, loc, key, "should be an array of strings");
-                        }
-                    }
+                    self.check_strings(loc, m, key);
                 }
                 // `ComplexPolicy#variables_expressions_syntax`: one error per bad statement.
                 if let Some(items) = Self::attr(m, "variables").and_then(|x| x.as_seq()) {

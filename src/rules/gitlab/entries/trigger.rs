@@ -77,18 +77,9 @@ impl Entries<'_> {
                         );
                     }
                 }
-                if let Some(s) = Self::attr(m, "strategy") {
-                    if !is_str(s) {
-                        self.error(s.span, loc, "strategy", "should be a string");
-                    }
-                    self.check_inclusion(
-                        loc,
-                        m,
-                        "strategy",
-                        kw::TRIGGER_STRATEGIES,
-                        "should be depend or mirror",
-                    );
-                }
+                self.check_one_of(loc, m, "strategy", kw::TRIGGER_STRATEGIES, || {
+                    "should be depend or mirror".into()
+                });
                 // `trigger:inputs`: the downstream pipeline's inputs, a hash.
                 if let Some(i) = Self::attr(m, "inputs") {
                     if i.as_map().is_none() && !opaque(i) {
