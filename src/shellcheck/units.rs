@@ -409,7 +409,11 @@ mod tests {
                 .collect()
         };
         let with = extract(&p, &s, true).units;
-        assert!(with.iter().any(|u| u.dialect == Dialect::Busybox), "{:?}", summary(&with));
+        assert!(
+            with.iter().any(|u| u.dialect == Dialect::Busybox),
+            "{:?}",
+            summary(&with)
+        );
         assert_eq!(
             summary(&without_busybox(with)),
             summary(&extract(&p, &s, false).units)
