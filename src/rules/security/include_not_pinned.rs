@@ -160,10 +160,18 @@ fn judge(item: &NodeRef) -> Option<(&'static str, Span, String, Pin)> {
 impl Rule for IncludeNotPinned {
     fn check_pipeline(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let p = cx.pipeline;
+        // The files that include a remote file, a project's or a component: only they are
+        // read again for their `include` entries as written.
+        let judged: std::collections::HashSet<FileId> = p
+            .includes
+            .iter()
+            .filter(|e| matches!(e.kind, "remote" | "project" | "component"))
+            .map(|e| e.span.file)
+            .collect();
         let files = std::iter::once(p.entry).chain(p.included.iter().copied());
         let mut seen = std::collections::HashSet::new();
         for id in files {
-            if !seen.insert(id) {
+            if !judged.contains(&id) || !seen.insert(id) {
                 continue;
             }
             for item in includes(p, id) {

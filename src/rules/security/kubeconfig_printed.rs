@@ -20,7 +20,9 @@ const PASS_THROUGH: &[&str] = &["sort", "cat", "tee", "less", "more", "column"];
 impl Rule for KubeconfigPrinted {
     fn check_job(&self, _cx: &Context<'_>, job: &Job, f: &Facts<'_>, out: &mut Vec<Diagnostic>) {
         let cmds = &f.script.commands;
-        let agent = super::uses_agent(f);
+        // Whether the job holds cluster access: asked only when a finding depends on it.
+        let holds_access = std::cell::OnceCell::new();
+        let agent = || *holds_access.get_or_init(|| super::uses_agent(f));
         // Output that goes to a file or another program is not in the log.
         let to_log = |c: &crate::analysis::Command| {
             !c.piped && !c.words.iter().any(|w| w.text.starts_with('>'))
@@ -53,7 +55,7 @@ impl Rule for KubeconfigPrinted {
                     .and_then(|n| n.program())
                     .is_some_and(|p| PASS_THROUGH.contains(&p));
             let redirected = !to_log(cmd) && !cmd.piped;
-            if agent && dump && whole && !redirected {
+            if dump && whole && !redirected && agent() {
                 out.push(
                     Diagnostic::new(&META, cmd.span, format!("`{}` prints every variable of a job that holds cluster access into the job log", cmd.words[0].text))
                         .label("every variable printed")
@@ -62,10 +64,11 @@ impl Rule for KubeconfigPrinted {
                 );
             }
         }
-        if !agent {
+        let debug = ["CI_DEBUG_TRACE", "CI_DEBUG_SERVICES"];
+        if debug.iter().all(|n| f.vars.defs(n).is_empty()) || !agent() {
             return;
         }
-        for name in ["CI_DEBUG_TRACE", "CI_DEBUG_SERVICES"] {
+        for name in debug {
             for def in f.vars.defs(name) {
                 if def.value.as_deref().is_some_and(|v| TRUE.contains(&v)) {
                     out.push(
