@@ -6,7 +6,7 @@
 /// Rules never read command-line settings.
 #[derive(Debug, Clone, Default)]
 pub struct Run {
-    /// Codes of the rules that run.
+    /// Codes of the rules that run, ascending (as `rules::RULES`): looked up by binary search.
     pub enabled: Vec<&'static str>,
     /// Variables defined in project, group or instance settings (invisible in the files).
     pub variables: Vec<String>,
