@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-type Memo<K> = OnceLock<Mutex<HashMap<K, Option<PathBuf>>>>;
+// Fx hashing: a path key is hashed per component, and SipHash made the look-ups a tenth of
+// a one-file check.
+type Memo<K> = OnceLock<Mutex<HashMap<K, Option<PathBuf>, rustc_hash::FxBuildHasher>>>;
 
 /// The remembered answer for `key`, or `compute`'s (remembered from now on).
 fn remembered<K: std::hash::Hash + Eq>(
