@@ -23,7 +23,9 @@ use kaslint::shellcheck::{self, units};
 
 fn main() {
     let mut settings = Settings::default();
-    settings.shellcheck.env_path = std::env::var_os("KASLINT_SHELLCHECK").map(PathBuf::from);
+    settings
+        .shellcheck
+        .locate_with(&kaslint::environment::Environment::read());
     let binary = match shellcheck::discover(&settings) {
         Ok(Some(b)) => b,
         _ => {

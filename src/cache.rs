@@ -4,21 +4,14 @@
 
 use std::path::PathBuf;
 
-/// The cache root from the two environment values that decide it (read once by the
-/// caller): `XDG_CACHE_HOME` when absolute, else `HOME/.cache`. `None` when neither is set.
+/// The cache root from the two environment values that decide it (read once, by
+/// [`crate::environment::Environment::read`]): `XDG_CACHE_HOME` when absolute, else `HOME/.cache`. `None` when neither is set.
 pub fn root(xdg_cache_home: Option<&str>, home: Option<&str>) -> Option<PathBuf> {
     if let Some(x) = xdg_cache_home.filter(|x| x.starts_with('/')) {
         return Some(PathBuf::from(x).join("kaslint"));
     }
     home.filter(|h| !h.is_empty())
         .map(|h| PathBuf::from(h).join(".cache").join("kaslint"))
-}
-
-/// [`root`] from this process's environment.
-pub fn root_from_env() -> Option<PathBuf> {
-    let xdg = std::env::var("XDG_CACHE_HOME").ok();
-    let home = std::env::var("HOME").ok();
-    root(xdg.as_deref(), home.as_deref())
 }
 
 #[cfg(test)]

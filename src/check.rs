@@ -55,7 +55,7 @@ pub fn find_repo_root(start: &Path) -> Option<PathBuf> {
 /// Expand the command line's paths: directories are searched for pipeline files.
 pub fn targets(paths: &[PathBuf], root: Option<&Path>) -> Result<Vec<Target>, IoError> {
     if paths.is_empty() {
-        let cwd = std::env::current_dir().map_err(|e| IoError(e.to_string()))?;
+        let cwd = working_folder()?;
         let root = root
             .map(Path::to_path_buf)
             .or_else(|| find_repo_root(&cwd))
@@ -94,10 +94,16 @@ pub fn targets(paths: &[PathBuf], root: Option<&Path>) -> Result<Vec<Target>, Io
     Ok(out)
 }
 
+/// The working folder, or the error that names why there is none.
+fn working_folder() -> Result<PathBuf, IoError> {
+    folders::cwd()
+        .map(Path::to_path_buf)
+        .ok_or_else(|| IoError("the working folder cannot be read".into()))
+}
+
 fn relative_to_cwd(p: &Path) -> PathBuf {
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| p.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+    folders::cwd()
+        .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| p.to_path_buf())
 }
 
@@ -288,7 +294,7 @@ pub fn load_target_with(
                 .take(load::MAX_FILE_BYTES as u64 + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| IoError(format!("<stdin>: {e}")))?;
-            let cwd = std::env::current_dir().map_err(|e| IoError(e.to_string()))?;
+            let cwd = working_folder()?;
             let located = locate_root(&cwd, root);
             let mut sources = Sources::default();
             let (id, problem) = load::decode(&mut sources, "<stdin>".into(), None, bytes);

@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::load::Span;
 
+mod fix;
+pub use fix::{Applicability, Edit, Fix};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -79,7 +82,7 @@ pub struct Diagnostic {
     /// Symbolic key path (`deploy.script[2]`), computed for baselines.
     pub path: Option<String>,
     /// The edit that fixes it, when one is known (`check --fix`).
-    pub fix: Option<crate::fix::Fix>,
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -149,11 +152,11 @@ impl Diagnostic {
             .chain(self.also_jobs.iter())
             .map(String::as_str)
     }
-    pub fn fix(mut self, fix: crate::fix::Fix) -> Self {
+    pub fn fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
         self
     }
-    pub fn fix_opt(mut self, fix: Option<crate::fix::Fix>) -> Self {
+    pub fn fix_opt(mut self, fix: Option<Fix>) -> Self {
         self.fix = fix.or(self.fix);
         self
     }

@@ -30,8 +30,8 @@ fn remembered<K: std::hash::Hash + Eq>(
     answer
 }
 
-/// The working folder, read once (kaslint never changes it).
-fn cwd() -> Option<&'static Path> {
+/// The working folder, read once (kaslint never changes it): the one place it is read.
+pub fn cwd() -> Option<&'static Path> {
     static CWD: OnceLock<Option<PathBuf>> = OnceLock::new();
     CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
 }

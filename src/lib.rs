@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analysis;
+pub mod autofix;
 pub mod baseline;
 pub mod cache;
 pub mod check;
@@ -10,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod data;
 pub mod diagnostic;
+pub mod environment;
 pub mod fetch;
 pub mod fix;
 pub mod folders;
@@ -28,6 +30,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use cli::{CheckArgs, Cli, Command, ConfigArgs, Format};
+use environment::Environment;
 use report::{FileReport, Severity};
 
 /// Where rule pages are published (SARIF `helpUri`, terminal links).
@@ -41,15 +44,17 @@ pub mod exit {
 }
 
 pub fn run(cli: Cli) -> u8 {
+    // The environment is read here, once, and handed down.
+    let env = Environment::read();
     match cli.command {
-        Command::Check(args) => run_check(&args),
-        Command::Config(args) => run_config(&args),
+        Command::Check(args) => run_check(&args, &env),
+        Command::Config(args) => run_config(&args, &env),
         Command::Rules => {
             print_rules();
             exit::CLEAN
         }
-        Command::Generate(args) => generate::run(args),
-        Command::Fetch(args) => run_fetch(&args),
+        Command::Generate(args) => generate::run(args, &env),
+        Command::Fetch(args) => run_fetch(&args, &env),
         Command::Explain { rule } => match rules::find(&rule) {
             Some(r) => {
                 print!("{}", r.meta().doc);
@@ -101,7 +106,11 @@ fn resolve_rule_ids(ids: &[String]) -> Result<Vec<&'static str>, String> {
 }
 
 /// The settings for files under one config file (or none): the file, then the flags.
-fn settings_for(config: Option<&Path>, args: &CheckArgs) -> Result<settings::Settings, String> {
+fn settings_for(
+    config: Option<&Path>,
+    args: &CheckArgs,
+    env: &Environment,
+) -> Result<settings::Settings, String> {
     let mut s = settings::Settings::default();
     if let Some(path) = config {
         let raw = config::load(path).map_err(|e| e.0)?;
@@ -129,13 +138,13 @@ fn settings_for(config: Option<&Path>, args: &CheckArgs) -> Result<settings::Set
     if let Some(p) = &args.shellcheck {
         s.shellcheck.path = Some(p.clone());
     }
-    s.shellcheck.env_path = std::env::var_os("KASLINT_SHELLCHECK").map(PathBuf::from);
+    s.shellcheck.locate_with(env);
     s.cache = if args.no_cache {
         None
     } else {
-        cache::root_from_env()
+        env.cache_root.clone()
     };
-    s.includes.reader = cli::fetch::reader(&s, cli::fetch::mode(args.fetch, args.refresh));
+    s.includes.reader = cli::fetch::reader(&s, cli::fetch::mode(args.fetch, args.refresh), env);
     Ok(s)
 }
 
@@ -153,7 +162,7 @@ fn config_for(target: &check::Target, args: &CheckArgs) -> Option<PathBuf> {
             .filter(|d| !d.as_os_str().is_empty())
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from(".")),
-        check::Target::Stdin => std::env::current_dir().ok()?,
+        check::Target::Stdin => folders::cwd()?.to_path_buf(),
     };
     config::discover(&start)
 }
@@ -193,15 +202,14 @@ fn render(
     }
 }
 
-fn run_check(args: &CheckArgs) -> u8 {
+fn run_check(args: &CheckArgs, env: &Environment) -> u8 {
     // With no path, the config file's `entry` (if any) names the pipeline to check.
     let mut paths = args.paths.clone();
     if paths.is_empty() && args.locate.entry.is_none() && !args.no_config {
-        let cfg = args.config.clone().or_else(|| {
-            std::env::current_dir()
-                .ok()
-                .and_then(|d| config::discover(&d))
-        });
+        let cfg = args
+            .config
+            .clone()
+            .or_else(|| folders::cwd().and_then(config::discover));
         if let Some(entry) =
             cfg.and_then(|c| config::load(&c).ok().and_then(|r| r.entry.map(|e| (c, e))))
         {
@@ -228,7 +236,7 @@ fn run_check(args: &CheckArgs) -> u8 {
         let cfg = config_for(&t, args);
         let idx = match by_config.iter().position(|(c, _)| *c == cfg) {
             Some(i) => i,
-            None => match settings_for(cfg.as_deref(), args) {
+            None => match settings_for(cfg.as_deref(), args, env) {
                 Ok(s) => {
                     by_config.push((cfg, s));
                     by_config.len() - 1
@@ -241,7 +249,7 @@ fn run_check(args: &CheckArgs) -> u8 {
         };
         jobs.push((t, idx));
     }
-    let fix_mode = fix::session::mode(args.fix, args.unsafe_fixes, args.diff);
+    let fix_mode = autofix::session::mode(args.fix, args.unsafe_fixes, args.diff);
     let first_settings = by_config.first().map(|(_, s)| s);
     if let Some(s) = first_settings {
         // ShellCheck's version is probed while the pipelines load; a fix, which writes
@@ -254,9 +262,9 @@ fn run_check(args: &CheckArgs) -> u8 {
             }
         }
     }
-    let mut fixed = fix::session::Summary::default();
+    let mut fixed = autofix::session::Summary::default();
     let results = match fix_mode {
-        Some(mode) => fix::session::fix_all(&jobs, &by_config, args, mode, &mut fixed),
+        Some(mode) => autofix::session::fix_all(&jobs, &by_config, args, mode, &mut fixed),
         None => check_all(&jobs, &by_config, args),
     };
     // A ShellCheck that does not work (or none, with `--require-shellcheck`) is a usage
@@ -302,8 +310,7 @@ fn run_check(args: &CheckArgs) -> u8 {
         return code;
     }
     // Several formats from one analysis. `CI_PROJECT_DIR` makes paths relative (GitLab CI).
-    let render_opts =
-        report::RenderOptions::new(std::env::var_os("CI_PROJECT_DIR").map(PathBuf::from));
+    let render_opts = report::RenderOptions::new(env.ci_project_dir.clone());
     for (format, path) in &args.outputs {
         let text = render(*format, &reports, &render_opts, false, false);
         if let Err(e) = std::fs::write(path, text) {
@@ -351,7 +358,7 @@ fn check_all(
 
 /// `kaslint fetch`: build each target's pipeline with the network allowed, so that the
 /// include cache holds every include; exit 2 when one could not be fetched.
-fn run_fetch(args: &CheckArgs) -> u8 {
+fn run_fetch(args: &CheckArgs, env: &Environment) -> u8 {
     let targets = match check::targets(&args.paths, args.locate.root.as_deref()) {
         Ok(t) => t,
         Err(e) => {
@@ -361,7 +368,7 @@ fn run_fetch(args: &CheckArgs) -> u8 {
     };
     let mut failed = false;
     for target in &targets {
-        let mut s = match settings_for(config_for(target, args).as_deref(), args) {
+        let mut s = match settings_for(config_for(target, args).as_deref(), args, env) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("kaslint: {e}");
@@ -369,7 +376,7 @@ fn run_fetch(args: &CheckArgs) -> u8 {
             }
         };
         let mode = cli::fetch::mode(true, args.refresh);
-        s.includes.reader = cli::fetch::reader(&s, mode);
+        s.includes.reader = cli::fetch::reader(&s, mode, env);
         match cli::fetch::fetch_target(target, args.locate.root.as_deref(), &s) {
             Ok(ok) => failed |= !ok,
             Err(e) => {
@@ -385,7 +392,7 @@ fn run_fetch(args: &CheckArgs) -> u8 {
     }
 }
 
-fn run_config(args: &ConfigArgs) -> u8 {
+fn run_config(args: &ConfigArgs, env: &Environment) -> u8 {
     let paths: Vec<std::path::PathBuf> = args.path.iter().cloned().collect();
     let targets = match check::targets(&paths, args.locate.root.as_deref()) {
         Ok(t) => t,
@@ -397,7 +404,7 @@ fn run_config(args: &ConfigArgs) -> u8 {
     let Some(target) = targets.first() else {
         return exit::ERROR;
     };
-    let reader = cli::fetch::offline_reader(target);
+    let reader = cli::fetch::offline_reader(target, env);
     let loaded = match check::load_target_with(
         target,
         args.locate.root.as_deref(),

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::data::images::ImageInfo;
+use crate::environment::Environment;
 use crate::report::Severity;
 
 #[derive(Debug, Clone)]
@@ -71,8 +72,18 @@ pub struct Shellcheck {
     /// An explicit binary (`--shellcheck PATH` or `[shellcheck] path`); else the
     /// `KASLINT_SHELLCHECK` environment variable, the folder of the kaslint binary, `PATH`.
     pub path: Option<PathBuf>,
-    /// The value of `KASLINT_SHELLCHECK`, read once by the CLI.
+    /// The value of `KASLINT_SHELLCHECK` (from [`Environment`]).
     pub env_path: Option<PathBuf>,
+    /// `PATH` (from [`Environment`]): the folders searched last; `None` searches none.
+    pub search_path: Option<std::ffi::OsString>,
+}
+
+impl Shellcheck {
+    /// Look for ShellCheck where the environment says: `KASLINT_SHELLCHECK`, then `PATH`.
+    pub fn locate_with(&mut self, env: &Environment) {
+        self.env_path = env.shellcheck.clone();
+        self.search_path = env.path.clone();
+    }
 }
 
 impl Default for Settings {

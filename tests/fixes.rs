@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::manifest_dir;
+use kaslint::autofix::run::{fix_target, fix_with, Mode, Outcome};
 use kaslint::check::{CheckOptions, Target};
-use kaslint::fix::run::{fix_target, fix_with, Mode, Outcome};
 use kaslint::fix::Applicability;
 
 const UNSAFE: Mode = Mode {
@@ -399,7 +399,8 @@ fn json_carries_the_fix() {
 #[test]
 fn shellcheck_fixes_map_into_one_scalar() {
     let mut s = kaslint::settings::Settings::default();
-    s.shellcheck.env_path = std::env::var_os("KASLINT_SHELLCHECK").map(PathBuf::from);
+    s.shellcheck
+        .locate_with(&kaslint::environment::Environment::read());
     let Ok(Some(binary)) = kaslint::shellcheck::discover(&s) else {
         eprintln!("no shellcheck found: skipping");
         return;

@@ -14,7 +14,8 @@ use kaslint::settings::{Settings, ShellcheckMode};
 
 fn real_shellcheck() -> Option<PathBuf> {
     let mut s = Settings::default();
-    s.shellcheck.env_path = std::env::var_os("KASLINT_SHELLCHECK").map(PathBuf::from);
+    s.shellcheck
+        .locate_with(&kaslint::environment::Environment::read());
     match kaslint::shellcheck::discover(&s) {
         Ok(Some(b)) => Some(b.path),
         _ => {

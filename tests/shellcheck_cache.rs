@@ -16,7 +16,8 @@ use kaslint::shellcheck::{self, units, RunOptions};
 
 fn real_shellcheck() -> Option<PathBuf> {
     let mut s = Settings::default();
-    s.shellcheck.env_path = std::env::var_os("KASLINT_SHELLCHECK").map(PathBuf::from);
+    s.shellcheck
+        .locate_with(&kaslint::environment::Environment::read());
     match shellcheck::discover(&s) {
         Ok(Some(b)) => Some(b.path),
         _ => {

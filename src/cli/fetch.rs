@@ -1,10 +1,11 @@
 //! `kaslint fetch` and `check --fetch`/`--refresh`: the include reader built from
-//! `[includes]` and the environment (read here once), and the fetch report.
+//! `[includes]` and the environment, and the fetch report.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::check::{self, Target};
+use crate::environment::Environment;
 use crate::fetch::{Context, Includes, Mode, DEFAULT_SERVER};
 use crate::settings::Settings;
 
@@ -21,57 +22,57 @@ pub fn mode(fetch: bool, refresh: bool) -> Mode {
 
 /// The include reader for a run: `None` when there is no cache folder and no templates
 /// folder (nothing to read from).
-pub fn reader(s: &Settings, mode: Mode) -> Option<Arc<Includes>> {
-    let ci_server = std::env::var("CI_SERVER_URL")
-        .ok()
-        .filter(|v| !v.is_empty());
+pub fn reader(s: &Settings, mode: Mode, env: &Environment) -> Option<Arc<Includes>> {
+    let ci_server = env.ci_server_url.clone();
     let server = s
         .includes
         .server
         .clone()
         .or_else(|| ci_server.clone())
         .unwrap_or_else(|| DEFAULT_SERVER.to_string());
-    let cache = crate::cache::root_from_env();
+    let cache = env.cache_root.clone();
     if cache.is_none() && s.includes.templates.is_none() {
         return None;
     }
     let root = cache.unwrap_or_else(|| std::env::temp_dir().join("kaslint-no-cache"));
     let mut ctx = Context::new(mode, &server, root);
-    if let Ok(fqdn) = std::env::var("CI_SERVER_FQDN") {
-        if !fqdn.is_empty() && ci_server.as_deref() == Some(ctx.server.as_str()) {
-            ctx.fqdn = fqdn;
+    if let Some(fqdn) = &env.ci_server_fqdn {
+        if ci_server.as_deref() == Some(ctx.server.as_str()) {
+            ctx.fqdn = fqdn.clone();
         }
     }
     ctx.templates = s.includes.templates.clone();
-    ctx.job_token = job_token(&ctx.server, ci_server.as_deref());
+    ctx.job_token = job_token(
+        env.ci_job_token.as_deref(),
+        &ctx.server,
+        ci_server.as_deref(),
+    );
     Some(Arc::new(Includes::new(ctx)))
 }
 
 /// The offline reader for a target, from the `kaslint.toml` that governs it (for
 /// `kaslint config`, which has no flags of its own for includes).
-pub fn offline_reader(target: &Target) -> Option<Arc<Includes>> {
+pub fn offline_reader(target: &Target, env: &Environment) -> Option<Arc<Includes>> {
     let dir = match target {
         Target::File(p) => p
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .map(Path::to_path_buf)
             .unwrap_or_else(|| ".".into()),
-        Target::Stdin => std::env::current_dir().ok()?,
+        Target::Stdin => crate::folders::cwd()?.to_path_buf(),
     };
     let mut s = Settings::default();
     if let Some(path) = crate::config::discover(&dir) {
         let raw = crate::config::load(&path).ok()?;
         crate::config::apply(raw, &path, &mut s).ok()?;
     }
-    reader(&s, Mode::Offline)
+    reader(&s, Mode::Offline, env)
 }
 
 /// `CI_JOB_TOKEN`, only for the instance that issued it (`CI_SERVER_URL`, over HTTP(S)),
 /// and only when git has no credential helper of its own for it.
-fn job_token(server: &str, ci_server: Option<&str>) -> Option<String> {
-    let token = std::env::var("CI_JOB_TOKEN")
-        .ok()
-        .filter(|t| !t.is_empty())?;
+fn job_token(token: Option<&str>, server: &str, ci_server: Option<&str>) -> Option<String> {
+    let token = token?.to_string();
     let same = ci_server.is_some_and(|c| c.trim_end_matches('/') == server);
     if !same || !(server.starts_with("https://") || server.starts_with("http://")) {
         return None;

@@ -1,6 +1,6 @@
 //! One pass of fixing a text: the fixes at or above an applicability, in order of their
 //! first edit; a fix that overlaps one already taken waits for the next pass; an edit
-//! identical to one taken is applied once.
+//! identical to one taken is applied once. And the unified diff of a fixed file.
 
 use std::collections::BTreeMap;
 
@@ -80,6 +80,16 @@ pub fn apply(source: &str, edits: &[Edit]) -> Option<String> {
     }
     let refs: Vec<&Edit> = edits.iter().collect();
     Some(text::apply(source, &refs))
+}
+
+/// A unified diff of one file (`--- a/name`, `+++ b/name`, three lines of context).
+pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
+    let name = name.trim_start_matches("./");
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string()
 }
 
 #[cfg(test)]

@@ -7,105 +7,15 @@
 //! - [`scope`] caps a fix's applicability by where the node lives and who shares it;
 //! - [`apply`] applies non-overlapping fixes to a text;
 //! - [`verify`] refuses a fixed text that changed more than its fixes said;
-//! - [`run`] drives `check --fix/--diff`: rounds, verification, atomic writes.
+//!
+//! The types (`Edit`, `Fix`, `Applicability`) live with the finding, in
+//! [`crate::diagnostic`]; [`crate::autofix`] drives `check --fix/--diff`.
 
 pub mod apply;
 pub mod build;
-pub mod run;
 pub mod scope;
-pub mod session;
 pub mod text;
 pub mod value;
 pub mod verify;
 
-use serde::Serialize;
-
-use crate::load::Span;
-
-/// How sure a fix is to keep what the user meant (ordered: `DisplayOnly < Unsafe < Safe`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Applicability {
-    /// Shown as a suggestion, never applied.
-    DisplayOnly,
-    /// Valid, but the job may behave differently: applied with `--unsafe-fixes`.
-    Unsafe,
-    /// Keeps the meaning the user plainly intended: applied with `--fix`.
-    Safe,
-}
-
-impl Applicability {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Applicability::DisplayOnly => "display-only",
-            Applicability::Unsafe => "unsafe",
-            Applicability::Safe => "safe",
-        }
-    }
-}
-
-/// Replace the bytes of `span` (in `span.file`) with `content`; an empty span inserts.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Edit {
-    pub span: Span,
-    pub content: String,
-}
-
-impl Edit {
-    pub fn replace(span: Span, content: impl Into<String>) -> Edit {
-        Edit {
-            span,
-            content: content.into(),
-        }
-    }
-    pub fn insert(file: crate::load::FileId, at: usize, content: impl Into<String>) -> Edit {
-        Edit::replace(Span::point(file, at), content)
-    }
-}
-
-/// A fix of one finding: what it does, how safe it is, its edits (sorted, disjoint), and
-/// the key paths of the merged configuration it may change (`["deploy", "image"]`); the
-/// verification allows changes there only.
-#[derive(Clone, Debug)]
-pub struct Fix {
-    pub title: String,
-    pub applicability: Applicability,
-    pub edits: Vec<Edit>,
-    pub changes: Vec<Vec<String>>,
-    /// The nodes the edits land on, and the key paths below each top-level entry holding
-    /// them that the fix changes: [`scope::settle`] turns them into `changes`.
-    pub targets: Vec<Span>,
-    pub rel: Vec<Vec<String>>,
-    /// Whether [`scope::settle`] has capped it and named whom it changes.
-    pub settled: bool,
-}
-
-impl Fix {
-    /// A fix of `applicability` whose edits change the paths `changes`.
-    pub fn new(
-        title: impl Into<String>,
-        applicability: Applicability,
-        mut edits: Vec<Edit>,
-        changes: Vec<Vec<String>>,
-    ) -> Fix {
-        edits.sort_by_key(|e| (e.span.file, e.span.start, e.span.end));
-        Fix {
-            title: title.into(),
-            applicability,
-            edits,
-            changes,
-            targets: Vec::new(),
-            rel: Vec::new(),
-            settled: true,
-        }
-    }
-    /// At most `cap` (a shared or foreign node lowers a fix, never raises it).
-    pub fn capped(mut self, cap: Applicability) -> Fix {
-        self.applicability = self.applicability.min(cap);
-        self
-    }
-    /// The range of bytes the fix touches in its first file (for ordering and overlap).
-    pub fn first(&self) -> Option<Span> {
-        self.edits.first().map(|e| e.span)
-    }
-}
+pub use crate::diagnostic::{Applicability, Edit, Fix};

@@ -10,8 +10,9 @@
 use std::path::Path;
 
 use crate::check::{self, CheckOptions, Target};
+use crate::fix::apply::unified_diff;
 use crate::fix::text::{after_line_of, line_ending};
-use crate::fix::{apply, run::unified_diff, verify, Edit};
+use crate::fix::{apply, verify, Edit};
 use crate::load::{self, Node, NodeRef, SourceFile, Span};
 
 /// What to add and how.
@@ -19,6 +20,8 @@ pub struct Request<'a> {
     pub file: &'a Path,
     pub generated: &'a str,
     pub force: bool,
+    /// Where ShellCheck is, for the check of the result.
+    pub env: &'a crate::environment::Environment,
 }
 
 /// The new text of the file and its diff; an error says why nothing can be written.
@@ -83,7 +86,7 @@ pub fn merge(into: &Request<'_>) -> Result<(String, String), String> {
     }
     edits.sort_by_key(|e| (e.span.start, e.span.end));
     let new = apply::apply(&text, &edits).ok_or("the edits overlap")?;
-    verify_result(into.file, &text, &new, &jobs)?;
+    verify_result(into, &text, &new, &jobs)?;
     Ok((new.clone(), unified_diff(&shown, &text, &new)))
 }
 
@@ -209,11 +212,11 @@ fn add_stage(src: &SourceFile, root: &Node, stage: &str, eol: &str) -> Option<Ed
 
 /// The new text loads, the rest of the configuration is unchanged, and the added jobs
 /// (and the file) gain no finding.
-fn verify_result(file: &Path, old: &str, new: &str, jobs: &[String]) -> Result<(), String> {
+fn verify_result(into: &Request<'_>, old: &str, new: &str, jobs: &[String]) -> Result<(), String> {
+    let file = into.file;
     let canonical = crate::folders::canonical(file).ok_or("cannot resolve the file's path")?;
     let mut settings = crate::settings::Settings::default();
-    settings.shellcheck.env_path =
-        std::env::var_os("KASLINT_SHELLCHECK").map(std::path::PathBuf::from);
+    settings.shellcheck.locate_with(into.env);
     let opts = CheckOptions {
         root: None,
         entry: Some(file.to_path_buf()),

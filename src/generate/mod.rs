@@ -134,8 +134,9 @@ pub fn templates() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Run `kaslint generate`; the exit code.
-pub fn run(args: GenerateArgs) -> u8 {
+/// Run `kaslint generate`; the exit code. `env` says where ShellCheck is, for `--into`'s
+/// check of the result.
+pub fn run(args: GenerateArgs, env: &crate::environment::Environment) -> u8 {
     if args.list {
         let mut s = String::new();
         for (name, about) in templates() {
@@ -160,7 +161,7 @@ pub fn run(args: GenerateArgs) -> u8 {
         return exit::ERROR;
     }
     if let Some(file) = &out.into {
-        return add_into(&template, file, &text, out);
+        return add_into(&template, file, &text, out, env);
     }
     match &out.output {
         None => print(&text),
@@ -175,7 +176,13 @@ pub fn run(args: GenerateArgs) -> u8 {
 }
 
 /// `--into FILE` (see [`into`]).
-fn add_into(template: &Template, file: &std::path::Path, text: &str, out: &OutputArgs) -> u8 {
+fn add_into(
+    template: &Template,
+    file: &std::path::Path,
+    text: &str,
+    out: &OutputArgs,
+    env: &crate::environment::Environment,
+) -> u8 {
     if matches!(template, Template::AgentConfig(_) | Template::Rbac(_))
         || text.contains("\napiVersion:")
     {
@@ -186,6 +193,7 @@ fn add_into(template: &Template, file: &std::path::Path, text: &str, out: &Outpu
         file,
         generated: text,
         force: out.force,
+        env,
     };
     let (new, diff) = match into::merge(&request) {
         Ok(r) => r,

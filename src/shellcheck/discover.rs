@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 
-use crate::settings::{Settings, ShellcheckMode};
+use crate::settings::{Settings, Shellcheck, ShellcheckMode};
 
 /// A usable ShellCheck.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,9 +30,14 @@ impl Binary {
     }
 }
 
-/// The settings that choose a ShellCheck: `--shellcheck`, `KASLINT_SHELLCHECK`, the cache
-/// root (where versions are remembered).
-type Key = (Option<PathBuf>, Option<PathBuf>, Option<PathBuf>);
+/// The settings that choose a ShellCheck: `--shellcheck`, `KASLINT_SHELLCHECK`, `PATH`,
+/// the cache root (where versions are remembered).
+type Key = (
+    Option<PathBuf>,
+    Option<PathBuf>,
+    Option<std::ffi::OsString>,
+    Option<PathBuf>,
+);
 type Found = Result<Option<Binary>, String>;
 
 /// What this process knows of each setting's ShellCheck.
@@ -46,7 +51,12 @@ static STATE: Mutex<Vec<(Key, State)>> = Mutex::new(Vec::new());
 
 fn key_of(settings: &Settings) -> Key {
     let sc = &settings.shellcheck;
-    (sc.path.clone(), sc.env_path.clone(), settings.cache.clone())
+    (
+        sc.path.clone(),
+        sc.env_path.clone(),
+        sc.search_path.clone(),
+        settings.cache.clone(),
+    )
 }
 
 /// What [`now`] knows without waiting.
@@ -71,10 +81,7 @@ pub fn begin(settings: &Settings) {
         return;
     }
     // The first candidate only; when it is not ShellCheck, `discover` searches on.
-    let Some(path) = candidates(sc.path.as_deref(), sc.env_path.as_deref())
-        .into_iter()
-        .next()
-    else {
+    let Some(path) = candidates(sc).into_iter().next() else {
         return;
     };
     if settings
@@ -140,18 +147,10 @@ pub fn discover(settings: &Settings) -> Found {
                         Ok(Some(with_version(b.path, &text)))
                     }
                     // Not ShellCheck after all: the search gives the reason or the next.
-                    Err(_) => search(
-                        sc.path.as_deref(),
-                        sc.env_path.as_deref(),
-                        settings.cache.as_deref(),
-                    ),
+                    Err(_) => search(sc, settings.cache.as_deref()),
                 }
             }
-            None => search(
-                sc.path.as_deref(),
-                sc.env_path.as_deref(),
-                settings.cache.as_deref(),
-            ),
+            None => search(sc, settings.cache.as_deref()),
         };
         state.push((key, State::Done(found.clone())));
         found
@@ -171,12 +170,12 @@ const VERSION_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Where to look, in order: the explicit path, `KASLINT_SHELLCHECK`, beside the kaslint
 /// binary, `PATH` (the last two only when they hold a file).
-fn candidates(explicit: Option<&Path>, env: Option<&Path>) -> Vec<PathBuf> {
-    if let Some(p) = explicit {
-        return vec![p.to_path_buf()];
+fn candidates(sc: &Shellcheck) -> Vec<PathBuf> {
+    if let Some(p) = &sc.path {
+        return vec![p.clone()];
     }
-    if let Some(p) = env.filter(|p| !p.as_os_str().is_empty()) {
-        return vec![p.to_path_buf()];
+    if let Some(p) = sc.env_path.as_ref().filter(|p| !p.as_os_str().is_empty()) {
+        return vec![p.clone()];
     }
     let name = if cfg!(windows) {
         "shellcheck.exe"
@@ -186,8 +185,10 @@ fn candidates(explicit: Option<&Path>, env: Option<&Path>) -> Vec<PathBuf> {
     let beside = std::env::current_exe()
         .ok()
         .and_then(|e| e.parent().map(|d| d.join(name)));
-    let on_path: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join(name)).collect())
+    let on_path: Vec<PathBuf> = sc
+        .search_path
+        .as_ref()
+        .map(|p| std::env::split_paths(p).map(|d| d.join(name)).collect())
         .unwrap_or_default();
     beside
         .into_iter()
@@ -196,20 +197,23 @@ fn candidates(explicit: Option<&Path>, env: Option<&Path>) -> Vec<PathBuf> {
         .collect()
 }
 
-fn search(explicit: Option<&Path>, env: Option<&Path>, cache: Option<&Path>) -> Found {
-    if let Some(p) = explicit {
+fn search(sc: &Shellcheck, cache: Option<&Path>) -> Found {
+    if let Some(p) = sc.path.as_deref() {
         return probe(p, cache)
             .map(Some)
             .map_err(|e| format!("shellcheck at `{}`: {e}", p.display()));
     }
-    if let Some(p) = env.filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(p) = sc.env_path.as_deref().filter(|p| !p.as_os_str().is_empty()) {
         return probe(p, cache)
             .map(Some)
             .map_err(|e| format!("KASLINT_SHELLCHECK=`{}`: {e}", p.display()));
     }
-    Ok(candidates(None, None)
-        .iter()
-        .find_map(|c| probe(c, cache).ok()))
+    let rest = Shellcheck {
+        path: None,
+        env_path: None,
+        ..sc.clone()
+    };
+    Ok(candidates(&rest).iter().find_map(|c| probe(c, cache).ok()))
 }
 
 /// The binary's version: remembered in the cache while the file is unchanged, else

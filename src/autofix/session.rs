@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use super::run::{self, Mode, Outcome};
-use super::Applicability;
 use crate::check::{self, IoError, Target};
+use crate::fix::Applicability;
 use crate::report::FileReport;
 use crate::settings::Settings;
 

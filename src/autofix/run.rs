@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::verify::{self, Key};
-use super::{apply, Applicability};
 use crate::check::{self, CheckOptions, IoError, Target};
+use crate::fix::apply::unified_diff;
+use crate::fix::verify::{self, Key};
+use crate::fix::{apply, Applicability};
 use crate::load::{self, NodeRef};
 use crate::report::FileReport;
 
@@ -285,14 +286,4 @@ fn write_if_unchanged(path: &std::path::Path, original: &str, new: &str) -> Resu
         return Err("changed while it was being fixed (another pipeline includes it); nothing written, run again".into());
     }
     crate::write::write_atomic(path, new.as_bytes(), true).map_err(|e| e.0)
-}
-
-/// A unified diff of one file (`--- a/name`, `+++ b/name`, three lines of context).
-pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
-    let name = name.trim_start_matches("./");
-    similar::TextDiff::from_lines(old, new)
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{name}"), &format!("b/{name}"))
-        .to_string()
 }
