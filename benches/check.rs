@@ -116,13 +116,17 @@ fn cli_best_of(runs: usize, args: &[&str]) -> Duration {
     })
 }
 
+/// One file's options; the folder answers are the run's, shared by its files, as in the CLI.
 fn opts_for<'a>(f: &Path, settings: &'a Settings) -> CheckOptions<'a> {
+    static FOLDERS: std::sync::OnceLock<std::sync::Arc<kaslint::folders::Folders>> =
+        std::sync::OnceLock::new();
     CheckOptions {
         root: f.parent().map(Path::to_path_buf),
         entry: None,
         settings,
         // Freed after each check (the process below skips that): repeated runs reuse
         // memory instead of touching fresh pages, so the figures compare.
+        folders: std::sync::Arc::clone(FOLDERS.get_or_init(Default::default)),
         leak_model: false,
     }
 }
@@ -232,6 +236,7 @@ fn main() {
         settings: &all,
         // Freed after each check (the process below skips that): repeated runs reuse
         // memory instead of touching fresh pages, so the figures compare.
+        folders: Default::default(),
         leak_model: false,
     };
     let mut findings = 0;

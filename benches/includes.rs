@@ -124,6 +124,7 @@ fn main() {
             root: Some(repo.to_path_buf()),
             entry: Some(entry.clone()),
             settings: s,
+            folders: Default::default(),
             leak_model: false,
         };
         check_target(&Target::File(entry), &opts).expect("checks")

@@ -36,11 +36,12 @@ fn main() {
     settings.shellcheck.path = Some(binary.path.clone());
     let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     let files = common::corpus_files(&corpus);
+    let folders = kaslint::folders::Folders::default();
     let loaded: Vec<_> = files
         .iter()
         .filter_map(|f| {
             let dir = f.parent()?.to_path_buf();
-            let l = load_target(&Target::File(f.clone()), Some(&dir), Some(f)).ok()?;
+            let l = load_target(&Target::File(f.clone()), Some(&dir), Some(f), &folders).ok()?;
             Some((f.clone(), l))
         })
         .collect();

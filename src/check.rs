@@ -2,10 +2,11 @@
 //! the findings is [`post`].
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 mod post;
 
-use crate::folders;
+use crate::folders::Folders;
 use crate::load::{self, Sources};
 use crate::model::{BuildOptions, Pipeline, Role};
 use crate::report::FileReport;
@@ -22,6 +23,8 @@ pub struct CheckOptions<'a> {
     pub root: Option<PathBuf>,
     pub entry: Option<PathBuf>,
     pub settings: &'a crate::settings::Settings,
+    /// The working folder and the folder answers of the run (shared by its checks).
+    pub folders: Arc<Folders>,
     /// Skip freeing the model's tree and the rules' shared analyses after the check (the
     /// CLI exits right after; freeing
     /// a 2 MB pipeline's nodes costs a quarter of the run).
@@ -31,11 +34,16 @@ pub struct CheckOptions<'a> {
 impl<'a> CheckOptions<'a> {
     /// How the command line checks a target: the run's `--root`, the settings' entry, and
     /// the model left unfreed (the process exits right after).
-    pub fn for_cli(root: Option<PathBuf>, settings: &'a crate::settings::Settings) -> Self {
+    pub fn for_cli(
+        root: Option<PathBuf>,
+        settings: &'a crate::settings::Settings,
+        folders: &Arc<Folders>,
+    ) -> Self {
         CheckOptions {
             root,
             entry: settings.entry.clone(),
             settings,
+            folders: Arc::clone(folders),
             leak_model: true,
         }
     }
@@ -46,19 +54,23 @@ impl<'a> CheckOptions<'a> {
 pub struct IoError(pub String);
 
 /// The nearest ancestor folder (or the folder itself) holding `.git`.
-pub fn find_repo_root(start: &Path) -> Option<PathBuf> {
-    folders::find_upward(".git", start, |dir| {
+pub fn find_repo_root(folders: &Folders, start: &Path) -> Option<PathBuf> {
+    folders.find_upward(".git", start, |dir| {
         dir.join(".git").exists().then(|| dir.to_path_buf())
     })
 }
 
 /// Expand the command line's paths: directories are searched for pipeline files.
-pub fn targets(paths: &[PathBuf], root: Option<&Path>) -> Result<Vec<Target>, IoError> {
+pub fn targets(
+    paths: &[PathBuf],
+    root: Option<&Path>,
+    folders: &Folders,
+) -> Result<Vec<Target>, IoError> {
     if paths.is_empty() {
-        let cwd = working_folder()?;
+        let cwd = working_folder(folders)?;
         let root = root
             .map(Path::to_path_buf)
-            .or_else(|| find_repo_root(&cwd))
+            .or_else(|| find_repo_root(folders, &cwd))
             .unwrap_or(cwd);
         let file = root.join(".gitlab-ci.yml");
         if !file.is_file() {
@@ -67,7 +79,7 @@ pub fn targets(paths: &[PathBuf], root: Option<&Path>) -> Result<Vec<Target>, Io
                 root.display()
             )));
         }
-        return Ok(vec![Target::File(relative_to_cwd(&file))]);
+        return Ok(vec![Target::File(relative_to_cwd(&file, folders))]);
     }
     let mut out = Vec::new();
     for p in paths {
@@ -95,14 +107,16 @@ pub fn targets(paths: &[PathBuf], root: Option<&Path>) -> Result<Vec<Target>, Io
 }
 
 /// The working folder, or the error that names why there is none.
-fn working_folder() -> Result<PathBuf, IoError> {
-    folders::cwd()
+fn working_folder(folders: &Folders) -> Result<PathBuf, IoError> {
+    folders
+        .cwd()
         .map(Path::to_path_buf)
         .ok_or_else(|| IoError("the working folder cannot be read".into()))
 }
 
-fn relative_to_cwd(p: &Path) -> PathBuf {
-    folders::cwd()
+fn relative_to_cwd(p: &Path, folders: &Folders) -> PathBuf {
+    folders
+        .cwd()
         .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or_else(|| p.to_path_buf())
 }
@@ -118,8 +132,8 @@ fn find_pipelines(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// How a root folder is shown: relative to the current folder when it is below it.
-fn display_of(root: &Path) -> String {
-    let shown = relative_to_cwd(root);
+fn display_of(root: &Path, folders: &Folders) -> String {
+    let shown = relative_to_cwd(root, folders);
     let s = shown.to_string_lossy().replace('\\', "/");
     if s.is_empty() {
         String::new()
@@ -131,33 +145,38 @@ fn display_of(root: &Path) -> String {
 struct Located {
     root: Option<PathBuf>,
     certain: bool,
+    /// The root as shown (relative to the working folder when below it).
+    display: String,
 }
 
-fn locate_root(file_dir: &Path, explicit: Option<&Path>) -> Located {
-    if let Some(r) = explicit {
-        return Located {
-            root: Some(folders::canonical(r).unwrap_or_else(|| r.to_path_buf())),
-            certain: true,
-        };
-    }
-    match find_repo_root(file_dir) {
-        Some(r) => Located {
-            root: Some(r),
-            certain: true,
+fn locate_root(file_dir: &Path, explicit: Option<&Path>, folders: &Folders) -> Located {
+    let (root, certain) = match explicit {
+        Some(r) => (
+            Some(folders.canonical(r).unwrap_or_else(|| r.to_path_buf())),
+            true,
+        ),
+        None => match find_repo_root(folders, file_dir) {
+            Some(r) => (Some(r), true),
+            None => (folders.canonical(file_dir), false),
         },
-        None => Located {
-            root: folders::canonical(file_dir),
-            certain: false,
-        },
+    };
+    let display = root
+        .as_deref()
+        .map(|r| display_of(r, folders))
+        .unwrap_or_default();
+    Located {
+        root,
+        certain,
+        display,
     }
 }
 
-fn is_entry(path: &Path, entry: Option<&Path>) -> bool {
+fn is_entry(path: &Path, entry: Option<&Path>, folders: &Folders) -> bool {
     if path.file_name().is_some_and(|n| n == ".gitlab-ci.yml") {
         return true;
     }
     match entry {
-        Some(e) => folders::canonical(e) == folders::canonical(path),
+        Some(e) => folders.canonical(e) == folders.canonical(path),
         None => false,
     }
 }
@@ -171,7 +190,7 @@ fn build(
     includes: Option<&crate::fetch::Includes>,
 ) -> Pipeline {
     let opts = BuildOptions {
-        display_root: located.root.as_deref().map(display_of).unwrap_or_default(),
+        display_root: located.display.clone(),
         root: located.root.clone(),
         root_certain: located.certain,
         role,
@@ -235,13 +254,18 @@ pub fn on_all_cores<T: Send>(n: usize, work: impl Fn(usize) -> T + Sync) -> Vec<
 
 /// Build and check the pipeline for one target.
 pub fn check_target(target: &Target, opts: &CheckOptions<'_>) -> Result<FileReport, IoError> {
-    let pipeline = load_target_with(
+    Ok(check_loaded(load_for(target, opts)?, opts))
+}
+
+/// Build the pipeline for one target as `opts` say (root, entry, includes, folders).
+pub fn load_for(target: &Target, opts: &CheckOptions<'_>) -> Result<Loaded, IoError> {
+    load_target_with(
         target,
         opts.root.as_deref(),
         opts.entry.as_deref(),
         opts.settings.includes.reader.as_deref(),
-    )?;
-    Ok(check_loaded(pipeline, opts))
+        &opts.folders,
+    )
 }
 
 /// Check a pipeline [`load_target`] built.
@@ -274,8 +298,9 @@ pub fn load_target(
     target: &Target,
     root: Option<&Path>,
     entry: Option<&Path>,
+    folders: &Folders,
 ) -> Result<Loaded, IoError> {
-    load_target_with(target, root, entry, None)
+    load_target_with(target, root, entry, None, folders)
 }
 
 /// [`load_target`], reading project, component, template and remote includes through
@@ -285,6 +310,7 @@ pub fn load_target_with(
     root: Option<&Path>,
     entry: Option<&Path>,
     includes: Option<&crate::fetch::Includes>,
+    folders: &Folders,
 ) -> Result<Loaded, IoError> {
     match target {
         Target::Stdin => {
@@ -294,8 +320,8 @@ pub fn load_target_with(
                 .take(load::MAX_FILE_BYTES as u64 + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| IoError(format!("<stdin>: {e}")))?;
-            let cwd = working_folder()?;
-            let located = locate_root(&cwd, root);
+            let cwd = working_folder(folders)?;
+            let located = locate_root(&cwd, root, folders);
             let mut sources = Sources::default();
             let (id, problem) = load::decode(&mut sources, "<stdin>".into(), None, bytes);
             Ok(Loaded::Alone(build(
@@ -314,19 +340,21 @@ pub fn load_target_with(
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            let located = locate_root(dir, root);
-            let role = if is_entry(path, entry) {
+            let located = locate_root(dir, root, folders);
+            let role = if is_entry(path, entry, folders) {
                 Role::Entry
             } else {
                 Role::Fragment
             };
             if role == Role::Fragment && located.certain {
-                if let Some(p) = within_repository_pipeline(path, &located, entry, includes) {
+                if let Some(p) =
+                    within_repository_pipeline(path, &located, entry, includes, folders)
+                {
                     return Ok(p);
                 }
             }
             let mut sources = Sources::default();
-            let canonical = folders::canonical(path);
+            let canonical = folders.canonical(path);
             let name = path.to_string_lossy().into_owned();
             let (id, problem) = load::decode(&mut sources, name, canonical.as_deref(), bytes);
             Ok(Loaded::Alone(build(
@@ -342,19 +370,20 @@ fn within_repository_pipeline(
     located: &Located,
     entry: Option<&Path>,
     includes: Option<&crate::fetch::Includes>,
+    folders: &Folders,
 ) -> Option<Loaded> {
     let root = located.root.as_ref()?;
     let entry_path = entry
         .map(Path::to_path_buf)
         .unwrap_or_else(|| root.join(".gitlab-ci.yml"));
-    let canonical = folders::canonical(path)?;
-    let entry_canonical = folders::canonical(&entry_path)?;
+    let canonical = folders.canonical(path)?;
+    let entry_canonical = folders.canonical(&entry_path)?;
     if canonical == entry_canonical {
         return None;
     }
     let bytes = load::read_limited(&entry_canonical).ok()?;
     let mut sources = Sources::default();
-    let name = relative_to_cwd(&entry_canonical)
+    let name = relative_to_cwd(&entry_canonical, folders)
         .to_string_lossy()
         .into_owned();
     let (id, problem) = load::decode(&mut sources, name, Some(&entry_canonical), bytes);

@@ -97,8 +97,8 @@ pub struct RawShellcheck {
 pub struct ConfigError(pub String);
 
 /// The nearest `kaslint.toml` / `.kaslint.toml` at or above `start`.
-pub fn discover(start: &Path) -> Option<PathBuf> {
-    crate::folders::find_upward("kaslint.toml", start, |dir| {
+pub fn discover(folders: &crate::folders::Folders, start: &Path) -> Option<PathBuf> {
+    folders.find_upward("kaslint.toml", start, |dir| {
         FILE_NAMES.iter().map(|n| dir.join(n)).find(|c| c.is_file())
     })
 }

@@ -1,26 +1,45 @@
-//! Answers about folders, remembered for the run: a folder's canonical path and the
-//! nearest ancestor holding a marker (`.git`, `kaslint.toml`). Checking many files of one
-//! tree then asks the file system once per folder instead of once per file and level
-//! (each `canonicalize` is a `readlink` per path component, each level a `stat`).
+//! Answers about folders, remembered for one command: the working folder, a folder's
+//! canonical path and the nearest ancestor holding a marker (`.git`, `kaslint.toml`).
+//! Checking many files of one tree then asks the file system once per folder instead of
+//! once per file and level (each `canonicalize` is a `readlink` per path component, each
+//! level a `stat`): a third of a corpus check.
 //!
-//! Folders are assumed not to move while kaslint runs.
+//! A [`Folders`] value is made once per command and shared by its threads; nothing is
+//! remembered beyond it. Folders are assumed not to move while kaslint runs.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 // Fx hashing: a path key is hashed per component, and SipHash made the look-ups a tenth of
 // a one-file check.
-type Memo<K> = OnceLock<Mutex<HashMap<K, Option<PathBuf>, rustc_hash::FxBuildHasher>>>;
+type Memo<K> = Mutex<HashMap<K, Option<PathBuf>, rustc_hash::FxBuildHasher>>;
+
+/// The working folder and the answers remembered so far.
+pub struct Folders {
+    cwd: Option<PathBuf>,
+    paths: Memo<PathBuf>,
+    answers: Memo<(&'static str, PathBuf)>,
+}
+
+/// Reads the working folder: the one place kaslint reads it.
+impl Default for Folders {
+    fn default() -> Self {
+        Folders {
+            cwd: std::env::current_dir().ok(),
+            paths: Memo::default(),
+            answers: Memo::default(),
+        }
+    }
+}
 
 /// The remembered answer for `key`, or `compute`'s (remembered from now on).
 fn remembered<K: std::hash::Hash + Eq>(
-    memo: &'static Memo<K>,
+    memo: &Memo<K>,
     key: K,
     compute: impl FnOnce() -> Option<PathBuf>,
 ) -> Option<PathBuf> {
-    let map = memo.get_or_init(Default::default);
-    let lock = || map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let lock = || memo.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(hit) = lock().get(&key) {
         return hit.clone();
     }
@@ -30,91 +49,97 @@ fn remembered<K: std::hash::Hash + Eq>(
     answer
 }
 
-/// The working folder, read once (kaslint never changes it): the one place it is read.
-pub fn cwd() -> Option<&'static Path> {
-    static CWD: OnceLock<Option<PathBuf>> = OnceLock::new();
-    CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
-}
-
-/// `std::fs::canonicalize(path)`, built from the canonical paths of its folders, each
-/// looked up once per run: a new path costs one `lstat` (a symbolic link is resolved by
-/// the system in full).
-pub fn canonical(path: &Path) -> Option<PathBuf> {
-    if path.is_absolute() {
-        canonical_absolute(path)
-    } else {
-        canonical_absolute(&cwd()?.join(path))
+impl Folders {
+    /// The working folder (kaslint never changes it); `None` when it cannot be read.
+    pub fn cwd(&self) -> Option<&Path> {
+        self.cwd.as_deref()
     }
-}
 
-fn canonical_absolute(path: &Path) -> Option<PathBuf> {
-    static PATHS: Memo<PathBuf> = OnceLock::new();
-    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
-        // The root, or a path ending in `..`.
-        return match path.parent() {
-            None => Some(path.to_path_buf()),
-            Some(parent) => canonical_absolute(parent)?.parent().map(Path::to_path_buf),
+    /// `std::fs::canonicalize(path)`, built from the canonical paths of its folders, each
+    /// looked up once: a new path costs one `lstat` (a symbolic link is resolved by the
+    /// system in full).
+    pub fn canonical(&self, path: &Path) -> Option<PathBuf> {
+        if path.is_absolute() {
+            self.canonical_absolute(path)
+        } else {
+            self.canonical_absolute(&self.cwd()?.join(path))
+        }
+    }
+
+    fn canonical_absolute(&self, path: &Path) -> Option<PathBuf> {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            // The root, or a path ending in `..`.
+            return match path.parent() {
+                None => Some(path.to_path_buf()),
+                Some(parent) => self
+                    .canonical_absolute(parent)?
+                    .parent()
+                    .map(Path::to_path_buf),
+            };
         };
-    };
-    let map = PATHS.get_or_init(Default::default);
-    let lock = || map.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(Some(hit)) = lock().get(path) {
-        return Some(hit.clone());
+        let lock = || {
+            self.paths
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        if let Some(Some(hit)) = lock().get(path) {
+            return Some(hit.clone());
+        }
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        let answer = if meta.file_type().is_symlink() {
+            std::fs::canonicalize(path).ok()?
+        } else {
+            self.canonical_absolute(parent)?.join(name)
+        };
+        // Only paths that exist are remembered: a file may be created during the run.
+        lock().insert(path.to_path_buf(), Some(answer.clone()));
+        Some(answer)
     }
-    let meta = std::fs::symlink_metadata(path).ok()?;
-    let answer = if meta.file_type().is_symlink() {
-        std::fs::canonicalize(path).ok()?
-    } else {
-        canonical_absolute(parent)?.join(name)
-    };
-    // Only paths that exist are remembered: a file may be created during the run.
-    lock().insert(path.to_path_buf(), Some(answer.clone()));
-    Some(answer)
-}
 
-/// The first `found(dir)` answer walking up from `start` (a file's folder, or the folder);
-/// `marker` names what `found` looks for, so that answers are remembered per marker and
-/// folder.
-pub fn find_upward(
-    marker: &'static str,
-    start: &Path,
-    found: impl Fn(&Path) -> Option<PathBuf>,
-) -> Option<PathBuf> {
-    static ANSWERS: Memo<(&'static str, PathBuf)> = OnceLock::new();
-    let start = canonical(start)?;
-    let mut dir = if start.is_dir() {
-        start
-    } else {
-        start.parent()?.to_path_buf()
-    };
-    // Walk up until a folder whose answer is known or holds the marker; every folder
-    // passed on the way has that same answer.
-    let mut passed = Vec::new();
-    let answer = loop {
-        let known = ANSWERS
-            .get_or_init(Default::default)
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get(&(marker, dir.clone()))
-            .cloned();
-        if let Some(known) = known {
-            break known;
-        }
-        if let Some(hit) = found(&dir) {
+    /// The first `found(dir)` answer walking up from `start` (a file's folder, or the
+    /// folder); `marker` names what `found` looks for, so that answers are remembered per
+    /// marker and folder.
+    pub fn find_upward(
+        &self,
+        marker: &'static str,
+        start: &Path,
+        found: impl Fn(&Path) -> Option<PathBuf>,
+    ) -> Option<PathBuf> {
+        let start = self.canonical(start)?;
+        let mut dir = if start.is_dir() {
+            start
+        } else {
+            start.parent()?.to_path_buf()
+        };
+        // Walk up until a folder whose answer is known or holds the marker; every folder
+        // passed on the way has that same answer.
+        let mut passed = Vec::new();
+        let answer = loop {
+            let known = self
+                .answers
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .get(&(marker, dir.clone()))
+                .cloned();
+            if let Some(known) = known {
+                break known;
+            }
+            if let Some(hit) = found(&dir) {
+                passed.push(dir);
+                break Some(hit);
+            }
+            let parent = dir.parent().map(Path::to_path_buf);
             passed.push(dir);
-            break Some(hit);
+            match parent {
+                Some(p) => dir = p,
+                None => break None,
+            }
+        };
+        for d in passed {
+            remembered(&self.answers, (marker, d), || answer.clone());
         }
-        let parent = dir.parent().map(Path::to_path_buf);
-        passed.push(dir);
-        match parent {
-            Some(p) => dir = p,
-            None => break None,
-        }
-    };
-    for d in passed {
-        remembered(&ANSWERS, (marker, d), || answer.clone());
+        answer
     }
-    answer
 }
 
 #[cfg(test)]
@@ -123,6 +148,7 @@ mod tests {
 
     #[test]
     fn canonical_matches_std() {
+        let folders = Folders::default();
         let here = std::env::current_dir().expect("cwd");
         for p in [
             "Cargo.toml",
@@ -132,38 +158,45 @@ mod tests {
             ".",
         ] {
             assert_eq!(
-                canonical(&here.join(p)),
+                folders.canonical(&here.join(p)),
                 std::fs::canonicalize(here.join(p)).ok(),
                 "{p}"
             );
             assert_eq!(
-                canonical(Path::new(p)),
+                folders.canonical(Path::new(p)),
                 std::fs::canonicalize(p).ok(),
                 "{p}"
             );
         }
-        assert_eq!(canonical(Path::new("no/such/file")), None);
+        assert_eq!(folders.canonical(Path::new("no/such/file")), None);
     }
 
     #[test]
     fn find_upward_remembers_per_marker() {
+        let folders = Folders::default();
         let here = std::env::current_dir().expect("cwd");
         let has =
             |name: &'static str| move |d: &Path| d.join(name).exists().then(|| d.to_path_buf());
-        let root = find_upward("Cargo.toml", &here.join("src/rules"), has("Cargo.toml"));
+        let root = folders.find_upward("Cargo.toml", &here.join("src/rules"), has("Cargo.toml"));
         assert_eq!(
             root.as_deref(),
             Some(here.canonicalize().expect("c").as_path())
         );
         // Same folder, other marker: its own answer.
-        let none = find_upward(
+        let none = folders.find_upward(
             "no-such-marker",
             &here.join("src/rules"),
             has("no-such-marker"),
         );
         assert_eq!(none, None);
         // Asked again from a sibling: the remembered answer.
-        let again = find_upward("Cargo.toml", &here.join("src/load"), |_| None);
+        let again = folders.find_upward("Cargo.toml", &here.join("src/load"), |_| None);
         assert_eq!(again, root);
+        // A new value remembers nothing.
+        let fresh = Folders::default();
+        assert_eq!(
+            fresh.find_upward("Cargo.toml", &here.join("src/load"), |_| None),
+            None
+        );
     }
 }

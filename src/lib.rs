@@ -28,9 +28,11 @@ pub mod write;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use cli::{CheckArgs, Cli, Command, ConfigArgs, Format};
 use environment::Environment;
+use folders::Folders;
 use report::{FileReport, Severity};
 
 /// Where rule pages are published (SARIF `helpUri`, terminal links).
@@ -149,7 +151,7 @@ fn settings_for(
 }
 
 /// Which config file governs a target.
-fn config_for(target: &check::Target, args: &CheckArgs) -> Option<PathBuf> {
+fn config_for(target: &check::Target, args: &CheckArgs, folders: &Folders) -> Option<PathBuf> {
     if args.no_config {
         return None;
     }
@@ -162,9 +164,9 @@ fn config_for(target: &check::Target, args: &CheckArgs) -> Option<PathBuf> {
             .filter(|d| !d.as_os_str().is_empty())
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from(".")),
-        check::Target::Stdin => folders::cwd()?.to_path_buf(),
+        check::Target::Stdin => folders.cwd()?.to_path_buf(),
     };
-    config::discover(&start)
+    config::discover(folders, &start)
 }
 
 fn render(
@@ -203,13 +205,14 @@ fn render(
 }
 
 fn run_check(args: &CheckArgs, env: &Environment) -> u8 {
+    let folders = Arc::new(Folders::default());
     // With no path, the config file's `entry` (if any) names the pipeline to check.
     let mut paths = args.paths.clone();
     if paths.is_empty() && args.locate.entry.is_none() && !args.no_config {
         let cfg = args
             .config
             .clone()
-            .or_else(|| folders::cwd().and_then(config::discover));
+            .or_else(|| folders.cwd().and_then(|d| config::discover(&folders, d)));
         if let Some(entry) =
             cfg.and_then(|c| config::load(&c).ok().and_then(|r| r.entry.map(|e| (c, e))))
         {
@@ -222,7 +225,7 @@ fn run_check(args: &CheckArgs, env: &Environment) -> u8 {
             paths.push(e.clone());
         }
     }
-    let targets = match check::targets(&paths, args.locate.root.as_deref()) {
+    let targets = match check::targets(&paths, args.locate.root.as_deref(), &folders) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("kaslint: {}", e.0);
@@ -233,7 +236,7 @@ fn run_check(args: &CheckArgs, env: &Environment) -> u8 {
     let mut by_config: Vec<(Option<PathBuf>, settings::Settings)> = Vec::new();
     let mut jobs: Vec<(check::Target, usize)> = Vec::new();
     for t in targets {
-        let cfg = config_for(&t, args);
+        let cfg = config_for(&t, args, &folders);
         let idx = match by_config.iter().position(|(c, _)| *c == cfg) {
             Some(i) => i,
             None => match settings_for(cfg.as_deref(), args, env) {
@@ -264,8 +267,10 @@ fn run_check(args: &CheckArgs, env: &Environment) -> u8 {
     }
     let mut fixed = autofix::session::Summary::default();
     let results = match fix_mode {
-        Some(mode) => autofix::session::fix_all(&jobs, &by_config, args, mode, &mut fixed),
-        None => check_all(&jobs, &by_config, args),
+        Some(mode) => {
+            autofix::session::fix_all(&jobs, &by_config, args, &folders, mode, &mut fixed)
+        }
+        None => check_all(&jobs, &by_config, args, &folders),
     };
     // A ShellCheck that does not work (or none, with `--require-shellcheck`) is a usage
     // error, reported instead of the findings.
@@ -348,9 +353,11 @@ fn check_all(
     jobs: &[(check::Target, usize)],
     configs: &[(Option<PathBuf>, settings::Settings)],
     args: &CheckArgs,
+    folders: &Arc<Folders>,
 ) -> Vec<Result<FileReport, check::IoError>> {
     let run_one = |(target, idx): &(check::Target, usize)| {
-        let opts = check::CheckOptions::for_cli(args.locate.root.clone(), &configs[*idx].1);
+        let opts =
+            check::CheckOptions::for_cli(args.locate.root.clone(), &configs[*idx].1, folders);
         check::check_target(target, &opts)
     };
     check::on_all_cores(jobs.len(), |i| run_one(&jobs[i]))
@@ -359,7 +366,8 @@ fn check_all(
 /// `kaslint fetch`: build each target's pipeline with the network allowed, so that the
 /// include cache holds every include; exit 2 when one could not be fetched.
 fn run_fetch(args: &CheckArgs, env: &Environment) -> u8 {
-    let targets = match check::targets(&args.paths, args.locate.root.as_deref()) {
+    let folders = Folders::default();
+    let targets = match check::targets(&args.paths, args.locate.root.as_deref(), &folders) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("kaslint: {}", e.0);
@@ -368,7 +376,7 @@ fn run_fetch(args: &CheckArgs, env: &Environment) -> u8 {
     };
     let mut failed = false;
     for target in &targets {
-        let mut s = match settings_for(config_for(target, args).as_deref(), args, env) {
+        let mut s = match settings_for(config_for(target, args, &folders).as_deref(), args, env) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("kaslint: {e}");
@@ -377,7 +385,7 @@ fn run_fetch(args: &CheckArgs, env: &Environment) -> u8 {
         };
         let mode = cli::fetch::mode(true, args.refresh);
         s.includes.reader = cli::fetch::reader(&s, mode, env);
-        match cli::fetch::fetch_target(target, args.locate.root.as_deref(), &s) {
+        match cli::fetch::fetch_target(target, args.locate.root.as_deref(), &s, &folders) {
             Ok(ok) => failed |= !ok,
             Err(e) => {
                 eprintln!("kaslint: {e}");
@@ -393,8 +401,9 @@ fn run_fetch(args: &CheckArgs, env: &Environment) -> u8 {
 }
 
 fn run_config(args: &ConfigArgs, env: &Environment) -> u8 {
+    let folders = Folders::default();
     let paths: Vec<std::path::PathBuf> = args.path.iter().cloned().collect();
-    let targets = match check::targets(&paths, args.locate.root.as_deref()) {
+    let targets = match check::targets(&paths, args.locate.root.as_deref(), &folders) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("kaslint: {}", e.0);
@@ -404,12 +413,13 @@ fn run_config(args: &ConfigArgs, env: &Environment) -> u8 {
     let Some(target) = targets.first() else {
         return exit::ERROR;
     };
-    let reader = cli::fetch::offline_reader(target, env);
+    let reader = cli::fetch::offline_reader(target, env, &folders);
     let loaded = match check::load_target_with(
         target,
         args.locate.root.as_deref(),
         args.locate.entry.as_deref(),
         reader.as_deref(),
+        &folders,
     ) {
         Ok(p) => p,
         Err(e) => {

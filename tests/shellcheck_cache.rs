@@ -240,7 +240,13 @@ fn findings_do_not_depend_on_the_number_of_processes() {
     b.pipeline(&refs);
     let file = b.dir.join("repo/.gitlab-ci.yml");
     let root = b.dir.join("repo");
-    let loaded = load_target(&Target::File(file.clone()), Some(&root), Some(&file)).expect("load");
+    let loaded = load_target(
+        &Target::File(file.clone()),
+        Some(&root),
+        Some(&file),
+        &Default::default(),
+    )
+    .expect("load");
     let mut settings = Settings::default();
     settings.shellcheck.path = Some(b.wrapper.clone());
     let binary = shellcheck::discover(&settings)

@@ -72,12 +72,7 @@ fn load_and_check(
         .map(|(p, t)| (p.clone(), t.current.clone()))
         .collect();
     load::with_overlay(overlay, || {
-        let loaded = check::load_target_with(
-            target,
-            opts.root.as_deref(),
-            opts.entry.as_deref(),
-            opts.settings.includes.reader.as_deref(),
-        )?;
+        let loaded = check::load_for(target, opts)?;
         let root = loaded.pipeline().root.clone();
         Ok((root, check::check_loaded(loaded, opts)))
     })

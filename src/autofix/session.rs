@@ -37,13 +37,15 @@ pub fn fix_all(
     jobs: &[(Target, usize)],
     configs: &[(Option<PathBuf>, Settings)],
     args: &crate::cli::CheckArgs,
+    folders: &std::sync::Arc<crate::folders::Folders>,
     mode: Mode,
     summary: &mut Summary,
 ) -> Vec<Result<FileReport, IoError>> {
     summary.min = Some(mode.min);
     let run_one = |(target, idx): &(Target, usize)| {
         // (Each round's tree is left unfreed too: freeing costs more than it saves.)
-        let opts = check::CheckOptions::for_cli(args.locate.root.clone(), &configs[*idx].1);
+        let opts =
+            check::CheckOptions::for_cli(args.locate.root.clone(), &configs[*idx].1, folders);
         run::fix_with(target, &opts, mode, &|_| {})
     };
     let outcomes: Vec<Result<Outcome, IoError>> =

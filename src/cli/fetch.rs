@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::check::{self, Target};
 use crate::environment::Environment;
 use crate::fetch::{Context, Includes, Mode, DEFAULT_SERVER};
+use crate::folders::Folders;
 use crate::settings::Settings;
 
 /// The network mode the flags ask for.
@@ -52,17 +53,21 @@ pub fn reader(s: &Settings, mode: Mode, env: &Environment) -> Option<Arc<Include
 
 /// The offline reader for a target, from the `kaslint.toml` that governs it (for
 /// `kaslint config`, which has no flags of its own for includes).
-pub fn offline_reader(target: &Target, env: &Environment) -> Option<Arc<Includes>> {
+pub fn offline_reader(
+    target: &Target,
+    env: &Environment,
+    folders: &Folders,
+) -> Option<Arc<Includes>> {
     let dir = match target {
         Target::File(p) => p
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .map(Path::to_path_buf)
             .unwrap_or_else(|| ".".into()),
-        Target::Stdin => crate::folders::cwd()?.to_path_buf(),
+        Target::Stdin => folders.cwd()?.to_path_buf(),
     };
     let mut s = Settings::default();
-    if let Some(path) = crate::config::discover(&dir) {
+    if let Some(path) = crate::config::discover(folders, &dir) {
         let raw = crate::config::load(&path).ok()?;
         crate::config::apply(raw, &path, &mut s).ok()?;
     }
@@ -89,14 +94,19 @@ fn job_token(token: Option<&str>, server: &str, ci_server: Option<&str>) -> Opti
 
 /// Fetch what one target's pipeline includes; print what happened. `Ok(false)` when an
 /// include could not be fetched.
-pub fn fetch_target(target: &Target, root: Option<&Path>, s: &Settings) -> Result<bool, String> {
+pub fn fetch_target(
+    target: &Target,
+    root: Option<&Path>,
+    s: &Settings,
+    folders: &Folders,
+) -> Result<bool, String> {
     let Some(reader) = s.includes.reader.as_deref() else {
         return Err(
             "no cache folder: set XDG_CACHE_HOME or HOME (the include cache lives there)".into(),
         );
     };
-    let loaded =
-        check::load_target_with(target, root, s.entry.as_deref(), Some(reader)).map_err(|e| e.0)?;
+    let loaded = check::load_target_with(target, root, s.entry.as_deref(), Some(reader), folders)
+        .map_err(|e| e.0)?;
     let p = loaded.pipeline();
     let mut ok = true;
     for u in &p.unresolved {

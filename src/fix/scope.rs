@@ -105,10 +105,8 @@ pub fn editable(p: &Pipeline, span: Span) -> bool {
         return false;
     };
     match &p.root_dir {
-        Some(root) => {
-            let root = crate::folders::canonical(root).unwrap_or_else(|| root.clone());
-            path.starts_with(&root)
-        }
+        // The root is canonical already (`check` locates it so).
+        Some(root) => path.starts_with(root),
         None => span.file == p.entry,
     }
 }
