@@ -118,7 +118,7 @@ fn cli_best_of(runs: usize, args: &[&str]) -> Duration {
 
 /// One file's options; the folder answers are the run's, shared by its files, as in the CLI.
 fn opts_for<'a>(f: &Path, settings: &'a Settings) -> CheckOptions<'a> {
-    static FOLDERS: std::sync::OnceLock<std::sync::Arc<kaslint::folders::Folders>> =
+    static SHARED: std::sync::OnceLock<std::sync::Arc<kaslint::check::Shared>> =
         std::sync::OnceLock::new();
     CheckOptions {
         root: f.parent().map(Path::to_path_buf),
@@ -126,7 +126,7 @@ fn opts_for<'a>(f: &Path, settings: &'a Settings) -> CheckOptions<'a> {
         settings,
         // Freed after each check (the process below skips that): repeated runs reuse
         // memory instead of touching fresh pages, so the figures compare.
-        folders: std::sync::Arc::clone(FOLDERS.get_or_init(Default::default)),
+        shared: std::sync::Arc::clone(SHARED.get_or_init(Default::default)),
         leak_model: false,
     }
 }
@@ -236,7 +236,7 @@ fn main() {
         settings: &all,
         // Freed after each check (the process below skips that): repeated runs reuse
         // memory instead of touching fresh pages, so the figures compare.
-        folders: Default::default(),
+        shared: Default::default(),
         leak_model: false,
     };
     let mut findings = 0;

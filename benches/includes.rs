@@ -124,7 +124,7 @@ fn main() {
             root: Some(repo.to_path_buf()),
             entry: Some(entry.clone()),
             settings: s,
-            folders: Default::default(),
+            shared: Default::default(),
             leak_model: false,
         };
         check_target(&Target::File(entry), &opts).expect("checks")

@@ -23,8 +23,8 @@ pub struct CheckOptions<'a> {
     pub root: Option<PathBuf>,
     pub entry: Option<PathBuf>,
     pub settings: &'a crate::settings::Settings,
-    /// The working folder and the folder answers of the run (shared by its checks).
-    pub folders: Arc<Folders>,
+    /// What the command's checks share (folder answers, ShellCheck's probe).
+    pub shared: Arc<Shared>,
     /// Skip freeing the model's tree and the rules' shared analyses after the check (the
     /// CLI exits right after; freeing
     /// a 2 MB pipeline's nodes costs a quarter of the run).
@@ -37,16 +37,24 @@ impl<'a> CheckOptions<'a> {
     pub fn for_cli(
         root: Option<PathBuf>,
         settings: &'a crate::settings::Settings,
-        folders: &Arc<Folders>,
+        shared: &Arc<Shared>,
     ) -> Self {
         CheckOptions {
             root,
             entry: settings.entry.clone(),
             settings,
-            folders: Arc::clone(folders),
+            shared: Arc::clone(shared),
             leak_model: true,
         }
     }
+}
+
+/// What the checks of one command share, made once by the command: the folder answers
+/// and what is known of ShellCheck (its version probe runs beside the first checks).
+#[derive(Default)]
+pub struct Shared {
+    pub folders: Folders,
+    pub shellcheck: Arc<crate::shellcheck::Finder>,
 }
 
 /// An I/O problem that stops the run (exit 2).
@@ -200,12 +208,21 @@ fn build(
 
 fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>) -> FileReport {
     let settings = opts.settings;
-    let shellcheck = crate::shellcheck::start(&pipeline, settings);
+    let shellcheck = crate::shellcheck::start(&pipeline, settings, &opts.shared.shellcheck);
     let mut diagnostics = rules::check_leaking(&pipeline, &settings.rule_run(), opts.leak_model);
     diagnostics.extend(shellcheck.finish());
     crate::shellcheck::fix::settle(&pipeline, &mut diagnostics);
     crate::fix::scope::settle(&pipeline, &mut diagnostics);
-    let (suppressed, checked) = post::run(&pipeline, &mut diagnostics, settings, only_file);
+    // Comments that suppress ShellCheck codes are unused only when ShellCheck ran.
+    let shellcheck_ran = settings.enabled(crate::rules::shellcheck::META.code)
+        && matches!(opts.shared.shellcheck.discover(settings), Ok(Some(_)));
+    let (suppressed, checked) = post::run(
+        &pipeline,
+        &mut diagnostics,
+        settings,
+        shellcheck_ran,
+        only_file,
+    );
     let (sources, model) = pipeline.into_parts();
     if opts.leak_model {
         std::mem::forget(model);
@@ -264,7 +281,7 @@ pub fn load_for(target: &Target, opts: &CheckOptions<'_>) -> Result<Loaded, IoEr
         opts.root.as_deref(),
         opts.entry.as_deref(),
         opts.settings.includes.reader.as_deref(),
-        &opts.folders,
+        &opts.shared.folders,
     )
 }
 

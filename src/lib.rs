@@ -205,14 +205,15 @@ fn render(
 }
 
 fn run_check(args: &CheckArgs, env: &Environment) -> u8 {
-    let folders = Arc::new(Folders::default());
+    let shared = Arc::new(check::Shared::default());
+    let folders = &shared.folders;
     // With no path, the config file's `entry` (if any) names the pipeline to check.
     let mut paths = args.paths.clone();
     if paths.is_empty() && args.locate.entry.is_none() && !args.no_config {
         let cfg = args
             .config
             .clone()
-            .or_else(|| folders.cwd().and_then(|d| config::discover(&folders, d)));
+            .or_else(|| folders.cwd().and_then(|d| config::discover(folders, d)));
         if let Some(entry) =
             cfg.and_then(|c| config::load(&c).ok().and_then(|r| r.entry.map(|e| (c, e))))
         {
@@ -225,7 +226,7 @@ fn run_check(args: &CheckArgs, env: &Environment) -> u8 {
             paths.push(e.clone());
         }
     }
-    let targets = match check::targets(&paths, args.locate.root.as_deref(), &folders) {
+    let targets = match check::targets(&paths, args.locate.root.as_deref(), folders) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("kaslint: {}", e.0);
@@ -236,7 +237,7 @@ fn run_check(args: &CheckArgs, env: &Environment) -> u8 {
     let mut by_config: Vec<(Option<PathBuf>, settings::Settings)> = Vec::new();
     let mut jobs: Vec<(check::Target, usize)> = Vec::new();
     for t in targets {
-        let cfg = config_for(&t, args, &folders);
+        let cfg = config_for(&t, args, folders);
         let idx = match by_config.iter().position(|(c, _)| *c == cfg) {
             Some(i) => i,
             None => match settings_for(cfg.as_deref(), args, env) {
@@ -257,9 +258,9 @@ fn run_check(args: &CheckArgs, env: &Environment) -> u8 {
     if let Some(s) = first_settings {
         // ShellCheck's version is probed while the pipelines load; a fix, which writes
         // files, waits for it first.
-        shellcheck::discover::begin(s);
+        shared.shellcheck.begin(s);
         if fix_mode.is_some() {
-            if let Err(e) = check_shellcheck_requirement(s) {
+            if let Err(e) = check_shellcheck_requirement(s, &shared) {
                 eprintln!("kaslint: {e}");
                 return exit::ERROR;
             }
@@ -267,14 +268,12 @@ fn run_check(args: &CheckArgs, env: &Environment) -> u8 {
     }
     let mut fixed = autofix::session::Summary::default();
     let results = match fix_mode {
-        Some(mode) => {
-            autofix::session::fix_all(&jobs, &by_config, args, &folders, mode, &mut fixed)
-        }
-        None => check_all(&jobs, &by_config, args, &folders),
+        Some(mode) => autofix::session::fix_all(&jobs, &by_config, args, &shared, mode, &mut fixed),
+        None => check_all(&jobs, &by_config, args, &shared),
     };
     // A ShellCheck that does not work (or none, with `--require-shellcheck`) is a usage
     // error, reported instead of the findings.
-    if let Some(Err(e)) = first_settings.map(check_shellcheck_requirement) {
+    if let Some(Err(e)) = first_settings.map(|s| check_shellcheck_requirement(s, &shared)) {
         eprintln!("kaslint: {e}");
         return exit::ERROR;
     }
@@ -344,8 +343,11 @@ fn run_check(args: &CheckArgs, env: &Environment) -> u8 {
 }
 
 /// `--require-shellcheck` with no ShellCheck to be found is a usage error.
-fn check_shellcheck_requirement(s: &settings::Settings) -> Result<(), String> {
-    shellcheck::discover(s).map(|_| ())
+fn check_shellcheck_requirement(
+    s: &settings::Settings,
+    shared: &check::Shared,
+) -> Result<(), String> {
+    shared.shellcheck.discover(s).map(|_| ())
 }
 
 /// Check every target, several at once on the machine's cores; results keep input order.
@@ -353,11 +355,10 @@ fn check_all(
     jobs: &[(check::Target, usize)],
     configs: &[(Option<PathBuf>, settings::Settings)],
     args: &CheckArgs,
-    folders: &Arc<Folders>,
+    shared: &Arc<check::Shared>,
 ) -> Vec<Result<FileReport, check::IoError>> {
     let run_one = |(target, idx): &(check::Target, usize)| {
-        let opts =
-            check::CheckOptions::for_cli(args.locate.root.clone(), &configs[*idx].1, folders);
+        let opts = check::CheckOptions::for_cli(args.locate.root.clone(), &configs[*idx].1, shared);
         check::check_target(target, &opts)
     };
     check::on_all_cores(jobs.len(), |i| run_one(&jobs[i]))

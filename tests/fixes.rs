@@ -72,7 +72,7 @@ fn options<'a>(
         root: Some(dir.to_path_buf()),
         entry: Some(entry.clone()),
         settings,
-        folders: Default::default(),
+        shared: Default::default(),
         leak_model: false,
     };
     (opts, Target::File(entry))

@@ -41,7 +41,7 @@ fn check_file(entry: &Path, root: &Path, settings: &Settings) -> FileReport {
         root: Some(root.to_path_buf()),
         entry: Some(entry.to_path_buf()),
         settings,
-        folders: Default::default(),
+        shared: Default::default(),
         leak_model: false,
     };
     check_target(&Target::File(entry.to_path_buf()), &opts).expect("readable")

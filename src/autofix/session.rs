@@ -37,15 +37,14 @@ pub fn fix_all(
     jobs: &[(Target, usize)],
     configs: &[(Option<PathBuf>, Settings)],
     args: &crate::cli::CheckArgs,
-    folders: &std::sync::Arc<crate::folders::Folders>,
+    shared: &std::sync::Arc<check::Shared>,
     mode: Mode,
     summary: &mut Summary,
 ) -> Vec<Result<FileReport, IoError>> {
     summary.min = Some(mode.min);
     let run_one = |(target, idx): &(Target, usize)| {
         // (Each round's tree is left unfreed too: freeing costs more than it saves.)
-        let opts =
-            check::CheckOptions::for_cli(args.locate.root.clone(), &configs[*idx].1, folders);
+        let opts = check::CheckOptions::for_cli(args.locate.root.clone(), &configs[*idx].1, shared);
         run::fix_with(target, &opts, mode, &|_| {})
     };
     let outcomes: Vec<Result<Outcome, IoError>> =

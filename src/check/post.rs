@@ -14,14 +14,13 @@ pub(super) fn run(
     pipeline: &Pipeline,
     out: &mut Vec<Diagnostic>,
     settings: &Settings,
+    shellcheck_ran: bool,
     only_file: Option<&Path>,
 ) -> (usize, FileId) {
     let mut diagnostics = std::mem::take(out);
     let suppressed = if settings.no_ignores {
         0
     } else {
-        let shellcheck_ran = settings.enabled(crate::rules::shellcheck::META.code)
-            && matches!(crate::shellcheck::discover(settings), Ok(Some(_)));
         crate::suppress::apply(
             pipeline,
             &mut diagnostics,

@@ -214,8 +214,9 @@ fn add_stage(src: &SourceFile, root: &Node, stage: &str, eol: &str) -> Option<Ed
 /// (and the file) gain no finding.
 fn verify_result(into: &Request<'_>, old: &str, new: &str, jobs: &[String]) -> Result<(), String> {
     let file = into.file;
-    let folders = std::sync::Arc::new(crate::folders::Folders::default());
-    let canonical = folders
+    let shared = std::sync::Arc::new(check::Shared::default());
+    let canonical = shared
+        .folders
         .canonical(file)
         .ok_or("cannot resolve the file's path")?;
     let mut settings = crate::settings::Settings::default();
@@ -224,13 +225,13 @@ fn verify_result(into: &Request<'_>, old: &str, new: &str, jobs: &[String]) -> R
         root: None,
         entry: Some(file.to_path_buf()),
         settings: &settings,
-        folders: std::sync::Arc::clone(&folders),
+        shared: std::sync::Arc::clone(&shared),
         leak_model: false,
     };
     let target = Target::File(file.to_path_buf());
     let run = |text: &str| {
         load::with_overlay(vec![(canonical.clone(), text.to_string())], || {
-            let loaded = check::load_target(&target, None, Some(file), &folders)?;
+            let loaded = check::load_target(&target, None, Some(file), &shared.folders)?;
             let root = loaded.pipeline().root.clone();
             Ok::<_, check::IoError>((root, check::check_loaded(loaded, &opts)))
         })

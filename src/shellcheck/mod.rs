@@ -5,7 +5,7 @@
 //! the YAML file.
 //!
 //! ```text
-//! let pending = shellcheck::start(&pipeline, &settings); // units extracted, process spawned
+//! let pending = shellcheck::start(&pipeline, &settings, &finder); // units extracted, process spawned
 //! let mut diagnostics = rules::check(&pipeline, &settings.rule_run());
 //! diagnostics.extend(pending.finish());                 // joined and mapped
 //! ```
@@ -20,9 +20,10 @@ pub mod units;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
-pub use discover::{discover, Binary};
+pub use discover::{discover, Binary, Finder};
 use results::Lookup;
 use run::Comment;
 pub use run::{command, distinct, output_within, write_units, RUN_TIMEOUT};
@@ -74,15 +75,16 @@ fn note(span: Span, message: impl Into<String>, severity: Severity) -> Diagnosti
 }
 
 /// Extract the pipeline's script units and start ShellCheck on them (one process, on a
-/// thread). Nothing runs when KAS500 is not selected or ShellCheck is off.
-pub fn start(p: &Pipeline, s: &Settings) -> Pending {
+/// thread). Nothing runs when KAS500 is not selected or ShellCheck is off. `finder` is the
+/// command's: it knows (or is probing) the ShellCheck `s` chooses.
+pub fn start(p: &Pipeline, s: &Settings, finder: &Arc<Finder>) -> Pending {
     if s.shellcheck.mode == ShellcheckMode::Off || !s.enabled(META.code) || p.root.is_none() {
         return Pending::default();
     }
     let entry = Span::point(p.entry, 0);
     // A ShellCheck whose version is being probed runs at once on the units (when the
     // cache cannot have them anyway), the probe joined after.
-    let (binary, probing) = match discover::now(s) {
+    let (binary, probing) = match finder.now(s) {
         discover::Now::Known(Ok(b)) => (b, false),
         discover::Now::Known(Err(e)) => {
             return Pending {
@@ -129,7 +131,8 @@ pub fn start(p: &Pipeline, s: &Settings) -> Pending {
     }
     let work: Box<dyn FnOnce() -> Vec<Diagnostic> + Send> = if probing {
         let settings = s.clone();
-        Box::new(move || after_probe(&binary, units, &settings, entry))
+        let finder = Arc::clone(finder);
+        Box::new(move || after_probe(&binary, units, &settings, &finder, entry))
     } else {
         // Everything in the cache: mapped here, no thread, no process.
         let lookup = Lookup::new(&binary, &units, s.cache.as_deref());
@@ -211,11 +214,12 @@ fn after_probe(
     provisional: &Binary,
     mut units: Vec<Unit>,
     s: &Settings,
+    finder: &Finder,
     entry: Span,
 ) -> Vec<Diagnostic> {
     let mut lookup = Lookup::unkeyed(&units);
     let (_, failure) = lookup.check_missing(provisional, &units, None);
-    let binary = match discover(s) {
+    let binary = match finder.discover(s) {
         Ok(Some(b)) => b,
         Ok(None) => return Vec::new(),
         Err(e) => return vec![note(entry, e, Severity::Error)],

@@ -26,7 +26,7 @@ pub(crate) fn check(entry: &Path, root: &Path) -> FileReport {
         root: Some(root.to_path_buf()),
         entry: Some(entry.to_path_buf()),
         settings: &all,
-        folders: Default::default(),
+        shared: Default::default(),
         leak_model: false,
     };
     check_target(&Target::File(entry.to_path_buf()), &opts).expect("fixture readable")
