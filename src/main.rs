@@ -36,8 +36,11 @@ pub extern "C" fn main(
     _argc: std::ffi::c_int,
     _argv: *const *const std::ffi::c_char,
 ) -> std::ffi::c_int {
-    // `exit` flushes standard output, as returning from Rust's `main` would.
-    std::process::exit(i32::from(run()))
+    // A panic (a bug) ends as under std's start: its message, then exit code 101, rather
+    // than an abort for unwinding out of a C function. `exit` flushes standard output, as
+    // returning from Rust's `main` would.
+    let code = std::panic::catch_unwind(run).map_or(101, i32::from);
+    std::process::exit(code)
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu", not(test))))]
