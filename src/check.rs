@@ -1,5 +1,5 @@
 //! `kaslint check`: find the files, build each pipeline, run the rules; the post-pass over
-//! the findings is [`post`].
+//! the findings is `check/post.rs`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

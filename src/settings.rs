@@ -1,6 +1,7 @@
 //! What a run is configured with, from `kaslint.toml` and the command line merged
-//! (`src/config.rs` reads the file; `src/lib.rs` applies the flags). Rules read it
-//! through [`crate::rules::Context::settings`], never the environment.
+//! (`src/config.rs` reads the file; `src/lib.rs` applies the flags). Rules read it only
+//! through what the engine hands them ([`crate::rules::Run`], from
+//! [`Settings::rule_run`]), never the environment.
 
 use std::collections::HashMap;
 use std::path::PathBuf;

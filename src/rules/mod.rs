@@ -16,7 +16,7 @@ pub mod suppression_malformed;
 pub mod suppression_unused;
 pub mod suppression_without_reason;
 
-/// What [`declare_rule!`] writes for a rule: its metadata and the shared analyses it uses.
+/// What `declare_rule!` writes for a rule: its metadata and the shared analyses it uses.
 pub trait Declared {
     fn meta(&self) -> &'static RuleMeta;
     fn uses(&self) -> Uses;

@@ -1,5 +1,5 @@
 //! ShellCheck results kept across runs, under `<cache root>/shellcheck/` (the root is
-//! [`crate::cache::root_from_env`], shared with fetched includes):
+//! [`crate::environment::Environment::cache_root`], shared with fetched includes):
 //!
 //! - `results/<sha256>.json`: the comments ShellCheck gave one unit text, keyed by the
 //!   ShellCheck version (and binary size), its options and excluded codes, the dialect

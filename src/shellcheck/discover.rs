@@ -44,7 +44,8 @@ type Found = Result<Option<Binary>, String>;
 /// What a finder knows of one setting's ShellCheck.
 enum State {
     Done(Found),
-    /// Its `--version` runs (started by [`begin`]); the binary, version still unknown.
+    /// Its `--version` runs (started by [`Finder::begin`]); the binary, version still
+    /// unknown.
     Probing(Binary, Child),
 }
 
@@ -71,7 +72,7 @@ fn key_of(settings: &Settings) -> Key {
     )
 }
 
-/// What [`now`] knows without waiting.
+/// What [`Finder::now`] knows without waiting.
 pub enum Now {
     Known(Found),
     /// The version is being probed: the binary with version `(0, 0, 0)`, usable to run

@@ -1,6 +1,6 @@
 //! ShellCheck on job scripts (rule KAS500): the units' results come from the cache
 //! ([`cache`]) when it has them; the others are checked by `shellcheck -f json1`, one
-//! process, or one per core for a big pipeline ([`run`]), started before kaslint's own
+//! process, or one per core for a big pipeline ([`run`](mod@run)), started before kaslint's own
 //! rules and joined after them, with each finding mapped back to the exact characters of
 //! the YAML file.
 //!
