@@ -111,6 +111,9 @@ impl Entries<'_> {
                         }
                     }
                 }
+                // GitLab's entry factory makes a `null` need `Unspecified`/`Undefined`: valid,
+                // and dropped from the needs (`Needs#value` keeps the typed ones).
+                Value::Null => {}
                 _ => self.raw(n.span, format!("{nloc} has an unsupported type")),
             }
         }
@@ -203,6 +206,10 @@ mod tests {
             ("a:\n  script: x\nb:\n  script: x\n  needs: [{job: a, artifacts: maybe}]\n", "jobs:b:needs:need artifacts should be a boolean value"),
             ("a:\n  script: x\n  parallel: {matrix: [{OS: [l, w]}]}\nb:\n  script: x\n  parallel: {matrix: [{OS: [l, w]}]}\n  needs: [{job: a, parallel: {matrix: [{OS: '$[[ matrix.OS ]]'}]}}]\n", ""),
             ("a:\n  script: x\n  parallel: {matrix: [{OS: [l, w]}]}\nb:\n  script: x\n  parallel: {matrix: [{OS: [l, w]}]}\n  needs: [{job: a, parallel: {matrix: [{OS: '$[[ matrix.ARCH ]]'}]}}]\n", "b job: 'ARCH' does not exist in matrix configuration"),
+            // A null need (an anchor of an empty list item, say) is unspecified: dropped.
+            ("a:\n  script: x\nb:\n  script: x\n  needs: [~, a]\n", ""),
+            (".n: &n\n  -\na:\n  script: x\nb:\n  script: x\n  needs:\n    - *n\n    - a\n", ""),
+            ("a:\n  script: x\nb:\n  script: x\n  needs: ~\n", ""),
         ]);
     }
 }
