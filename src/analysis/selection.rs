@@ -143,8 +143,20 @@ fn unselected<'f>(
             .iter()
             .flat_map(|c| &c.vars)
             .any(|v| v.name.contains("KUBECONTEXT"));
+    // A first command guarded with `|| fallback` does not fail the job: the first one
+    // that does (before anything that may select a context) is the one to report.
+    let failing = if cmds[first].or_next {
+        cmds.iter()
+            .enumerate()
+            .skip(first + 1)
+            .take_while(|(_, c)| !selects(c) && !opaque(c))
+            .find(|(_, c)| kube::needs_cluster(c) && kube::context_flag(c).is_none() && !c.or_next)
+            .map_or(first, |(i, _)| i)
+    } else {
+        first
+    };
     evidence.then_some(Unselected {
-        cmd: &cmds[first],
+        cmd: &cmds[failing],
         context_var,
     })
 }

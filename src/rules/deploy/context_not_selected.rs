@@ -46,6 +46,14 @@ impl Rule for ContextNotSelected {
                      first (in `before_script`), or pass `--context` (helm: `--kube-context`) on each command",
                 ),
             };
+            // `cmd || fallback`: the job goes on and takes the fallback every time; a real
+            // bug, but not a failed job.
+            if u.cmd.or_next {
+                d.severity = crate::diagnostic::Severity::Warning;
+                d = d.label(
+                    "no current context in the agent's KUBECONFIG; the `||` after it hides the failure",
+                );
+            }
             d = d.job(f.job.name.clone());
             out.push(d);
         }
