@@ -213,8 +213,10 @@ fn finish(pipeline: Pipeline, opts: &CheckOptions<'_>, only_file: Option<&Path>)
     diagnostics.extend(shellcheck.finish());
     crate::shellcheck::fix::settle(&pipeline, &mut diagnostics);
     crate::fix::scope::settle(&pipeline, &mut diagnostics);
-    // Comments that suppress ShellCheck codes are unused only when ShellCheck ran.
-    let shellcheck_ran = settings.enabled(crate::rules::shellcheck::META.code)
+    // Comments that suppress ShellCheck codes are unused only when ShellCheck ran (asked
+    // only when comments are honoured, as before).
+    let shellcheck_ran = !settings.no_ignores
+        && settings.enabled(crate::rules::shellcheck::META.code)
         && matches!(opts.shared.shellcheck.discover(settings), Ok(Some(_)));
     let (suppressed, checked) = post::run(
         &pipeline,
