@@ -9,9 +9,11 @@
 
 use clap::Parser;
 
+mod allocator;
+
 // The loader, the model's merges and the script analysis allocate per node.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::Allocator = allocator::Allocator;
 
 /// Parses the command line and runs it: the exit code.
 fn run() -> u8 {
