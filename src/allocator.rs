@@ -177,7 +177,7 @@ mod tests {
         // SAFETY: the layout is non-zero; the block is freed once.
         unsafe {
             let zeroed = Allocator.alloc_zeroed(layout);
-            assert!(!zeroed.is_null() && zeroed as usize % 64 == 0);
+            assert!(!zeroed.is_null() && (zeroed as usize).is_multiple_of(64));
             assert!((0..4096).all(|i| zeroed.add(i).read() == 0));
             Allocator.dealloc(zeroed, layout);
         }
