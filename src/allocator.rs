@@ -38,35 +38,35 @@ fn in_region(ptr: *mut u8) -> bool {
     (ptr as usize).wrapping_sub(base) < REGION
 }
 
+/// What `first` gives while the region still serves, or `None` once the run has moved to
+/// mimalloc; a null from `first` (the region cannot hold it) moves the run for good.
+fn from_region(first: impl FnOnce() -> *mut u8) -> Option<*mut u8> {
+    if SPILLED.load(Ordering::Relaxed) {
+        return None;
+    }
+    let ptr = first();
+    if ptr.is_null() {
+        SPILLED.store(true, Ordering::Relaxed);
+        return None;
+    }
+    Some(ptr)
+}
+
 // SAFETY: every pointer handed out comes from Talc (inside the region) or from mimalloc
 // (never inside it: the region is this binary's own memory), and each is returned to the
 // allocator its address names.
 unsafe impl GlobalAlloc for Allocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if !SPILLED.load(Ordering::Relaxed) {
-            // SAFETY: the caller's layout contract is passed on unchanged.
-            let ptr = unsafe { FIRST.alloc(layout) };
-            if !ptr.is_null() {
-                return ptr;
-            }
-            SPILLED.store(true, Ordering::Relaxed);
-        }
-        // SAFETY: as above.
-        unsafe { mimalloc::MiMalloc.alloc(layout) }
+        // SAFETY: the caller's layout contract is passed on unchanged.
+        from_region(|| unsafe { FIRST.alloc(layout) })
+            .unwrap_or_else(|| unsafe { mimalloc::MiMalloc.alloc(layout) })
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if !SPILLED.load(Ordering::Relaxed) {
-            // SAFETY: the caller's layout contract is passed on unchanged.
-            let ptr = unsafe { FIRST.alloc_zeroed(layout) };
-            if !ptr.is_null() {
-                return ptr;
-            }
-            SPILLED.store(true, Ordering::Relaxed);
-        }
         // mimalloc knows which of its pages are still zero and skips clearing them.
-        // SAFETY: as above.
-        unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
+        // SAFETY: the caller's layout contract is passed on unchanged.
+        from_region(|| unsafe { FIRST.alloc_zeroed(layout) })
+            .unwrap_or_else(|| unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) })
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -84,13 +84,9 @@ unsafe impl GlobalAlloc for Allocator {
             // SAFETY: `ptr` came from mimalloc with this layout.
             return unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) };
         }
-        if !SPILLED.load(Ordering::Relaxed) {
-            // SAFETY: `ptr` came from Talc with this layout; null when it cannot grow.
-            let moved = unsafe { FIRST.realloc(ptr, layout, new_size) };
-            if !moved.is_null() {
-                return moved;
-            }
-            SPILLED.store(true, Ordering::Relaxed);
+        // SAFETY: `ptr` came from Talc with this layout; null when it cannot grow.
+        if let Some(moved) = from_region(|| unsafe { FIRST.realloc(ptr, layout, new_size) }) {
+            return moved;
         }
         // The region is full: the block moves to mimalloc.
         // SAFETY: `new_size` is non-zero and fits the alignment, as the caller promises.
